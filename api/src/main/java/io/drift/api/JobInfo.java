@@ -1,0 +1,29 @@
+package io.drift.api;
+
+/**
+ * A job's record as its home node knows it at one instant.
+ *
+ * @param home the node the job was submitted to ({@code host:port})
+ * @param host the node it runs or ran on, or empty while pending
+ * @param epoch raised at each placement; only the current epoch's host may run the unit
+ * @param cpuNanos CPU time the unit's steps used so far, summed over every host
+ * @param outputLines lines of output and error recorded at home so far
+ * @param submittedAtMillis wall-clock time of submission at home (for display only)
+ * @param error the failure, as {@code ExceptionClass: message}, when FAILED or CANCELLED
+ * @param resultJson the result rendered as JSON, when SUCCEEDED
+ */
+public record JobInfo(
+    JobId id,
+    String name,
+    String unitClass,
+    String home,
+    String host,
+    JobState state,
+    long epoch,
+    long cpuNanos,
+    long steps,
+    double progress,
+    long outputLines,
+    long submittedAtMillis,
+    String error,
+    String resultJson) {}

@@ -1,0 +1,20 @@
+package io.drift.api.spi;
+
+/**
+ * The executor's run queue as the load monitor reads it. Lets the two modules meet without
+ * depending on each other; implementations must be cheap and safe to call from any thread.
+ */
+public interface LocalLoad {
+
+  /** Slots: units that may run at the same instant. */
+  int slots();
+
+  /** Units placed here that are running or waiting for a slot (MOSIX: the run queue). */
+  int runnableUnits();
+
+  /** Runnable units whose home is another node. */
+  int guests();
+
+  /** Whether units homed on other nodes are taken now (MOSIX: not blocked). */
+  boolean acceptsGuests();
+}

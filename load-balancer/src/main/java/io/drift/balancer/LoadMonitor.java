@@ -1,0 +1,115 @@
+package io.drift.balancer;
+
+import io.drift.api.spi.LocalLoad;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.LWWMapKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * Measures this node every {@code drift.load.interval} and writes the sample to the cluster-wide
+ * {@link #KEY} map (WriteLocal: gossip spreads it). Removes the samples of members that left.
+ */
+public final class LoadMonitor {
+
+  /** Every node's latest sample, by node name. */
+  public static final Key<LWWMap<String, LoadSample>> KEY = LWWMapKey.create("drift-load");
+
+  public sealed interface Command {}
+
+  private enum Tick implements Command { INSTANCE }
+
+  private record Written(Replicator.UpdateResponse<LWWMap<String, LoadSample>> rsp)
+      implements Command {}
+
+  private record MemberGone(String node) implements Command {}
+
+  /**
+   * @param local the executor's run queue
+   * @param speed this node's speed relative to the reference node
+   * @param selfNode this node's name ({@code host:port})
+   * @param executorPath the serialized reference of this node's executor
+   */
+  public static Behavior<Command> create(
+      LoadSettings settings, LocalLoad local, double speed, String selfNode, String executorPath) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        DistributedData.<Command, LWWMap<String, LoadSample>>withReplicatorMessageAdapter(
+            ddata -> new LoadMonitor(ctx, ddata, local, speed, selfNode, executorPath)
+                .start(timers, settings))));
+  }
+
+  private final ActorContext<Command> ctx;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata;
+  private final SelfUniqueAddress selfUnique;
+  private final LocalLoad local;
+  private final double speed;
+  private final String selfNode;
+  private final String executorPath;
+  private long sequence;
+
+  private LoadMonitor(ActorContext<Command> ctx,
+      ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata, LocalLoad local,
+      double speed, String selfNode, String executorPath) {
+    this.ctx = ctx;
+    this.ddata = ddata;
+    this.selfUnique = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
+    this.local = local;
+    this.speed = speed;
+    this.selfNode = selfNode;
+    this.executorPath = executorPath;
+  }
+
+  private Behavior<Command> start(TimerScheduler<Command> timers, LoadSettings settings) {
+    Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+        ctx.messageAdapter(ClusterEvent.MemberRemoved.class,
+            e -> new MemberGone(NodeNames.of(e.member().address()))),
+        ClusterEvent.MemberRemoved.class));
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.sampleInterval());
+    publish(); // at once, so placement can start before the first tick
+    return Behaviors.receive(Command.class)
+        .onMessageEquals(Tick.INSTANCE, () -> {
+          publish();
+          return Behaviors.same();
+        })
+        .onMessage(Written.class, w -> {
+          if (!(w.rsp() instanceof Replicator.UpdateSuccess)) {
+            ctx.getLog().warn("writing the load sample failed: {}", w.rsp());
+          }
+          return Behaviors.same();
+        })
+        .onMessage(MemberGone.class, g -> {
+          ddata.askUpdate(
+              replyTo -> new Replicator.Update<>(KEY, LWWMap.empty(), Replicator.writeLocal(),
+                  replyTo, map -> map.remove(selfUnique, g.node())),
+              Written::new);
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  /** Measures now. */
+  LoadSample measure() {
+    Runtime rt = Runtime.getRuntime();
+    long used = rt.totalMemory() - rt.freeMemory();
+    return new LoadSample(selfNode, executorPath, ++sequence, local.slots(), local.runnableUnits(),
+        local.guests(), speed, rt.maxMemory() - used, rt.maxMemory(), local.acceptsGuests());
+  }
+
+  private void publish() {
+    LoadSample sample = measure();
+    ddata.askUpdate(
+        replyTo -> new Replicator.Update<>(KEY, LWWMap.empty(), Replicator.writeLocal(), replyTo,
+            map -> map.put(selfUnique, selfNode, sample)),
+        Written::new);
+  }
+}

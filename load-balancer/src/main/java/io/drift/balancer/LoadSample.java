@@ -1,0 +1,34 @@
+package io.drift.balancer;
+
+/**
+ * One node's resources at one instant, as its {@link LoadMonitor} measured them.
+ *
+ * @param node the node as {@code host:port}
+ * @param executorPath where the node's executor actor is (a serialized actor reference)
+ * @param sequence raised at every sample of this node's incarnation; newer is larger
+ * @param slots units that may run at one instant
+ * @param runnable units running or waiting for a slot (MOSIX: the run queue)
+ * @param guests runnable units whose home is another node
+ * @param speed the node's speed relative to the reference node (1.0)
+ * @param freeMemoryBytes heap the JVM can still give to units: max heap minus heap in use
+ * @param totalMemoryBytes the JVM's max heap
+ * @param acceptingGuests whether the node takes units homed elsewhere
+ */
+public record LoadSample(
+    String node,
+    String executorPath,
+    long sequence,
+    int slots,
+    int runnable,
+    int guests,
+    double speed,
+    long freeMemoryBytes,
+    long totalMemoryBytes,
+    boolean acceptingGuests)
+    implements BalancerWire {
+
+  /** Run-queue length per slot per unit of speed: 1.0 means every slot of a reference node is busy. */
+  public double normalizedLoad() {
+    return runnable / (slots * speed);
+  }
+}

@@ -1,0 +1,23 @@
+package io.drift.balancer;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** Settings of the load monitor and balancer, from {@code drift.load} and {@code drift.balancer}. */
+public record LoadSettings(Duration sampleInterval, Duration placementMemory) {
+
+  public LoadSettings {
+    if (sampleInterval.isNegative() || sampleInterval.isZero()) {
+      throw new IllegalArgumentException("invalid value for drift.load.interval: must be > 0");
+    }
+    if (placementMemory.isNegative()) {
+      throw new IllegalArgumentException(
+          "invalid value for drift.balancer.placement-memory: must be >= 0");
+    }
+  }
+
+  public static LoadSettings fromConfig(Config root) {
+    return new LoadSettings(
+        root.getDuration("drift.load.interval"), root.getDuration("drift.balancer.placement-memory"));
+  }
+}

@@ -1,0 +1,74 @@
+package io.drift.balancer.policy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The first placement rule: the node whose normalized load would be least with this job on it;
+ * on a tie the home node, then the node name (so decisions replay exactly). Nodes the request
+ * excludes, nodes refusing guests and nodes without the declared memory are dropped.
+ */
+public final class LeastLoadPolicy implements PlacementPolicy {
+
+  /** Loads closer than this are equal: float noise must not break "local first". */
+  static final double TIE = 1e-9;
+
+  @Override
+  public PlacementDecision place(PlacementRequest req, List<NodeLoad> nodes) {
+    List<PlacementDecision.Candidate> seen = new ArrayList<>();
+    List<NodeLoad> fit = new ArrayList<>();
+    for (NodeLoad n : nodes) {
+      String why = dropReason(req, n);
+      if (why == null) {
+        fit.add(n);
+      } else {
+        seen.add(new PlacementDecision.Candidate(n.node(), Double.NaN, why));
+      }
+    }
+    if (fit.isEmpty()) {
+      String reason = nodes.isEmpty() ? "no node has published its load yet" : "no node is fit";
+      return new PlacementDecision(req.jobId(), Optional.empty(), reason, List.copyOf(seen));
+    }
+    NodeLoad best = fit.get(0);
+    for (NodeLoad n : fit) {
+      if (better(n, best, req.home())) {
+        best = n;
+      }
+    }
+    for (NodeLoad n : fit) {
+      seen.add(new PlacementDecision.Candidate(
+          n.node(), n.loadWithOneMore(), n == best ? "chosen" : "higher load or lost the tie"));
+    }
+    String reason = String.format("least normalized load: %.3f on %s%s", best.loadWithOneMore(),
+        best.node(), best.node().equals(req.home()) ? " (home)" : "");
+    return new PlacementDecision(req.jobId(), Optional.of(best.node()), reason, List.copyOf(seen));
+  }
+
+  /** Lower load wins; on equal load the home, then the smaller name. */
+  private static boolean better(NodeLoad a, NodeLoad b, String home) {
+    double d = a.loadWithOneMore() - b.loadWithOneMore();
+    if (Math.abs(d) >= TIE) {
+      return d < 0;
+    }
+    boolean aHome = a.node().equals(home);
+    boolean bHome = b.node().equals(home);
+    if (aHome != bHome) {
+      return aHome;
+    }
+    return a.node().compareTo(b.node()) < 0;
+  }
+
+  private static String dropReason(PlacementRequest req, NodeLoad n) {
+    if (req.excluded().contains(n.node())) {
+      return "excluded: refused this job before";
+    }
+    if (!n.acceptingGuests() && !n.node().equals(req.home())) {
+      return "does not accept guests";
+    }
+    if (req.memoryMb() > 0 && n.freeMemoryBytes() < req.memoryMb() * 1024L * 1024L) {
+      return "not enough free memory (" + n.freeMemoryBytes() / (1024 * 1024) + " MB free)";
+    }
+    return null;
+  }
+}

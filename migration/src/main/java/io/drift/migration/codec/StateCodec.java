@@ -1,0 +1,112 @@
+package io.drift.migration.codec;
+
+import com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import java.io.IOException;
+
+/**
+ * Encodes user objects (work units and their results) with Jackson CBOR, the format Pekko's
+ * {@code jackson-cbor} serializer uses for our messages, with the same Jackson modules. It differs
+ * in one respect on purpose: it reads and writes fields of any visibility and ignores getters,
+ * because a unit's fields are its state (DESIGN: work units). Thread-safe.
+ */
+public final class StateCodec {
+
+  private final ObjectMapper cbor;
+  private final ObjectMapper json = new ObjectMapper();
+
+  public StateCodec() {
+    cbor =
+        CBORMapper.builder()
+            .addModule(new ParameterNamesModule())
+            .addModule(new Jdk8Module())
+            .addModule(new JavaTimeModule())
+            .visibility(PropertyAccessor.ALL, Visibility.NONE)
+            .visibility(PropertyAccessor.FIELD, Visibility.ANY)
+            .visibility(PropertyAccessor.CREATOR, Visibility.ANY)
+            .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            // a checkpoint must restore exactly what was saved: unknown fields are an error
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .build();
+  }
+
+  /** Encodes a value (null too) with its runtime class name. */
+  public Payload encode(Object value) throws StateCodecException {
+    if (value == null) {
+      return Payload.NULL;
+    }
+    try {
+      return new Payload(value.getClass().getName(), cbor.writeValueAsBytes(value));
+    } catch (IOException | RuntimeException e) {
+      throw new StateCodecException(
+          "cannot encode " + value.getClass().getName() + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Decodes a payload with the given class loader.
+   *
+   * @throws ClassNotFoundException the class is not visible to that loader
+   */
+  public Object decode(Payload payload, ClassLoader loader)
+      throws StateCodecException, ClassNotFoundException {
+    if (payload.isNull()) {
+      return null;
+    }
+    Class<?> type = Class.forName(payload.className(), false, loader);
+    try {
+      return cbor.readValue(payload.bytes(), type);
+    } catch (IOException | RuntimeException e) {
+      throw new StateCodecException(
+          "cannot decode " + payload.className() + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Encodes then decodes a value, so an object that would fail at its first migration fails
+   * now instead, while the submitter is still there to be told.
+   */
+  public Payload encodeChecked(Object value, ClassLoader loader) throws StateCodecException {
+    Payload p = encode(value);
+    try {
+      decode(p, loader);
+    } catch (ClassNotFoundException e) {
+      throw new StateCodecException("cannot decode " + p.className() + ": class not found", e);
+    }
+    return p;
+  }
+
+  /** Renders a payload as JSON text for people (status pages, logs); never fails. */
+  public String toJson(Payload payload) {
+    if (payload.isNull()) {
+      return "null";
+    }
+    try {
+      JsonNode tree = cbor.readTree(payload.bytes());
+      return json.writeValueAsString(tree);
+    } catch (IOException e) {
+      return "\"<" + payload.size() + " bytes of " + payload.className() + ">\"";
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    if (m != null) {
+      int nl = m.indexOf('\n'); // Jackson appends a reference chain on later lines
+      m = nl > 0 ? m.substring(0, nl) : m;
+    }
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+}

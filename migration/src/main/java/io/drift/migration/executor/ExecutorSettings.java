@@ -1,0 +1,60 @@
+package io.drift.migration.executor;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/**
+ * Settings of the executor, from {@code drift.executor} (see this module's reference.conf), plus
+ * the slot count, which belongs to the node ({@code drift.node.slots}) and is passed in.
+ */
+public record ExecutorSettings(
+    int slots,
+    Duration timeSlice,
+    Duration reportInterval,
+    int outputBatchLines,
+    int outputBatchBytes,
+    int outputWindowLines,
+    Duration outputAckTimeout,
+    int maxLineChars,
+    int maxRunnable,
+    boolean acceptGuests) {
+
+  public ExecutorSettings {
+    require(slots >= 1, "drift.node.slots", "must be >= 1, was " + slots);
+    require(!timeSlice.isNegative() && !timeSlice.isZero(), "drift.executor.time-slice", "must be > 0");
+    require(outputBatchLines >= 1, "drift.executor.output-batch-lines", "must be >= 1");
+    require(outputBatchBytes >= 1024 && outputBatchBytes <= 128 * 1024,
+        "drift.executor.output-batch-bytes", "must be 1KiB..128KiB (Artery frames are 256KiB)");
+    require(outputWindowLines >= outputBatchLines, "drift.executor.output-window-lines",
+        "must be >= output-batch-lines");
+    require(maxLineChars >= 80 && maxLineChars <= 32 * 1024, "drift.executor.max-line-chars",
+        "must be 80..32768");
+    require(maxRunnable >= slots, "drift.executor.max-runnable", "must be >= the slot count");
+  }
+
+  public static ExecutorSettings fromConfig(Config root, int slots) {
+    Config c = root.getConfig("drift.executor");
+    return new ExecutorSettings(
+        slots,
+        c.getDuration("time-slice"),
+        c.getDuration("report-interval"),
+        c.getInt("output-batch-lines"),
+        c.getBytes("output-batch-bytes").intValue(),
+        c.getInt("output-window-lines"),
+        c.getDuration("output-ack-timeout"),
+        c.getInt("max-line-chars"),
+        c.getInt("max-runnable"),
+        c.getBoolean("accept-guests"));
+  }
+
+  public ExecutorSettings withSlots(int n) {
+    return new ExecutorSettings(n, timeSlice, reportInterval, outputBatchLines, outputBatchBytes,
+        outputWindowLines, outputAckTimeout, maxLineChars, maxRunnable, acceptGuests);
+  }
+
+  private static void require(boolean ok, String key, String what) {
+    if (!ok) {
+      throw new IllegalArgumentException("invalid value for " + key + ": " + what);
+    }
+  }
+}

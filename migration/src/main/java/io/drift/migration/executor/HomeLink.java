@@ -1,0 +1,22 @@
+package io.drift.migration.executor;
+
+import io.drift.api.OutputLine;
+import io.drift.migration.codec.Payload;
+import java.util.List;
+
+/**
+ * What a running unit sends to its home. The executor actor implements it with messages; tests
+ * implement it with a list. Called from slot threads: implementations must be thread-safe.
+ */
+public interface HomeLink {
+
+  void output(List<OutputLine> lines);
+
+  void report(double progress, long cpuNanos, long steps);
+
+  void finished(Payload result, String resultJson, long cpuNanos, long steps);
+
+  void failed(String error, String stackTrace, long cpuNanos, long steps);
+
+  void cancelled(long cpuNanos, long steps);
+}

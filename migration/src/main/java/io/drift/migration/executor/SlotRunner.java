@@ -1,0 +1,267 @@
+package io.drift.migration.executor;
+
+import io.drift.api.Step;
+import io.drift.api.spi.LocalLoad;
+import io.drift.migration.codec.Payload;
+import io.drift.migration.codec.StateCodec;
+import io.drift.migration.codec.StateCodecException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs units on its own threads, one per slot, in time slices: a slot takes the task at the head
+ * of the run queue, calls its steps until the slice is used up, and puts it back at the tail. So
+ * every runnable unit advances, as processes do under a time-sharing kernel, and a unit can be
+ * paused, checkpointed or cancelled at any step boundary. Never runs on Pekko dispatcher threads.
+ */
+public final class SlotRunner implements LocalLoad, AutoCloseable {
+
+  /** Told when a task leaves the run queue for good or for a pause. Called on slot threads. */
+  public interface Listener {
+    void paused(UnitTask task);
+
+    void ended(UnitTask task);
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(SlotRunner.class);
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final ExecutorSettings settings;
+  private final StateCodec codec;
+  private final LinkedBlockingDeque<UnitTask> runQueue = new LinkedBlockingDeque<>();
+  private final AtomicInteger runnable = new AtomicInteger();
+  private final AtomicInteger guests = new AtomicInteger();
+  private final Thread[] threads;
+  private volatile Listener listener;
+  private volatile boolean closed;
+
+  public SlotRunner(ExecutorSettings settings, StateCodec codec) {
+    this.settings = settings;
+    this.codec = codec;
+    this.threads = new Thread[settings.slots()];
+  }
+
+  /** Starts the slot threads; events go to {@code listener}. */
+  public synchronized void start(Listener l) {
+    if (listener != null) {
+      throw new IllegalStateException("slot runner already started");
+    }
+    listener = l;
+    for (int i = 0; i < threads.length; i++) {
+      threads[i] = new Thread(this::work, "drift-slot-" + i);
+      threads[i].setDaemon(true);
+      threads[i].start();
+    }
+  }
+
+  public ExecutorSettings settings() {
+    return settings;
+  }
+
+  @Override
+  public int slots() {
+    return threads.length;
+  }
+
+  @Override
+  public int runnableUnits() {
+    return runnable.get();
+  }
+
+  @Override
+  public int guests() {
+    return guests.get();
+  }
+
+  @Override
+  public boolean acceptsGuests() {
+    return settings.acceptGuests();
+  }
+
+  /** Adds a new task to the tail of the run queue. */
+  public void enqueue(UnitTask t) {
+    count(t, +1);
+    runQueue.addLast(t);
+  }
+
+  /**
+   * Asks a task to pause at its next step boundary.
+   *
+   * @return true if it was waiting in the queue and is paused already; false if a slot thread
+   *     runs it now and will report the pause through the listener
+   */
+  public boolean pause(UnitTask t) {
+    t.pauseRequested = true;
+    if (runQueue.remove(t) && t.transition(UnitTask.Phase.QUEUED, UnitTask.Phase.PAUSED)) {
+      count(t, -1);
+      return true;
+    }
+    return false;
+  }
+
+  /** Puts a paused task back at the tail of the run queue. */
+  public boolean resume(UnitTask t) {
+    t.pauseRequested = false;
+    if (t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.QUEUED)) {
+      count(t, +1);
+      runQueue.addLast(t);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Cancels a task. A task waiting in the queue or paused ends at once (the listener hears of
+   * it); a running one ends at its next step boundary.
+   */
+  public void cancel(UnitTask t) {
+    t.cancelRequested = true;
+    t.wakeUp();
+    if (runQueue.remove(t) && t.transition(UnitTask.Phase.QUEUED, UnitTask.Phase.ENDED)) {
+      count(t, -1);
+      endCancelled(t);
+    } else if (t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED)) {
+      endCancelled(t);
+    }
+  }
+
+  private void count(UnitTask t, int delta) {
+    runnable.addAndGet(delta);
+    if (t.guest) {
+      guests.addAndGet(delta);
+    }
+  }
+
+  private void work() {
+    while (!closed) {
+      UnitTask t;
+      try {
+        t = runQueue.take();
+      } catch (InterruptedException e) {
+        return;
+      }
+      if (t.transition(UnitTask.Phase.QUEUED, UnitTask.Phase.RUNNING)) {
+        runSlice(t);
+      }
+    }
+  }
+
+  private void runSlice(UnitTask t) {
+    long sliceNanos = settings.timeSlice().toNanos();
+    long sliceEnd = System.nanoTime() + sliceNanos;
+    try {
+      while (true) {
+        if (t.cancelRequested) {
+          t.flushQuietly();
+          leave(t);
+          endCancelled(t);
+          return;
+        }
+        if (t.pauseRequested) {
+          t.flush();
+          leave(t, UnitTask.Phase.PAUSED);
+          // a cancel that raced with the pause found the task neither queued nor paused
+          if (t.cancelRequested && t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED)) {
+            endCancelled(t);
+          } else {
+            listener.paused(t);
+          }
+          return;
+        }
+        long wall0 = System.nanoTime();
+        long cpu0 = THREADS.getCurrentThreadCpuTime();
+        Step<?> step = t.unit.step(t.context);
+        long now = System.nanoTime();
+        t.cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu0;
+        t.steps++;
+        if (now - wall0 > sliceNanos && t.overruns++ == 0) {
+          log.warn("job {} ({}): one step took {} ms, over the {} ms time slice; it cannot be"
+                  + " paused or moved while a step runs, so keep steps short",
+              t.jobId, t.jobName, (now - wall0) / 1_000_000, sliceNanos / 1_000_000);
+        }
+        if (step instanceof Step.Done<?> done) {
+          finish(t, done.result());
+          return;
+        }
+        if (step == null) {
+          throw new IllegalStateException(t.unit.getClass().getName() + ".step returned null");
+        }
+        if (now >= sliceEnd) {
+          break;
+        }
+      }
+      t.flush();
+      maybeReport(t);
+      if (t.transition(UnitTask.Phase.RUNNING, UnitTask.Phase.QUEUED)) {
+        runQueue.addLast(t);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // shutting down: the task simply stops here
+    } catch (Throwable e) {
+      t.flushQuietly();
+      leave(t);
+      StringWriter trace = new StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      t.home.failed(describe(e), trace.toString(), t.cpuNanos, t.steps);
+      listener.ended(t);
+    }
+  }
+
+  private void finish(UnitTask t, Object result) throws Exception {
+    t.progress = 1.0;
+    t.flush();
+    Payload encoded;
+    try {
+      encoded = codec.encode(result);
+    } catch (StateCodecException e) {
+      throw new IllegalStateException("the unit's result cannot be encoded: " + e.getMessage(), e);
+    }
+    leave(t);
+    t.home.finished(encoded, codec.toJson(encoded), t.cpuNanos, t.steps);
+    listener.ended(t);
+  }
+
+  private void maybeReport(UnitTask t) {
+    long now = System.nanoTime();
+    if (now - t.lastReportNanos >= settings.reportInterval().toNanos()) {
+      t.lastReportNanos = now;
+      t.home.report(t.progress, t.cpuNanos, t.steps);
+    }
+  }
+
+  /** The running task leaves the run queue for good. */
+  private void leave(UnitTask t) {
+    leave(t, UnitTask.Phase.ENDED);
+  }
+
+  private void leave(UnitTask t, UnitTask.Phase to) {
+    if (t.transition(UnitTask.Phase.RUNNING, to)) {
+      count(t, -1);
+    }
+  }
+
+  private void endCancelled(UnitTask t) {
+    t.home.cancelled(t.cpuNanos, t.steps);
+    listener.ended(t);
+  }
+
+  static String describe(Throwable e) {
+    return e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    for (Thread th : threads) {
+      if (th != null) {
+        th.interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.drift.migration.executor;
+
+import io.drift.api.JobId;
+import io.drift.api.OutputLine;
+import io.drift.api.WorkContext;
+import io.drift.api.WorkUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One unit placed on this node, with everything the slot threads need to run it. At most one
+ * slot thread runs a task at a time; the queue hand-off publishes its fields between them.
+ */
+public final class UnitTask {
+
+  /** Where a task is in its life on this node. Guarded by the task's monitor. */
+  enum Phase { QUEUED, RUNNING, PAUSED, ENDED }
+
+  final JobId jobId;
+  final long epoch;
+  final String jobName;
+  final boolean guest;
+  final WorkUnit<?> unit;
+  final HomeLink home;
+  final String hostName;
+  private final ExecutorSettings settings;
+
+  private Phase phase = Phase.QUEUED;
+  volatile boolean cancelRequested;
+  volatile boolean pauseRequested;
+
+  // Touched only by the slot thread that currently runs the task.
+  long cpuNanos;
+  long steps;
+  double progress;
+  long lastReportNanos;
+  long overruns;
+  private long nextSeq;
+  private final List<OutputLine> pending = new ArrayList<>();
+  private int pendingChars;
+
+  // Output flow control: lines sent but not yet acknowledged by home.
+  private final Object window = new Object();
+  private long sentUpTo; // guarded by window
+  private long ackedUpTo; // guarded by window
+
+  final WorkContext context = new Context();
+
+  UnitTask(JobId jobId, long epoch, String jobName, boolean guest, WorkUnit<?> unit,
+      HomeLink home, String hostName, ExecutorSettings settings, long firstSeq,
+      long cpuNanosSoFar, long stepsSoFar) {
+    this.jobId = jobId;
+    this.epoch = epoch;
+    this.jobName = jobName;
+    this.guest = guest;
+    this.unit = unit;
+    this.home = home;
+    this.hostName = hostName;
+    this.settings = settings;
+    this.nextSeq = firstSeq;
+    this.sentUpTo = firstSeq - 1;
+    this.ackedUpTo = firstSeq - 1;
+    this.cpuNanos = cpuNanosSoFar;
+    this.steps = stepsSoFar;
+  }
+
+  public JobId jobId() {
+    return jobId;
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  synchronized Phase phase() {
+    return phase;
+  }
+
+  /** Moves from one phase to another; false if the task was not in {@code from}. */
+  synchronized boolean transition(Phase from, Phase to) {
+    if (phase != from) {
+      return false;
+    }
+    phase = to;
+    return true;
+  }
+
+  /** Home acknowledged output lines up to {@code seq}; wakes a slot thread waiting on the window. */
+  void acknowledge(long seq) {
+    synchronized (window) {
+      if (seq > ackedUpTo) {
+        ackedUpTo = seq;
+        window.notifyAll();
+      }
+    }
+  }
+
+  void wakeUp() {
+    synchronized (window) {
+      window.notifyAll();
+    }
+  }
+
+  /** Sends buffered output home, first waiting until the window has room. */
+  void flush() throws HomeUnreachableException, InterruptedException {
+    if (pending.isEmpty()) {
+      return;
+    }
+    long last = nextSeq - 1;
+    long deadline = System.nanoTime() + settings.outputAckTimeout().toNanos();
+    synchronized (window) {
+      while (last - ackedUpTo > settings.outputWindowLines() && !cancelRequested) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new HomeUnreachableException(
+              "home did not acknowledge output of job " + jobId + " within "
+                  + settings.outputAckTimeout().toSeconds() + "s");
+        }
+        window.wait(Math.max(1, left / 1_000_000L));
+      }
+      sentUpTo = last;
+    }
+    home.output(List.copyOf(pending));
+    pending.clear();
+    pendingChars = 0;
+  }
+
+  /** Flush on the way out of a failing or cancelled unit: best effort, never blocks long. */
+  void flushQuietly() {
+    if (!pending.isEmpty()) {
+      home.output(List.copyOf(pending));
+      pending.clear();
+      pendingChars = 0;
+    }
+  }
+
+  private void append(OutputLine.Stream stream, String line) {
+    String text = line == null ? "null" : line;
+    if (text.length() > settings.maxLineChars()) {
+      int cut = settings.maxLineChars();
+      text = text.substring(0, cut) + " [... " + (text.length() - cut) + " more characters cut]";
+    }
+    pending.add(new OutputLine(nextSeq++, stream, text));
+    pendingChars += text.length();
+    if (pending.size() >= settings.outputBatchLines()
+        || pendingChars * 3L >= settings.outputBatchBytes()) { // a char is at most 3 bytes in UTF-8
+      try {
+        flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("slot thread interrupted while writing output", e);
+      } catch (HomeUnreachableException e) {
+        throw new IllegalStateException(e.getMessage(), e);
+      }
+    }
+  }
+
+  private final class Context implements WorkContext {
+    @Override
+    public void out(String line) {
+      append(OutputLine.Stream.OUT, line);
+    }
+
+    @Override
+    public void err(String line) {
+      append(OutputLine.Stream.ERR, line);
+    }
+
+    @Override
+    public void progress(double fraction) {
+      progress = Double.isNaN(fraction) ? progress : Math.max(0.0, Math.min(1.0, fraction));
+    }
+
+    @Override
+    public JobId jobId() {
+      return jobId;
+    }
+
+    @Override
+    public String hostName() {
+      return hostName;
+    }
+  }
+}
