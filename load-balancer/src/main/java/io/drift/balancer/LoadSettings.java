@@ -1,6 +1,7 @@
 package io.drift.balancer;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /** Settings of the load monitor and balancer, from {@code drift.load} and {@code drift.balancer}. */
@@ -8,11 +9,10 @@ public record LoadSettings(Duration sampleInterval, Duration placementMemory) {
 
   public LoadSettings {
     if (sampleInterval.isNegative() || sampleInterval.isZero()) {
-      throw new IllegalArgumentException("invalid value for drift.load.interval: must be > 0");
+      throw new ConfigException.BadValue("drift.load.interval", "must be > 0");
     }
     if (placementMemory.isNegative()) {
-      throw new IllegalArgumentException(
-          "invalid value for drift.balancer.placement-memory: must be >= 0");
+      throw new ConfigException.BadValue("drift.balancer.placement-memory", "must be >= 0");
     }
   }
 

@@ -1,6 +1,7 @@
 package io.drift.migration.executor;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /**
@@ -54,7 +55,7 @@ public record ExecutorSettings(
 
   private static void require(boolean ok, String key, String what) {
     if (!ok) {
-      throw new IllegalArgumentException("invalid value for " + key + ": " + what);
+      throw new ConfigException.BadValue(key, what);
     }
   }
 }

@@ -1,0 +1,127 @@
+package io.drift.node;
+
+import com.typesafe.config.Config;
+import io.drift.api.DriftException;
+import io.drift.node.http.DriftRoutes;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/**
+ * One running Drift node: its actor system named {@code drift}, its actors, and its management
+ * HTTP endpoint. {@link #start} is what {@code drift node}, the demo and the tests all call.
+ */
+public final class DriftNode implements AutoCloseable {
+
+  /** The actor system name every node of a cluster shares; seed addresses use it. */
+  public static final String SYSTEM_NAME = "drift";
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private final NodeSettings settings;
+  private final ActorSystem<Void> system;
+  private final NodeRefs refs;
+  private final ServerBinding http;
+
+  private DriftNode(NodeSettings settings, ActorSystem<Void> system, NodeRefs refs,
+      ServerBinding http) {
+    this.settings = settings;
+    this.system = system;
+    this.refs = refs;
+    this.http = http;
+  }
+
+  /**
+   * Starts a node from a full configuration ({@link DriftConfig#forNode}).
+   *
+   * @throws com.typesafe.config.ConfigException a bad setting; the message names its key
+   * @throws DriftException the node could not start (a port in use, say)
+   */
+  public static DriftNode start(Config config) {
+    NodeSettings settings = NodeSettings.fromConfig(config); // fail before anything starts
+    CompletableFuture<NodeRefs> started = new CompletableFuture<>();
+    ActorSystem<Void> system =
+        ActorSystem.create(NodeGuardian.create(settings, started), SYSTEM_NAME, config);
+    try {
+      NodeRefs refs = started.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      ServerBinding binding = settings.management() ? bindHttp(system, config, refs) : null;
+      return new DriftNode(settings, system, refs, binding);
+    } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+      system.terminate();
+      awaitQuietly(system);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new DriftException("the node did not start: " + cause.getMessage(), cause);
+    }
+  }
+
+  private static ServerBinding bindHttp(ActorSystem<Void> system, Config config, NodeRefs refs)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    String host = config.getString("pekko.management.http.hostname");
+    int port = config.getInt("pekko.management.http.port");
+    // Pekko's management routes (/cluster/members, /ready, /alive) and ours on one port
+    Route route = Directives.concat(
+        new DriftRoutes(system, refs).route(), PekkoManagement.get(system).getRoutes());
+    try {
+      return Http.get(system).newServerAt(host, port).bind(route)
+          .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new ExecutionException("cannot serve management HTTP on " + host + ":" + port
+          + " (pekko.management.http.port): " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
+  public NodeSettings settings() {
+    return settings;
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public NodeRefs refs() {
+    return refs;
+  }
+
+  /** This node as {@code host:port}. */
+  public String selfNode() {
+    return refs.selfNode();
+  }
+
+  /** The management HTTP port, or -1 when it is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.localAddress().getPort();
+  }
+
+  public CompletableFuture<Done> whenTerminated() {
+    return system.getWhenTerminated().toCompletableFuture();
+  }
+
+  /** Leaves the cluster (CoordinatedShutdown) and waits until the system has stopped. */
+  @Override
+  public void close() {
+    system.terminate();
+    awaitQuietly(system);
+  }
+
+  private static void awaitQuietly(ActorSystem<?> system) {
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // gone or going: nothing more to do
+    }
+  }
+}

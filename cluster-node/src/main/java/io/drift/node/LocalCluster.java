@@ -1,0 +1,136 @@
+package io.drift.node;
+
+import io.drift.api.DriftException;
+import io.drift.balancer.Balancer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * Several nodes in this JVM on loopback, joined through the first: the demo's cluster and the
+ * multi-node tests'. Each node is a full {@link DriftNode} with production wiring.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+  public static final String HOST = "127.0.0.1";
+
+  private final List<DriftNode> nodes;
+
+  private LocalCluster(List<DriftNode> nodes) {
+    this.nodes = nodes;
+  }
+
+  /**
+   * Starts {@code slots.size()} nodes, node i with {@code slots.get(i)} slots, on free loopback
+   * ports; management HTTP on free ports too. {@code extra} overrides settings on every node.
+   */
+  public static LocalCluster start(List<Integer> slots, Map<String, ?> extra) {
+    List<Integer> ports = freePorts(slots.size());
+    String seed = "pekko://" + DriftNode.SYSTEM_NAME + "@" + HOST + ":" + ports.get(0);
+    List<DriftNode> started = new ArrayList<>();
+    try {
+      for (int i = 0; i < slots.size(); i++) {
+        Map<String, Object> o = new HashMap<>(extra);
+        o.put("pekko.remote.artery.canonical.hostname", HOST);
+        o.put("pekko.remote.artery.canonical.port", ports.get(i));
+        o.put("pekko.cluster.seed-nodes", List.of(seed));
+        o.put("pekko.management.http.port", 0);
+        o.put("drift.node.slots", slots.get(i));
+        started.add(DriftNode.start(DriftConfig.forNode(null, o)));
+      }
+    } catch (RuntimeException e) {
+      new LocalCluster(started).close();
+      throw e;
+    }
+    return new LocalCluster(started);
+  }
+
+  public List<DriftNode> nodes() {
+    return nodes;
+  }
+
+  public DriftNode node(int i) {
+    return nodes.get(i);
+  }
+
+  /** True when every node sees every node Up and node 0's balancer has every node's sample. */
+  public boolean isReady() {
+    for (DriftNode n : nodes) {
+      var members = Cluster.get(n.system()).state().getMembers();
+      int up = 0;
+      for (var m : members) {
+        if (m.status() == MemberStatus.up()) {
+          up++;
+        }
+      }
+      if (up != nodes.size()) {
+        return false;
+      }
+    }
+    try {
+      Balancer.Nodes known = AskPattern.<Balancer.Command, Balancer.Nodes>ask(
+              node(0).refs().balancer(), Balancer.GetNodes::new, Duration.ofSeconds(3),
+              node(0).system().scheduler())
+          .toCompletableFuture().get(4, TimeUnit.SECONDS);
+      return known.nodes().size() == nodes.size();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** Waits until {@link #isReady()}, checking every 100 ms; for the demo (tests use probes). */
+  public void awaitReady(Duration max) {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (!isReady()) {
+      if (System.nanoTime() > deadline) {
+        throw new DriftException("the local cluster did not form within " + max.toSeconds() + "s");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DriftException("interrupted while the local cluster formed", e);
+      }
+    }
+  }
+
+  /** Stops every node, all at once (one by one is slow). */
+  @Override
+  public void close() {
+    CompletableFuture.allOf(nodes.stream()
+            .map(n -> CompletableFuture.runAsync(n::close))
+            .toArray(CompletableFuture[]::new))
+        .join();
+  }
+
+  /** Ports free on loopback now (another process may still take one before we bind it). */
+  public static List<Integer> freePorts(int n) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        sockets.add(new ServerSocket(0, 0, InetAddress.getByName(HOST)));
+      }
+      return sockets.stream().map(ServerSocket::getLocalPort).toList();
+    } catch (IOException e) {
+      throw new DriftException("cannot find free ports on " + HOST + ": " + e.getMessage(), e);
+    } finally {
+      for (ServerSocket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing a probe socket
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.drift.node;
+
+import io.drift.balancer.Balancer;
+import io.drift.balancer.LoadMonitor;
+import io.drift.balancer.NodeNames;
+import io.drift.balancer.policy.LeastLoadPolicy;
+import io.drift.home.HomeManager;
+import io.drift.migration.codec.StateCodec;
+import io.drift.migration.executor.Executor;
+import io.drift.migration.executor.SlotRunner;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/** Starts a node's actors and wires them; does nothing else. */
+public final class NodeGuardian {
+  private NodeGuardian() {}
+
+  /** Names under {@code /user}; a client finds the gateway by its path. */
+  public static final String GATEWAY = "gateway";
+
+  public static Behavior<Void> create(NodeSettings settings, CompletableFuture<NodeRefs> started) {
+    return Behaviors.setup(ctx -> {
+      String self = NodeNames.of(Cluster.get(ctx.getSystem()).selfMember().address());
+      StateCodec codec = new StateCodec();
+      SlotRunner runner = new SlotRunner(settings.executor(), codec);
+      ActorRef<Executor.Command> executor =
+          ctx.spawn(Executor.create(runner, codec, self), "executor");
+      String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
+      ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(), self, executorPath),
+          "load-monitor");
+      ActorRef<Balancer.Command> balancer =
+          ctx.spawn(Balancer.create(settings.load(), new LeastLoadPolicy(), self), "balancer");
+      ActorRef<HomeManager.Command> homes =
+          ctx.spawn(HomeManager.create(settings.home(), balancer, self), "homes");
+      ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, codec, self,
+          settings.maxStateBytes(), settings.createTimeout()), GATEWAY);
+      ctx.getSystem().receptionist().tell(Receptionist.register(Gateway.SERVICE_KEY, gateway));
+      started.complete(new NodeRefs(self, executor, balancer, homes, gateway));
+      return Behaviors.empty();
+    });
+  }
+}

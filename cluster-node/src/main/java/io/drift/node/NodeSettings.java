@@ -1,0 +1,49 @@
+package io.drift.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import io.drift.balancer.LoadSettings;
+import io.drift.home.HomeSettings;
+import io.drift.migration.executor.ExecutorSettings;
+import java.time.Duration;
+
+/**
+ * Everything a node reads from its configuration, checked once at start: a bad value stops the
+ * node with a message that names its key, before any actor starts.
+ */
+public record NodeSettings(
+    int slots,
+    double speed,
+    boolean management,
+    int maxStateBytes,
+    Duration createTimeout,
+    ExecutorSettings executor,
+    LoadSettings load,
+    HomeSettings home) {
+
+  /**
+   * @throws ConfigException.BadValue or another {@link ConfigException} naming the key
+   */
+  public static NodeSettings fromConfig(Config c) {
+    int slots = c.getInt("drift.node.slots");
+    if (slots < 0) {
+      throw new ConfigException.BadValue("drift.node.slots", "must be >= 0 (0: one per processor)");
+    }
+    if (slots == 0) {
+      slots = Runtime.getRuntime().availableProcessors();
+    }
+    double speed = c.getDouble("drift.node.speed");
+    if (!(speed > 0) || Double.isInfinite(speed)) {
+      throw new ConfigException.BadValue("drift.node.speed", "must be a number > 0, was " + speed);
+    }
+    long maxState = c.getBytes("drift.gateway.max-state-bytes");
+    if (maxState < 1024 || maxState > 200 * 1024) {
+      throw new ConfigException.BadValue("drift.gateway.max-state-bytes",
+          "must be 1KiB..200KiB while states travel in one Artery message");
+    }
+    return new NodeSettings(slots, speed, c.getBoolean("drift.node.management"), (int) maxState,
+        c.getDuration("drift.gateway.create-timeout"),
+        ExecutorSettings.fromConfig(c, slots), LoadSettings.fromConfig(c),
+        HomeSettings.fromConfig(c));
+  }
+}

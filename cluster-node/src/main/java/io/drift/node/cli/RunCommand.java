@@ -1,0 +1,114 @@
+package io.drift.node.cli;
+
+import io.drift.api.JobHandle;
+import io.drift.api.JobInfo;
+import io.drift.api.JobSpec;
+import io.drift.api.OutputLine;
+import io.drift.api.WorkUnit;
+import io.drift.api.units.ShippedUnits;
+import io.drift.node.client.DriftClient;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Submit a work unit, stream its output here and print its result.",
+        "Shipped units: primes FROM TO | pi SEED SAMPLES | burn MILLIS | lines COUNT.",
+        "Or --class NAME [ARGS...] for a WorkUnit class on the class path with a public"
+            + " (String...) or no-argument constructor."})
+final class RunCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin NodeOption target;
+
+  @Option(names = "--class", paramLabel = "CLASS", description = "a WorkUnit class to run")
+  String className;
+
+  @Option(names = "--name", description = "the job's name (default: the unit's)")
+  String name;
+
+  @Option(names = "--memory", paramLabel = "MB", description = "memory the job declares")
+  long memoryMb;
+
+  @Option(names = "--detach", description = "print the job id and return at once")
+  boolean detach;
+
+  @Parameters(paramLabel = "UNIT ARGS", description = "unit name and its arguments")
+  List<String> words = List.of();
+
+  @Override
+  public Integer call() throws Exception {
+    Logs.init("WARN", "WARN");
+    WorkUnit<?> unit = className != null ? instantiate(className, words) : shipped(words);
+    JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb);
+    if (name != null) {
+      job = job.withName(name);
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (DriftClient client = DriftClient.connect(target.node)) {
+      JobHandle<?> handle = client.submit(job);
+      if (detach) {
+        out.println(handle.id());
+        return ExitCodes.OK;
+      }
+      handle.onOutput(line -> (line.stream() == OutputLine.Stream.ERR ? err : out).println(line.text()));
+      Object result;
+      try {
+        result = handle.result().toCompletableFuture().join();
+      } catch (CompletionException e) {
+        out.flush();
+        throw (e.getCause() instanceof Exception ex) ? ex : e;
+      }
+      JobInfo info = handle.status().toCompletableFuture().join();
+      out.printf("job %s %s on %s: result %s, cpu %d ms%n", info.id(), info.state(), info.host(),
+          result, info.cpuNanos() / 1_000_000);
+      return ExitCodes.OK;
+    }
+  }
+
+  private static WorkUnit<?> shipped(List<String> words) {
+    if (words.isEmpty()) {
+      throw new IllegalArgumentException("name a unit to run; shipped units: "
+          + String.join(", ", ShippedUnits.usages()));
+    }
+    return ShippedUnits.create(words.get(0), words.subList(1, words.size()));
+  }
+
+  static WorkUnit<?> instantiate(String className, List<String> args) {
+    Class<?> type;
+    try {
+      type = Class.forName(className);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("unit class " + className
+          + " is not on the class path (set CLASSPATH to the jar that has it)");
+    }
+    if (!WorkUnit.class.isAssignableFrom(type)) {
+      throw new IllegalArgumentException(className + " is not a " + WorkUnit.class.getName());
+    }
+    try {
+      try {
+        Constructor<?> c = type.getConstructor(String[].class);
+        return (WorkUnit<?>) c.newInstance((Object) args.toArray(new String[0]));
+      } catch (NoSuchMethodException e) {
+        if (!args.isEmpty()) {
+          throw new IllegalArgumentException(className + " takes no arguments (it has no public"
+              + " String... constructor)");
+        }
+        return (WorkUnit<?>) type.getConstructor().newInstance();
+      }
+    } catch (ReflectiveOperationException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalArgumentException("cannot create " + className + ": " + cause, cause);
+    }
+  }
+}

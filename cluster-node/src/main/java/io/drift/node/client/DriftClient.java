@@ -1,0 +1,163 @@
+package io.drift.node.client;
+
+import com.typesafe.config.Config;
+import io.drift.api.DriftException;
+import io.drift.api.JobClient;
+import io.drift.api.JobHandle;
+import io.drift.api.JobId;
+import io.drift.api.JobInfo;
+import io.drift.api.JobSpec;
+import io.drift.api.SubmissionRejectedException;
+import io.drift.home.HomeManager;
+import io.drift.migration.codec.Payload;
+import io.drift.migration.codec.StateCodec;
+import io.drift.migration.codec.StateCodecException;
+import io.drift.node.DriftConfig;
+import io.drift.node.DriftNode;
+import io.drift.node.Gateway;
+import io.drift.node.NodeGuardian;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A Java program's connection to a Drift cluster from outside it: a small remote actor system
+ * that talks to one node's gateway over Artery. The node it connects to becomes the home of the
+ * jobs it submits.
+ */
+public final class DriftClient implements JobClient {
+
+  private static final Pattern HOST_PORT = Pattern.compile("[^:/\\s]+:\\d{1,5}");
+
+  private final ActorSystem<Void> system;
+  private final ActorRef<Gateway.Command> gateway;
+  private final String node;
+  private final Duration timeout;
+  private final StateCodec codec = new StateCodec();
+
+  private DriftClient(ActorSystem<Void> system, ActorRef<Gateway.Command> gateway, String node,
+      Duration timeout) {
+    this.system = system;
+    this.gateway = gateway;
+    this.node = node;
+    this.timeout = timeout;
+  }
+
+  /** Connects to the node at {@code host:port} (its cluster port) with default settings. */
+  public static DriftClient connect(String node) {
+    return connect(DriftConfig.forClient(null, Map.of("drift.client.node", node)));
+  }
+
+  /**
+   * Connects as {@code drift.client} in this configuration says.
+   *
+   * @throws IllegalArgumentException the node address is not {@code host:port}
+   * @throws DriftException no node answered there in time
+   */
+  public static DriftClient connect(Config config) {
+    String node = config.getString("drift.client.node");
+    if (!HOST_PORT.matcher(node).matches()) {
+      throw new IllegalArgumentException(
+          "a node address is host:port (its cluster port, e.g. 127.0.0.1:2551), not '" + node + "'");
+    }
+    Duration timeout = config.getDuration("drift.client.timeout");
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "drift-client", config);
+    String path = "pekko://" + DriftNode.SYSTEM_NAME + "@" + node + "/user/" + NodeGuardian.GATEWAY;
+    try {
+      org.apache.pekko.actor.ActorRef classic = Adapter.toClassic(system).actorSelection(path)
+          .resolveOne(timeout).toCompletableFuture()
+          .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      return new DriftClient(system, Adapter.toTyped(classic), node, timeout);
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      system.terminate();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new DriftException("no Drift node answered at " + node + " within "
+          + timeout.toSeconds() + "s (drift.client.timeout): is a node running there, and is "
+          + node.substring(node.indexOf(':') + 1) + " its cluster port?", e);
+    }
+  }
+
+  /** The node this client is connected to ({@code host:port}). */
+  public String node() {
+    return node;
+  }
+
+  @Override
+  public <R> JobHandle<R> submit(JobSpec<R> spec) {
+    ClassLoader loader = spec.unit().getClass().getClassLoader();
+    Payload unit;
+    try {
+      unit = codec.encodeChecked(spec.unit(), loader);
+    } catch (StateCodecException e) {
+      throw new SubmissionRejectedException("the unit's state cannot be encoded, so it could"
+          + " never be checkpointed or moved: " + e.getMessage(), e);
+    }
+    Gateway.SubmitReply reply = await(AskPattern.ask(gateway,
+        r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(), r),
+        timeout, system.scheduler()), "the submission");
+    if (reply instanceof Gateway.Rejected rejected) {
+      throw new SubmissionRejectedException(rejected.reason());
+    }
+    Gateway.Submitted ok = (Gateway.Submitted) reply;
+    RemoteJobHandle<R> handle = new RemoteJobHandle<>(ok.jobId(), ok.home(), ok.homeNode(), loader,
+        codec, timeout, system.scheduler());
+    system.systemActorOf(JobFollower.create(ok.home(), handle), "job-" + ok.jobId().value(),
+        Props.empty());
+    return handle;
+  }
+
+  @Override
+  public CompletionStage<List<JobInfo>> jobs() {
+    return AskPattern.<Gateway.Command, HomeManager.JobList>ask(gateway, Gateway.ListJobs::new,
+        timeout, system.scheduler()).thenApply(HomeManager.JobList::jobs);
+  }
+
+  @Override
+  public CompletionStage<JobInfo> job(JobId id) {
+    return AskPattern.<Gateway.Command, HomeManager.JobLookup>ask(gateway,
+        r -> new Gateway.GetJob(id, r), timeout, system.scheduler())
+        .thenApply(l -> {
+          if (l.info() == null) {
+            throw new DriftException("no job " + id + " is homed at " + node);
+          }
+          return l.info();
+        });
+  }
+
+  private <T> T await(CompletionStage<T> stage, String what) {
+    try {
+      return stage.toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DriftException("interrupted while waiting for " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new DriftException("node " + node + " did not answer " + what + " within "
+          + timeout.toSeconds() + "s (drift.client.timeout)", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      // stopping anyway
+    }
+  }
+}

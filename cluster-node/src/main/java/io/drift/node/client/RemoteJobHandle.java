@@ -1,0 +1,122 @@
+package io.drift.node.client;
+
+import io.drift.api.DriftException;
+import io.drift.api.JobCancelledException;
+import io.drift.api.JobFailedException;
+import io.drift.api.JobHandle;
+import io.drift.api.JobId;
+import io.drift.api.JobInfo;
+import io.drift.api.JobState;
+import io.drift.api.OutputLine;
+import io.drift.home.HomeProxy;
+import io.drift.migration.codec.Payload;
+import io.drift.migration.codec.StateCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/** A job seen from a {@link DriftClient}; fed by the client's follower actor for the job. */
+final class RemoteJobHandle<R> implements JobHandle<R> {
+
+  private final JobId id;
+  private final ActorRef<HomeProxy.Command> home;
+  private final String homeNode;
+  private final ClassLoader resultLoader;
+  private final StateCodec codec;
+  private final Duration timeout;
+  private final Scheduler scheduler;
+  private final CompletableFuture<R> result = new CompletableFuture<>();
+  private final List<OutputLine> lines = new ArrayList<>(); // guarded by this
+  private final List<Consumer<OutputLine>> listeners = new ArrayList<>(); // guarded by this
+  private volatile double progress;
+
+  RemoteJobHandle(JobId id, ActorRef<HomeProxy.Command> home, String homeNode,
+      ClassLoader resultLoader, StateCodec codec, Duration timeout, Scheduler scheduler) {
+    this.id = id;
+    this.home = home;
+    this.homeNode = homeNode;
+    this.resultLoader = resultLoader;
+    this.codec = codec;
+    this.timeout = timeout;
+    this.scheduler = scheduler;
+  }
+
+  @Override
+  public JobId id() {
+    return id;
+  }
+
+  @Override
+  public CompletionStage<JobInfo> status() {
+    return AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(home, HomeProxy.GetInfo::new,
+        timeout, scheduler).thenApply(HomeProxy.InfoReply::info);
+  }
+
+  @Override
+  public synchronized void onOutput(Consumer<OutputLine> listener) {
+    lines.forEach(listener);
+    listeners.add(listener);
+  }
+
+  @Override
+  public double progress() {
+    return progress;
+  }
+
+  @Override
+  public CompletionStage<R> result() {
+    return result;
+  }
+
+  @Override
+  public CompletionStage<JobInfo> cancel() {
+    return AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(home,
+        r -> new HomeProxy.Cancel("cancelled by the client", r), timeout, scheduler)
+        .thenApply(HomeProxy.InfoReply::info);
+  }
+
+  // ---- fed by JobFollower, on its actor's thread ----
+
+  synchronized void output(List<OutputLine> batch) {
+    for (OutputLine line : batch) {
+      lines.add(line);
+      listeners.forEach(l -> l.accept(line));
+    }
+  }
+
+  void update(JobInfo info) {
+    progress = info.progress();
+  }
+
+  @SuppressWarnings("unchecked")
+  void completed(JobInfo info, Payload payload) {
+    progress = info.progress();
+    if (info.state() == JobState.SUCCEEDED) {
+      try {
+        result.complete((R) codec.decode(payload, resultLoader));
+      } catch (Exception | LinkageError e) {
+        result.completeExceptionally(new DriftException("job " + id + " succeeded but its result ("
+            + payload.className() + ") cannot be decoded here: " + e.getMessage(), e));
+      }
+    } else if (info.state() == JobState.CANCELLED) {
+      result.completeExceptionally(new JobCancelledException(id, info.error()));
+    } else {
+      result.completeExceptionally(new JobFailedException(id, info.error()));
+    }
+  }
+
+  void homeLost() {
+    result.completeExceptionally(new DriftException(
+        "the home node of job " + id + " (" + homeNode + ") is gone; the job's fate is unknown"));
+  }
+
+  boolean isDone() {
+    return result.isDone();
+  }
+}

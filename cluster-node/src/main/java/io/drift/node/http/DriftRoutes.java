@@ -1,0 +1,119 @@
+package io.drift.node.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.drift.api.JobId;
+import io.drift.balancer.Balancer;
+import io.drift.home.HomeManager;
+import io.drift.node.NodeRefs;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Drift's read-only JSON routes on the management port: {@code /drift/nodes},
+ * {@code /drift/jobs} and {@code /drift/jobs/{id}}. Asking the node's actors is fine here: this
+ * is the edge.
+ */
+public final class DriftRoutes extends AllDirectives {
+
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+
+  private final ActorSystem<?> system;
+  private final NodeRefs refs;
+  private final ObjectMapper json;
+
+  public DriftRoutes(ActorSystem<?> system, NodeRefs refs) {
+    this.system = system;
+    this.refs = refs;
+    this.json = new ObjectMapper()
+        .registerModule(new SimpleModule().addSerializer(JobId.class, ToStringSerializer.instance))
+        .enable(SerializationFeature.INDENT_OUTPUT);
+  }
+
+  public Route route() {
+    return pathPrefix("drift", () -> get(() -> concat(
+        path("nodes", () -> onSuccess(nodes(), this::ok)),
+        path("jobs", () -> onSuccess(jobs(), this::ok)),
+        path(segment("jobs").slash(segment()), this::job))));
+  }
+
+  private CompletionStage<Map<String, Object>> nodes() {
+    return AskPattern.<Balancer.Command, Balancer.Nodes>ask(refs.balancer(),
+            Balancer.GetNodes::new, ASK_TIMEOUT, system.scheduler())
+        .thenApply(n -> {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("self", refs.selfNode());
+          out.put("nodes", n.nodes().stream().map(DriftRoutes::node).toList());
+          return out;
+        });
+  }
+
+  private static Map<String, Object> node(Balancer.NodeStatus s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("node", s.sample().node());
+    m.put("status", s.memberStatus());
+    m.put("reachable", s.reachable());
+    m.put("sampleAgeMillis", s.ageMillis());
+    m.put("slots", s.sample().slots());
+    m.put("runnable", s.sample().runnable());
+    m.put("guests", s.sample().guests());
+    m.put("speed", s.sample().speed());
+    m.put("load", s.sample().normalizedLoad());
+    m.put("freeMemoryBytes", s.sample().freeMemoryBytes());
+    m.put("totalMemoryBytes", s.sample().totalMemoryBytes());
+    m.put("acceptingGuests", s.sample().acceptingGuests());
+    m.put("recentPlacements", s.recentPlacements());
+    return m;
+  }
+
+  private CompletionStage<HomeManager.JobList> jobs() {
+    return AskPattern.ask(refs.homes(), HomeManager.ListJobs::new, ASK_TIMEOUT, system.scheduler());
+  }
+
+  private Route job(String id) {
+    JobId jobId;
+    try {
+      jobId = JobId.of(id);
+    } catch (IllegalArgumentException e) {
+      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    CompletionStage<HomeManager.JobLookup> lookup = AskPattern.ask(refs.homes(),
+        r -> new HomeManager.GetJob(jobId, r), ASK_TIMEOUT, system.scheduler());
+    return onSuccess(lookup, l -> l.info() == null
+        ? complete(error(StatusCodes.NOT_FOUND, "no job " + id + " is homed at " + refs.selfNode()))
+        : ok(l.info()));
+  }
+
+  private Route ok(Object body) {
+    return complete(HttpResponse.create().withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(body))));
+  }
+
+  private HttpResponse error(org.apache.pekko.http.javadsl.model.StatusCode code, String message) {
+    return HttpResponse.create().withStatus(code).withEntity(
+        HttpEntities.create(ContentTypes.APPLICATION_JSON, write(Map.of("error", message))));
+  }
+
+  private String write(Object body) {
+    try {
+      return json.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+package io.drift.home;
+
+import io.drift.api.JobId;
+import io.drift.api.JobInfo;
+import io.drift.api.JobState;
+import io.drift.balancer.Balancer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Parent of this node's {@link HomeProxy} actors, one per job homed here. Keeps the latest
+ * record of each (the proxies tell it of every change) so listings need no round of asks, and
+ * forgets the oldest finished jobs past {@code drift.home.retain-finished}.
+ */
+public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
+
+  public sealed interface Command {}
+
+  /** Record a new job homed here and start placing it. */
+  public record Create(HomeProxy.Spec spec, ActorRef<Created> replyTo) implements Command {}
+
+  public record Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home) {}
+
+  public record ListJobs(ActorRef<JobList> replyTo) implements Command, HomeWire {}
+
+  public record JobList(String homeNode, List<JobInfo> jobs) implements HomeWire {}
+
+  public record GetJob(JobId jobId, ActorRef<JobLookup> replyTo) implements Command, HomeWire {}
+
+  /** {@code info} and {@code home} are null when no such job is homed here (any more). */
+  public record JobLookup(JobId jobId, JobInfo info, ActorRef<HomeProxy.Command> home)
+      implements HomeWire {}
+
+  /** A proxy's record changed. */
+  public record Updated(JobInfo info) implements Command {}
+
+  public static Behavior<Command> create(
+      HomeSettings settings, ActorRef<Balancer.Command> balancer, String homeNode) {
+    return Behaviors.setup(ctx -> new HomeManager(ctx, settings, balancer, homeNode));
+  }
+
+  private final HomeSettings settings;
+  private final ActorRef<Balancer.Command> balancer;
+  private final String homeNode;
+  private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
+  private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
+  private int finished;
+
+  private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
+      ActorRef<Balancer.Command> balancer, String homeNode) {
+    super(ctx);
+    this.settings = settings;
+    this.balancer = balancer;
+    this.homeNode = homeNode;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Create.class, this::onCreate)
+        .onMessage(Updated.class, this::onUpdated)
+        .onMessage(ListJobs.class, l -> {
+          l.replyTo().tell(new JobList(homeNode, List.copyOf(jobs.values())));
+          return this;
+        })
+        .onMessage(GetJob.class, g -> {
+          g.replyTo().tell(new JobLookup(g.jobId(), jobs.get(g.jobId()), proxies.get(g.jobId())));
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onCreate(Create c) {
+    HomeProxy.Spec spec = c.spec();
+    if (jobs.containsKey(spec.id())) {
+      throw new IllegalStateException("job id " + spec.id() + " is already homed here");
+    }
+    long now = System.currentTimeMillis();
+    ActorRef<HomeProxy.Command> proxy = getContext().spawn(
+        HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf()),
+        "job-" + spec.id().value());
+    proxies.put(spec.id(), proxy);
+    jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
+        JobState.PENDING, 0, 0, 0, 0.0, 0, now, null, null));
+    c.replyTo().tell(new Created(spec.id(), homeNode, proxy));
+    return this;
+  }
+
+  private Behavior<Command> onUpdated(Updated u) {
+    JobInfo old = jobs.get(u.info().id());
+    if (old == null) {
+      return this; // forgotten already
+    }
+    jobs.put(u.info().id(), u.info());
+    if (u.info().state().isFinal() && !old.state().isFinal()) {
+      finished++;
+      forgetOldFinished();
+    }
+    return this;
+  }
+
+  private void forgetOldFinished() {
+    if (finished <= settings.retainFinished()) {
+      return;
+    }
+    List<JobId> drop = new ArrayList<>();
+    Iterator<JobInfo> it = jobs.values().iterator();
+    while (it.hasNext() && finished - drop.size() > settings.retainFinished()) {
+      JobInfo j = it.next();
+      if (j.state().isFinal()) {
+        drop.add(j.id());
+      }
+    }
+    for (JobId id : drop) {
+      jobs.remove(id);
+      ActorRef<HomeProxy.Command> p = proxies.remove(id);
+      if (p != null) {
+        getContext().stop(p);
+      }
+    }
+    finished -= drop.size();
+  }
+}

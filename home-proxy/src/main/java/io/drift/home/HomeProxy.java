@@ -1,0 +1,382 @@
+package io.drift.home;
+
+import io.drift.api.JobId;
+import io.drift.api.JobInfo;
+import io.drift.api.JobState;
+import io.drift.api.OutputLine;
+import io.drift.balancer.Balancer;
+import io.drift.migration.codec.Payload;
+import io.drift.migration.executor.Executor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The job's deputy at its home node and the single writer of its record: spec, state, epoch,
+ * host, output in sequence, result or failure. It asks the balancer for a node, starts the unit
+ * there under a new epoch, and from then on accepts events only from that epoch (fencing).
+ * Clients subscribe to it for output and the end of the job.
+ */
+public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
+
+  public sealed interface Command {}
+
+  /** Send me the job's output so far and from now on, its updates and its end. */
+  public record Subscribe(ActorRef<JobEvent> subscriber) implements Command, HomeWire {}
+
+  public record GetInfo(ActorRef<InfoReply> replyTo) implements Command, HomeWire {}
+
+  public record InfoReply(JobInfo info) implements HomeWire {}
+
+  /** Stop the job; the reply comes once it has stopped (or at once if it had ended). */
+  public record Cancel(String reason, ActorRef<InfoReply> replyTo) implements Command, HomeWire {}
+
+  /** What subscribers hear. */
+  public sealed interface JobEvent extends HomeWire {}
+
+  public record Output(JobId jobId, List<OutputLine> lines) implements JobEvent {}
+
+  public record Update(JobInfo info) implements JobEvent {}
+
+  /** The job ended; {@code result} is set when it SUCCEEDED. Always the last event. */
+  public record Completed(JobInfo info, Payload result) implements JobEvent {}
+
+  private record FromHost(Executor.HostEvent event) implements Command {}
+
+  private record PlaceResult(Balancer.PlaceReply reply) implements Command {}
+
+  private record StartResult(Executor.StartReply reply) implements Command {}
+
+  private record StartTimedOut(long epoch) implements Command {}
+
+  private record HostGone(long epoch, String host) implements Command {}
+
+  private record SubscriberGone(ActorRef<JobEvent> subscriber) implements Command {}
+
+  private enum PlaceAgain implements Command { INSTANCE }
+
+  /** What the job is, as submitted. */
+  public record Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
+      Payload unit) {}
+
+  static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
+      HomeSettings settings, ActorRef<Balancer.Command> balancer,
+      ActorRef<HomeManager.Command> manager) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new HomeProxy(ctx, timers, spec, homeNode, submittedAtMillis, settings, balancer, manager)));
+  }
+
+  private static final int REPLAY_BATCH = 256;
+
+  private final TimerScheduler<Command> timers;
+  private final Spec spec;
+  private final String homeNode;
+  private final long submittedAtMillis;
+  private final HomeSettings settings;
+  private final ActorRef<Balancer.Command> balancer;
+  private final ActorRef<HomeManager.Command> manager;
+  private final ActorRef<Executor.HostEvent> hostAdapter;
+  private final ActorRef<Balancer.PlaceReply> placeAdapter;
+  private final ActorRef<Executor.StartReply> startAdapter;
+
+  private JobState state = JobState.PENDING;
+  private long epoch;
+  private String host = "";
+  private ActorRef<Executor.Command> executor; // of the current epoch, once started or starting
+  private boolean startOutstanding;
+  private final Set<String> refusedBy = new HashSet<>();
+  private long cpuNanos;
+  private long steps;
+  private double progress;
+  private long nextSeq = 1;
+  private final ArrayDeque<OutputLine> kept = new ArrayDeque<>();
+  private Payload result;
+  private String resultJson;
+  private String error;
+  private boolean cancelRequested;
+  private String cancelReason;
+  private final List<ActorRef<InfoReply>> cancelWaiters = new ArrayList<>();
+  private final Set<ActorRef<JobEvent>> subscribers = new HashSet<>();
+
+  private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
+      String homeNode, long submittedAtMillis, HomeSettings settings,
+      ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager) {
+    super(ctx);
+    this.timers = timers;
+    this.spec = spec;
+    this.homeNode = homeNode;
+    this.submittedAtMillis = submittedAtMillis;
+    this.settings = settings;
+    this.balancer = balancer;
+    this.manager = manager;
+    this.hostAdapter = ctx.messageAdapter(Executor.HostEvent.class, FromHost::new);
+    this.placeAdapter = ctx.messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);
+    this.startAdapter = ctx.messageAdapter(Executor.StartReply.class, StartResult::new);
+    place();
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Subscribe.class, this::onSubscribe)
+        .onMessage(GetInfo.class, g -> {
+          g.replyTo().tell(new InfoReply(info()));
+          return this;
+        })
+        .onMessage(Cancel.class, this::onCancel)
+        .onMessage(FromHost.class, this::onHostEvent)
+        .onMessage(PlaceResult.class, this::onPlaceResult)
+        .onMessage(StartResult.class, this::onStartResult)
+        .onMessage(StartTimedOut.class, this::onStartTimedOut)
+        .onMessage(HostGone.class, this::onHostGone)
+        .onMessage(SubscriberGone.class, g -> {
+          subscribers.remove(g.subscriber());
+          return this;
+        })
+        .onMessageEquals(PlaceAgain.INSTANCE, () -> {
+          refusedBy.clear(); // a node that refused may have room by now
+          place();
+          return this;
+        })
+        .build();
+  }
+
+  // ---- placement ------------------------------------------------------------------------
+
+  private void place() {
+    if (state.isFinal()) {
+      return;
+    }
+    balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.copyOf(refusedBy), placeAdapter));
+  }
+
+  private Behavior<Command> onPlaceResult(PlaceResult p) {
+    if (state != JobState.PENDING || startOutstanding) {
+      return this;
+    }
+    if (p.reply() instanceof Balancer.Placed placed) {
+      executor = ActorRefResolver.get(getContext().getSystem()).resolveActorRef(placed.executorPath());
+      epoch++;
+      host = placed.node();
+      startOutstanding = true;
+      getContext().getLog().debug("job {} epoch {} -> {}: {}", spec.id(), epoch, host,
+          placed.decision().reason());
+      executor.tell(new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
+          cpuNanos, steps, hostAdapter, startAdapter));
+      timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
+    } else {
+      getContext().getLog().info("job {} waits: {}", spec.id(), p.reply().decision().reason());
+      timers.startSingleTimer(PlaceAgain.INSTANCE, PlaceAgain.INSTANCE, settings.retryInterval());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStartResult(StartResult r) {
+    Executor.StartReply reply = r.reply();
+    if (reply.epoch() != epoch || !startOutstanding) {
+      return this; // an answer to an attempt we gave up on
+    }
+    startOutstanding = false;
+    timers.cancel(StartTimedOut.class);
+    if (reply instanceof Executor.Accepted a) {
+      state = JobState.RUNNING;
+      host = a.host();
+      getContext().watchWith(executor, new HostGone(epoch, host));
+      if (cancelRequested) {
+        executor.tell(new Executor.Cancel(spec.id(), epoch));
+      }
+      changed();
+    } else if (reply instanceof Executor.Refused refused) {
+      getContext().getLog().info("job {}: {} refused it: {}", spec.id(), refused.host(), refused.reason());
+      refusedBy.add(refused.host());
+      host = "";
+      executor = null;
+      if (cancelRequested) {
+        end(JobState.CANCELLED, cancelReason);
+      } else {
+        place();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStartTimedOut(StartTimedOut t) {
+    if (t.epoch() == epoch && startOutstanding) {
+      getContext().getLog().warn("job {}: {} did not answer the start within {}; placing it elsewhere",
+          spec.id(), host, settings.startTimeout());
+      // Fence the attempt: should the Start still arrive, its epoch is stale and gets cancelled.
+      executor.tell(new Executor.Cancel(spec.id(), epoch));
+      refusedBy.add(host);
+      startOutstanding = false;
+      host = "";
+      executor = null;
+      if (cancelRequested) {
+        end(JobState.CANCELLED, cancelReason);
+      } else {
+        place();
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHostGone(HostGone g) {
+    if (g.epoch() == epoch && !state.isFinal()) {
+      // Restarting from a checkpoint on another node is the home's job in a later version.
+      end(JobState.FAILED, "host node " + g.host() + " left the cluster while running the job");
+    }
+    return this;
+  }
+
+  // ---- events from the host -----------------------------------------------------------------
+
+  private Behavior<Command> onHostEvent(FromHost f) {
+    Executor.HostEvent e = f.event();
+    if (e.epoch() != epoch || state.isFinal()) {
+      getContext().getLog().debug("job {}: ignored {} from epoch {} (current {}, {})", spec.id(),
+          e.getClass().getSimpleName(), e.epoch(), epoch, state);
+      return this;
+    }
+    if (e instanceof Executor.OutputBatch b) {
+      onOutput(b);
+    } else if (e instanceof Executor.Report r) {
+      progress = r.progress();
+      cpuNanos = r.cpuNanos();
+      steps = r.steps();
+      changed();
+    } else if (e instanceof Executor.Finished fin) {
+      cpuNanos = fin.cpuNanos();
+      steps = fin.steps();
+      progress = 1.0;
+      result = fin.result();
+      resultJson = fin.resultJson();
+      end(JobState.SUCCEEDED, null);
+    } else if (e instanceof Executor.Failed fail) {
+      cpuNanos = fail.cpuNanos();
+      steps = fail.steps();
+      getContext().getLog().info("job {} failed on {}: {}\n{}", spec.id(), host, fail.error(),
+          fail.stackTrace());
+      end(JobState.FAILED, fail.error());
+    } else if (e instanceof Executor.Cancelled c) {
+      cpuNanos = c.cpuNanos();
+      steps = c.steps();
+      end(JobState.CANCELLED, cancelReason);
+    }
+    return this;
+  }
+
+  /** Applies each sequence number once, in order; acknowledges what it has. */
+  private void onOutput(Executor.OutputBatch b) {
+    List<OutputLine> accepted = new ArrayList<>(b.lines().size());
+    for (OutputLine line : b.lines()) {
+      if (line.seq() < nextSeq) {
+        continue; // a duplicate: already recorded
+      }
+      if (line.seq() > nextSeq) {
+        getContext().getLog().error("job {}: output lines {}..{} never arrived", spec.id(), nextSeq,
+            line.seq() - 1);
+      }
+      accepted.add(line);
+      nextSeq = line.seq() + 1;
+      if (settings.maxKeptLines() > 0) {
+        if (kept.size() >= settings.maxKeptLines()) {
+          kept.removeFirst();
+        }
+        kept.addLast(line);
+      }
+    }
+    b.ackTo().tell(new Executor.OutputAck(spec.id(), epoch, nextSeq - 1));
+    if (!accepted.isEmpty()) {
+      Output out = new Output(spec.id(), List.copyOf(accepted));
+      subscribers.forEach(s -> s.tell(out));
+    }
+  }
+
+  // ---- clients ------------------------------------------------------------------------------
+
+  private Behavior<Command> onSubscribe(Subscribe s) {
+    ActorRef<JobEvent> sub = s.subscriber();
+    List<OutputLine> batch = new ArrayList<>(REPLAY_BATCH);
+    for (OutputLine line : kept) {
+      batch.add(line);
+      if (batch.size() == REPLAY_BATCH) {
+        sub.tell(new Output(spec.id(), List.copyOf(batch)));
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      sub.tell(new Output(spec.id(), List.copyOf(batch)));
+    }
+    if (state.isFinal()) {
+      sub.tell(new Completed(info(), result));
+    } else {
+      sub.tell(new Update(info()));
+      subscribers.add(sub);
+      getContext().watchWith(sub, new SubscriberGone(sub));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCancel(Cancel c) {
+    if (state.isFinal()) {
+      c.replyTo().tell(new InfoReply(info()));
+      return this;
+    }
+    cancelWaiters.add(c.replyTo());
+    if (!cancelRequested) {
+      cancelRequested = true;
+      cancelReason = c.reason() == null || c.reason().isBlank() ? "cancelled by request" : c.reason();
+      if (executor != null) {
+        executor.tell(new Executor.Cancel(spec.id(), epoch)); // ordered after our Start
+      } else {
+        end(JobState.CANCELLED, cancelReason);
+      }
+    }
+    return this;
+  }
+
+  // ---- record -------------------------------------------------------------------------------
+
+  private void end(JobState finalState, String why) {
+    state = finalState;
+    error = why;
+    startOutstanding = false;
+    timers.cancelAll();
+    if (executor != null) {
+      getContext().unwatch(executor);
+    }
+    JobInfo info = info();
+    Completed done = new Completed(info, finalState == JobState.SUCCEEDED ? result : null);
+    subscribers.forEach(s -> {
+      s.tell(done);
+      getContext().unwatch(s);
+    });
+    subscribers.clear();
+    cancelWaiters.forEach(w -> w.tell(new InfoReply(info)));
+    cancelWaiters.clear();
+    manager.tell(new HomeManager.Updated(info));
+  }
+
+  /** Tells subscribers and the manager; cheap enough at the executor's report rate. */
+  private void changed() {
+    JobInfo info = info();
+    Update u = new Update(info);
+    subscribers.forEach(s -> s.tell(u));
+    manager.tell(new HomeManager.Updated(info));
+  }
+
+  private JobInfo info() {
+    return new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, host, state, epoch,
+        cpuNanos, steps, progress, nextSeq - 1, submittedAtMillis, error,
+        state == JobState.SUCCEEDED ? resultJson : null);
+  }
+}

@@ -1,0 +1,31 @@
+package io.drift.home;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+
+/** Settings of the home proxies, from {@code drift.home}. */
+public record HomeSettings(
+    Duration startTimeout, Duration retryInterval, int maxKeptLines, int retainFinished) {
+
+  public HomeSettings {
+    if (startTimeout.isNegative() || startTimeout.isZero()) {
+      throw new ConfigException.BadValue("drift.home.start-timeout", "must be > 0");
+    }
+    if (retryInterval.isNegative() || retryInterval.isZero()) {
+      throw new ConfigException.BadValue("drift.home.retry-interval", "must be > 0");
+    }
+    if (maxKeptLines < 0) {
+      throw new ConfigException.BadValue("drift.home.max-kept-lines", "must be >= 0");
+    }
+    if (retainFinished < 0) {
+      throw new ConfigException.BadValue("drift.home.retain-finished", "must be >= 0");
+    }
+  }
+
+  public static HomeSettings fromConfig(Config root) {
+    Config c = root.getConfig("drift.home");
+    return new HomeSettings(c.getDuration("start-timeout"), c.getDuration("retry-interval"),
+        c.getInt("max-kept-lines"), c.getInt("retain-finished"));
+  }
+}
