@@ -29,7 +29,7 @@ final class PsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Logs.init("WARN", "WARN");
+    Logs.init("ERROR", "WARN"); // Artery logs harmless WARNs as a client disconnects
     List<JobInfo> jobs;
     try (DriftClient client = DriftClient.connect(target.node)) {
       jobs = client.jobs().toCompletableFuture().join();

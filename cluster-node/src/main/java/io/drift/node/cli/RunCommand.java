@@ -47,7 +47,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Logs.init("WARN", "WARN");
+    Logs.init("ERROR", "WARN"); // Artery logs harmless WARNs as a client disconnects
     WorkUnit<?> unit = className != null ? instantiate(className, words) : shipped(words);
     JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb);
     if (name != null) {
