@@ -34,7 +34,7 @@ public final class DriftConfig {
     Config user = ConfigFactory.empty();
     if (file != null) {
       if (!Files.isRegularFile(file)) {
-        throw new ConfigException.IO(null, "config file " + file + " does not exist");
+        throw new ConfigException.Generic("config file " + file + " does not exist");
       }
       user = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
     }

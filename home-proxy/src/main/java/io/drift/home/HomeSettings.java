@@ -24,8 +24,9 @@ public record HomeSettings(
   }
 
   public static HomeSettings fromConfig(Config root) {
-    Config c = root.getConfig("drift.home");
-    return new HomeSettings(c.getDuration("start-timeout"), c.getDuration("retry-interval"),
-        c.getInt("max-kept-lines"), c.getInt("retain-finished"));
+    // full paths, so an error names the whole key
+    String p = "drift.home.";
+    return new HomeSettings(root.getDuration(p + "start-timeout"), root.getDuration(p + "retry-interval"),
+        root.getInt(p + "max-kept-lines"), root.getInt(p + "retain-finished"));
   }
 }

@@ -5,9 +5,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The first placement rule: the node whose normalized load would be least with this job on it;
- * on a tie the home node, then the node name (so decisions replay exactly). Nodes the request
- * excludes, nodes refusing guests and nodes without the declared memory are dropped.
+ * The first placement rule: least normalized load, local first when equal. "Load" is counted as
+ * a new unit would feel it: every node with a free slot would run it at that node's full speed,
+ * so among those the fastest wins and, at equal speed, the home (no I/O forwarded); once slots
+ * are full, the node whose normalized load would be least with the unit on it wins. Remaining
+ * ties go to the smaller node name, so decisions replay exactly. Nodes the request excludes,
+ * nodes refusing guests and nodes without the declared memory are dropped, with the reason.
+ * See docs/decisions/0003-first-placement-rule.md.
  */
 public final class LeastLoadPolicy implements PlacementPolicy {
 
@@ -38,18 +42,18 @@ public final class LeastLoadPolicy implements PlacementPolicy {
     }
     for (NodeLoad n : fit) {
       seen.add(new PlacementDecision.Candidate(
-          n.node(), n.loadWithOneMore(), n == best ? "chosen" : "higher load or lost the tie"));
+          n.node(), n.speedWithOneMore(), n == best ? "chosen" : "slower or lost the tie"));
     }
-    String reason = String.format("least normalized load: %.3f on %s%s", best.loadWithOneMore(),
-        best.node(), best.node().equals(req.home()) ? " (home)" : "");
+    String reason = String.format("fastest for one more unit: %.3f reference CPUs on %s%s",
+        best.speedWithOneMore(), best.node(), best.node().equals(req.home()) ? " (home)" : "");
     return new PlacementDecision(req.jobId(), Optional.of(best.node()), reason, List.copyOf(seen));
   }
 
-  /** Lower load wins; on equal load the home, then the smaller name. */
+  /** Higher speed for one more unit wins; at equal speed the home, then the smaller name. */
   private static boolean better(NodeLoad a, NodeLoad b, String home) {
-    double d = a.loadWithOneMore() - b.loadWithOneMore();
+    double d = a.speedWithOneMore() - b.speedWithOneMore();
     if (Math.abs(d) >= TIE) {
-      return d < 0;
+      return d > 0;
     }
     boolean aHome = a.node().equals(home);
     boolean bHome = b.node().equals(home);

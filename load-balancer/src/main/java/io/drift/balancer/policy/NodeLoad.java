@@ -17,4 +17,14 @@ public record NodeLoad(
   public double loadWithOneMore() {
     return (runnable + recentPlacements + 1) / (slots * speed);
   }
+
+  /**
+   * The speed one more unit would run at here, in reference CPUs: the node's speed while a slot
+   * is free, its speed shared among the run queue once the slots are full. Ranking nodes by it
+   * is ranking by {@link #loadWithOneMore} (the inverse) among full nodes, while every node with
+   * a free slot scores its full speed.
+   */
+  public double speedWithOneMore() {
+    return speed * Math.min(1.0, slots / (double) (runnable + recentPlacements + 1));
+  }
 }

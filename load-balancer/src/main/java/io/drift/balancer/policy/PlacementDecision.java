@@ -13,7 +13,7 @@ public record PlacementDecision(
     String jobId, Optional<String> chosen, String reason, List<Candidate> candidates) {
 
   /**
-   * @param score the normalized load the node would have with this job; NaN if dropped
+   * @param score the speed this job would run at there (reference CPUs); NaN if dropped
    * @param verdict {@code chosen}, {@code higher load}, or why the node was dropped
    */
   public record Candidate(String node, double score, String verdict) {}

@@ -34,18 +34,19 @@ public record ExecutorSettings(
   }
 
   public static ExecutorSettings fromConfig(Config root, int slots) {
-    Config c = root.getConfig("drift.executor");
+    // full paths, so an error names the whole key
+    String p = "drift.executor.";
     return new ExecutorSettings(
         slots,
-        c.getDuration("time-slice"),
-        c.getDuration("report-interval"),
-        c.getInt("output-batch-lines"),
-        c.getBytes("output-batch-bytes").intValue(),
-        c.getInt("output-window-lines"),
-        c.getDuration("output-ack-timeout"),
-        c.getInt("max-line-chars"),
-        c.getInt("max-runnable"),
-        c.getBoolean("accept-guests"));
+        root.getDuration(p + "time-slice"),
+        root.getDuration(p + "report-interval"),
+        root.getInt(p + "output-batch-lines"),
+        root.getBytes(p + "output-batch-bytes").intValue(),
+        root.getInt(p + "output-window-lines"),
+        root.getDuration(p + "output-ack-timeout"),
+        root.getInt(p + "max-line-chars"),
+        root.getInt(p + "max-runnable"),
+        root.getBoolean(p + "accept-guests"));
   }
 
   public ExecutorSettings withSlots(int n) {
