@@ -1,0 +1,39 @@
+package io.drift.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every example in conf/ parses and passes the node's settings checks. */
+class ExampleConfigTest {
+
+  static Stream<Path> examples() throws IOException {
+    Path conf = Path.of("").toAbsolutePath().getParent().resolve("conf");
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(conf)) {
+      files = walk.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+    }
+    assertFalse(files.isEmpty(), "no examples found under " + conf);
+    return files.stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void parsesAndValidates(Path file) {
+    Config c = DriftConfig.forNode(file, Map.of());
+    NodeSettings s = NodeSettings.fromConfig(c);
+    assertFalse(c.getStringList("pekko.cluster.seed-nodes").isEmpty(), "seed nodes of " + file);
+    assertEquals("127.0.0.1", c.getString("pekko.remote.artery.canonical.hostname"));
+    assertTrue(s.slots() >= 1, "slots of " + file);
+  }
+}
