@@ -4,10 +4,9 @@ import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.balancer.Balancer;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -54,7 +53,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final String homeNode;
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
-  private int finished;
+  private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
 
   private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, String homeNode) {
@@ -103,31 +102,22 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     }
     jobs.put(u.info().id(), u.info());
     if (u.info().state().isFinal() && !old.state().isFinal()) {
-      finished++;
+      finishedOrder.add(u.info().id());
       forgetOldFinished();
     }
     return this;
   }
 
+  /** Forgets the jobs that finished earliest, past drift.home.retain-finished. */
   private void forgetOldFinished() {
-    if (finished <= settings.retainFinished()) {
-      return;
-    }
-    List<JobId> drop = new ArrayList<>();
-    Iterator<JobInfo> it = jobs.values().iterator();
-    while (it.hasNext() && finished - drop.size() > settings.retainFinished()) {
-      JobInfo j = it.next();
-      if (j.state().isFinal()) {
-        drop.add(j.id());
-      }
-    }
-    for (JobId id : drop) {
+    while (finishedOrder.size() > settings.retainFinished()) {
+      JobId id = finishedOrder.iterator().next();
+      finishedOrder.remove(id);
       jobs.remove(id);
       ActorRef<HomeProxy.Command> p = proxies.remove(id);
       if (p != null) {
         getContext().stop(p);
       }
     }
-    finished -= drop.size();
   }
 }

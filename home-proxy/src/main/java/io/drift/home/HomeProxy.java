@@ -241,7 +241,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private Behavior<Command> onHostEvent(FromHost f) {
     Executor.HostEvent e = f.event();
-    if (e.epoch() != epoch || state.isFinal()) {
+    // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
+    // (refused, timed out) leaves the job PENDING under its old epoch until the next Start.
+    if (e.epoch() != epoch || state != JobState.RUNNING) {
       getContext().getLog().debug("job {}: ignored {} from epoch {} (current {}, {})", spec.id(),
           e.getClass().getSimpleName(), e.epoch(), epoch, state);
       return this;

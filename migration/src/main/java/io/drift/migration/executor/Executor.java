@@ -190,9 +190,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         new ActorHomeLink(s.jobId(), s.epoch(), s.home(), getContext().getSelf()), selfNode,
         runner.settings(), s.firstSeq(), s.cpuNanosSoFar(), s.stepsSoFar());
     tasks.put(s.jobId(), task);
+    // Accept before the first step can run: home then hears Accepted before any event of it.
+    s.replyTo().tell(new Accepted(s.jobId(), s.epoch(), selfNode));
     runner.enqueue(task);
     getContext().getLog().debug("job {} ({}) started under epoch {}", s.jobId(), s.jobName(), s.epoch());
-    s.replyTo().tell(new Accepted(s.jobId(), s.epoch(), selfNode));
     return this;
   }
 
