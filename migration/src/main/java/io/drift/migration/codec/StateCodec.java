@@ -76,10 +76,22 @@ public final class StateCodec {
    */
   public Payload encodeChecked(Object value, ClassLoader loader) throws StateCodecException {
     Payload p = encode(value);
+    Object copy;
     try {
-      decode(p, loader);
+      copy = decode(p, loader);
     } catch (ClassNotFoundException e) {
       throw new StateCodecException("cannot decode " + p.className() + ": class not found", e);
+    }
+    // A constructor Jackson decodes through may change the fields it sets (total * 1000):
+    // then every move would change the state. Compare trees, so map order does not count.
+    try {
+      if (!cbor.readTree(p.bytes()).equals(cbor.readTree(encode(copy).bytes()))) {
+        throw new StateCodecException("the state of " + p.className() + " changes when decoded:"
+            + " give it a no-argument constructor (private is fine) so its fields are restored"
+            + " exactly", null);
+      }
+    } catch (IOException e) {
+      throw new StateCodecException("cannot re-read the state of " + p.className(), e);
     }
     return p;
   }

@@ -144,7 +144,10 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       try {
         t = runQueue.take();
       } catch (InterruptedException e) {
-        return;
+        if (closed) {
+          return;
+        }
+        continue; // not ours: a unit's stray interrupt must not end the slot
       }
       if (t.transition(UnitTask.Phase.QUEUED, UnitTask.Phase.RUNNING)) {
         runSlice(t);
@@ -202,15 +205,20 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       if (t.transition(UnitTask.Phase.RUNNING, UnitTask.Phase.QUEUED)) {
         runQueue.addLast(t);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // shutting down: the task simply stops here
     } catch (Throwable e) {
+      if (closed && e instanceof InterruptedException) {
+        return; // shutting down: the task simply stops here
+      }
       t.flushQuietly();
       leave(t);
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
       t.home.failed(describe(e), trace.toString(), t.cpuNanos, t.steps);
       listener.ended(t);
+    } finally {
+      if (!closed) {
+        Thread.interrupted(); // a unit must not leave its slot thread interrupted
+      }
     }
   }
 

@@ -109,12 +109,17 @@ public final class UnitTask {
     long last = nextSeq - 1;
     long deadline = System.nanoTime() + settings.outputAckTimeout().toNanos();
     synchronized (window) {
-      while (last - ackedUpTo > settings.outputWindowLines() && !cancelRequested) {
+      while (last - ackedUpTo > settings.outputWindowLines()) {
+        if (cancelRequested) {
+          pending.clear(); // a cancelled unit's last words do not get past the window
+          pendingChars = 0;
+          return;
+        }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new HomeUnreachableException(
               "home did not acknowledge output of job " + jobId + " within "
-                  + settings.outputAckTimeout().toSeconds() + "s");
+                  + settings.outputAckTimeout().toMillis() + " ms");
         }
         window.wait(Math.max(1, left / 1_000_000L));
       }
@@ -135,9 +140,12 @@ public final class UnitTask {
   }
 
   private void append(OutputLine.Stream stream, String line) {
-    String text = line == null ? "null" : line;
+    String text = wellFormed(line == null ? "null" : line);
     if (text.length() > settings.maxLineChars()) {
       int cut = settings.maxLineChars();
+      if (Character.isHighSurrogate(text.charAt(cut - 1))) {
+        cut--; // never split a surrogate pair
+      }
       text = text.substring(0, cut) + " [... " + (text.length() - cut) + " more characters cut]";
     }
     pending.add(new OutputLine(nextSeq++, stream, text));
@@ -153,6 +161,27 @@ public final class UnitTask {
         throw new IllegalStateException(e.getMessage(), e);
       }
     }
+  }
+
+  /**
+   * The line with every unpaired surrogate replaced by U+FFFD: such a string cannot be encoded
+   * as UTF-8, so the batch carrying it would be refused by the serializer and lost.
+   */
+  static String wellFormed(String s) {
+    StringBuilder b = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean lone = Character.isHighSurrogate(c)
+          ? i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))
+          : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+      if (lone && b == null) {
+        b = new StringBuilder(s.length()).append(s, 0, i);
+      }
+      if (b != null) {
+        b.append(lone ? '\uFFFD' : c);
+      }
+    }
+    return b == null ? s : b.toString();
   }
 
   private final class Context implements WorkContext {
