@@ -198,14 +198,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       changed();
     } else if (reply instanceof Executor.Refused refused) {
       getContext().getLog().info("job {}: {} refused it: {}", spec.id(), refused.host(), refused.reason());
-      refusedBy.add(refused.host());
-      host = "";
-      executor = null;
-      if (cancelRequested) {
-        end(JobState.CANCELLED, cancelReason);
-      } else {
-        place();
-      }
+      giveUpAttempt(refused.host());
     }
     return this;
   }
@@ -216,17 +209,22 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           spec.id(), host, settings.startTimeout());
       // Fence the attempt: should the Start still arrive, its epoch is stale and gets cancelled.
       executor.tell(new Executor.Cancel(spec.id(), epoch));
-      refusedBy.add(host);
       startOutstanding = false;
-      host = "";
-      executor = null;
-      if (cancelRequested) {
-        end(JobState.CANCELLED, cancelReason);
-      } else {
-        place();
-      }
+      giveUpAttempt(host);
     }
     return this;
+  }
+
+  /** This attempt is over without a start: place again elsewhere, or end a cancelled job. */
+  private void giveUpAttempt(String node) {
+    refusedBy.add(node);
+    host = "";
+    executor = null;
+    if (cancelRequested) {
+      end(JobState.CANCELLED, cancelReason);
+    } else {
+      place();
+    }
   }
 
   private Behavior<Command> onHostGone(HostGone g) {
