@@ -12,8 +12,10 @@ public interface JobHandle<R> {
   CompletionStage<JobInfo> status();
 
   /**
-   * Registers a listener for the job's output lines: first every line received so far, in order,
-   * then each new one as it arrives. Called on a Drift thread; keep it short.
+   * Registers a listener for the job's output lines: first the lines received so far (the
+   * latest {@code drift.client.max-buffered-lines} of them), in order, then each new one as it
+   * arrives. New lines are delivered on a Drift thread: keep the listener short; an exception it
+   * throws is logged and does not stop the job or other listeners.
    */
   void onOutput(Consumer<OutputLine> listener);
 
@@ -22,7 +24,8 @@ public interface JobHandle<R> {
 
   /**
    * Completes with the unit's result, or exceptionally with {@link JobFailedException} (the unit
-   * threw, or Drift could not run it) or {@link JobCancelledException}.
+   * threw, or Drift could not run it), {@link JobCancelledException}, or {@link DriftException}
+   * when the job's home is gone or the client was closed first.
    */
   CompletionStage<R> result();
 

@@ -14,6 +14,8 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
@@ -51,8 +53,16 @@ public final class DriftNode implements AutoCloseable {
     CompletableFuture<NodeRefs> started = new CompletableFuture<>();
     ActorSystem<Void> system =
         ActorSystem.create(NodeGuardian.create(settings, started), SYSTEM_NAME, config);
+    // a guardian that fails in its setup stops the system: say so instead of waiting
+    system.getWhenTerminated().thenRun(() -> started.completeExceptionally(
+        new IllegalStateException("the actor system stopped while the node was starting")));
     try {
       NodeRefs refs = started.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+        // no seed nodes: this node starts a cluster of its own
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
       ServerBinding binding = settings.management() ? bindHttp(system, config, refs) : null;
       return new DriftNode(settings, system, refs, binding);
     } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {

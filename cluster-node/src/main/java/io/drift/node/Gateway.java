@@ -4,6 +4,7 @@ import io.drift.api.JobId;
 import io.drift.api.WorkUnit;
 import io.drift.home.HomeManager;
 import io.drift.home.HomeProxy;
+import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
@@ -37,8 +38,9 @@ public final class Gateway {
 
   public record Rejected(String reason) implements SubmitReply {}
 
-  /** The jobs homed at this node. */
-  public record ListJobs(ActorRef<HomeManager.JobList> replyTo) implements Command, GatewayWire {}
+  /** A page of the jobs homed at this node: at most {@link Limits#JOBS_PER_PAGE}. */
+  public record ListJobs(int from, ActorRef<HomeManager.JobList> replyTo)
+      implements Command, GatewayWire {}
 
   public record GetJob(JobId jobId, ActorRef<HomeManager.JobLookup> replyTo)
       implements Command, GatewayWire {}
@@ -62,7 +64,7 @@ public final class Gateway {
           return Behaviors.same();
         })
         .onMessage(ListJobs.class, l -> {
-          homes.tell(new HomeManager.ListJobs(l.replyTo()));
+          homes.tell(new HomeManager.ListJobs(l.from(), Limits.JOBS_PER_PAGE, l.replyTo()));
           return Behaviors.same();
         })
         .onMessage(GetJob.class, g -> {
@@ -94,6 +96,9 @@ public final class Gateway {
   static String check(Submit s, StateCodec codec, String selfNode, int maxStateBytes) {
     if (s.name() == null || s.name().isBlank()) {
       return "a job needs a name";
+    }
+    if (s.name().length() > Limits.NAME_CHARS) {
+      return "a job's name is at most " + Limits.NAME_CHARS + " characters";
     }
     if (s.memoryMb() < 0) {
       return "declared memory must be >= 0 MB, not " + s.memoryMb();

@@ -4,6 +4,7 @@ import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.balancer.Balancer;
+import io.drift.migration.codec.StateCodec;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -30,9 +31,13 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   public record Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home) {}
 
-  public record ListJobs(ActorRef<JobList> replyTo) implements Command, HomeWire {}
+  /** At most {@code max} jobs homed here, oldest first, from position {@code from}. */
+  public record ListJobs(int from, int max, ActorRef<JobList> replyTo)
+      implements Command, HomeWire {}
 
-  public record JobList(String homeNode, List<JobInfo> jobs) implements HomeWire {}
+  /** A page of the listing; {@code total} jobs are homed here now. */
+  public record JobList(String homeNode, int total, int from, List<JobInfo> jobs)
+      implements HomeWire {}
 
   public record GetJob(JobId jobId, ActorRef<JobLookup> replyTo) implements Command, HomeWire {}
 
@@ -49,6 +54,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   }
 
   private final HomeSettings settings;
+  private final StateCodec codec = new StateCodec();
   private final ActorRef<Balancer.Command> balancer;
   private final String homeNode;
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
@@ -69,7 +75,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
         .onMessage(Create.class, this::onCreate)
         .onMessage(Updated.class, this::onUpdated)
         .onMessage(ListJobs.class, l -> {
-          l.replyTo().tell(new JobList(homeNode, List.copyOf(jobs.values())));
+          l.replyTo().tell(new JobList(homeNode, jobs.size(), l.from(), jobs.values().stream()
+              .skip(Math.max(0, l.from())).limit(Math.max(0, l.max())).toList()));
           return this;
         })
         .onMessage(GetJob.class, g -> {
@@ -81,12 +88,13 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   private Behavior<Command> onCreate(Create c) {
     HomeProxy.Spec spec = c.spec();
-    if (jobs.containsKey(spec.id())) {
-      throw new IllegalStateException("job id " + spec.id() + " is already homed here");
+    while (jobs.containsKey(spec.id())) { // random ids: a clash is rare, and never fatal
+      spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
+          spec.migratable(), spec.unit());
     }
     long now = System.currentTimeMillis();
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
-        HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf()),
+        HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf(), codec),
         "job-" + spec.id().value());
     proxies.put(spec.id(), proxy);
     jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",

@@ -5,7 +5,9 @@ import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.balancer.Balancer;
+import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
+import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,11 +73,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
-      ActorRef<HomeManager.Command> manager) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new HomeProxy(ctx, timers, spec, homeNode, submittedAtMillis, settings, balancer, manager)));
+      ActorRef<HomeManager.Command> manager, StateCodec codec) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
+        homeNode, submittedAtMillis, settings, balancer, manager, codec)));
   }
 
+  /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
   private static final int REPLAY_BATCH = 256;
 
   private final TimerScheduler<Command> timers;
@@ -85,6 +88,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private final HomeSettings settings;
   private final ActorRef<Balancer.Command> balancer;
   private final ActorRef<HomeManager.Command> manager;
+  private final StateCodec codec;
   private final ActorRef<Executor.HostEvent> hostAdapter;
   private final ActorRef<Balancer.PlaceReply> placeAdapter;
   private final ActorRef<Executor.StartReply> startAdapter;
@@ -110,7 +114,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
       String homeNode, long submittedAtMillis, HomeSettings settings,
-      ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager) {
+      ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
+      StateCodec codec) {
     super(ctx);
     this.timers = timers;
     this.spec = spec;
@@ -119,6 +124,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     this.settings = settings;
     this.balancer = balancer;
     this.manager = manager;
+    this.codec = codec;
     this.hostAdapter = ctx.messageAdapter(Executor.HostEvent.class, FromHost::new);
     this.placeAdapter = ctx.messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);
     this.startAdapter = ctx.messageAdapter(Executor.StartReply.class, StartResult::new);
@@ -258,14 +264,14 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       steps = fin.steps();
       progress = 1.0;
       result = fin.result();
-      resultJson = fin.resultJson();
+      resultJson = Limits.cut(codec.toJson(fin.result()), Limits.RESULT_PREVIEW_CHARS);
       end(JobState.SUCCEEDED, null);
     } else if (e instanceof Executor.Failed fail) {
       cpuNanos = fail.cpuNanos();
       steps = fail.steps();
       getContext().getLog().info("job {} failed on {}: {}\n{}", spec.id(), host, fail.error(),
           fail.stackTrace());
-      end(JobState.FAILED, fail.error());
+      end(JobState.FAILED, Limits.cut(fail.error(), Limits.ERROR_CHARS));
     } else if (e instanceof Executor.Cancelled c) {
       cpuNanos = c.cpuNanos();
       steps = c.steps();
@@ -306,12 +312,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private Behavior<Command> onSubscribe(Subscribe s) {
     ActorRef<JobEvent> sub = s.subscriber();
     List<OutputLine> batch = new ArrayList<>(REPLAY_BATCH);
+    int chars = 0;
     for (OutputLine line : kept) {
-      batch.add(line);
-      if (batch.size() == REPLAY_BATCH) {
+      if (batch.size() == REPLAY_BATCH || chars + line.text().length() > Limits.BATCH_CHARS) {
         sub.tell(new Output(spec.id(), List.copyOf(batch)));
         batch.clear();
+        chars = 0;
       }
+      batch.add(line);
+      chars += line.text().length();
     }
     if (!batch.isEmpty()) {
       sub.tell(new Output(spec.id(), List.copyOf(batch)));
@@ -348,6 +357,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private void end(JobState finalState, String why) {
     state = finalState;
+    while (kept.size() > settings.maxKeptLinesFinished()) {
+      kept.removeFirst(); // a finished job keeps only its last lines for late readers
+    }
     error = why;
     startOutstanding = false;
     timers.cancelAll();

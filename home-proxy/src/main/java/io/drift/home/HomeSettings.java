@@ -6,7 +6,11 @@ import java.time.Duration;
 
 /** Settings of the home proxies, from {@code drift.home}. */
 public record HomeSettings(
-    Duration startTimeout, Duration retryInterval, int maxKeptLines, int retainFinished) {
+    Duration startTimeout,
+    Duration retryInterval,
+    int maxKeptLines,
+    int maxKeptLinesFinished,
+    int retainFinished) {
 
   public HomeSettings {
     if (startTimeout.isNegative() || startTimeout.isZero()) {
@@ -18,6 +22,10 @@ public record HomeSettings(
     if (maxKeptLines < 0) {
       throw new ConfigException.BadValue("drift.home.max-kept-lines", "must be >= 0");
     }
+    if (maxKeptLinesFinished < 0 || maxKeptLinesFinished > maxKeptLines) {
+      throw new ConfigException.BadValue("drift.home.max-kept-lines-finished",
+          "must be 0..max-kept-lines");
+    }
     if (retainFinished < 0) {
       throw new ConfigException.BadValue("drift.home.retain-finished", "must be >= 0");
     }
@@ -26,7 +34,8 @@ public record HomeSettings(
   public static HomeSettings fromConfig(Config root) {
     // full paths, so an error names the whole key
     String p = "drift.home.";
-    return new HomeSettings(root.getDuration(p + "start-timeout"), root.getDuration(p + "retry-interval"),
-        root.getInt(p + "max-kept-lines"), root.getInt(p + "retain-finished"));
+    return new HomeSettings(root.getDuration(p + "start-timeout"),
+        root.getDuration(p + "retry-interval"), root.getInt(p + "max-kept-lines"),
+        root.getInt(p + "max-kept-lines-finished"), root.getInt(p + "retain-finished"));
   }
 }

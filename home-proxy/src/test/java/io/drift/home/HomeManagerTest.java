@@ -53,7 +53,7 @@ class HomeManagerTest {
 
     Home(int retainFinished) {
       HomeSettings settings =
-          new HomeSettings(START_TIMEOUT, Duration.ofSeconds(30), 1000, retainFinished);
+          new HomeSettings(START_TIMEOUT, Duration.ofSeconds(30), 1000, 1000, retainFinished);
       manager = testKit.spawn(HomeManager.create(settings, balancer.ref(), HOME));
     }
 
@@ -85,7 +85,7 @@ class HomeManagerTest {
       ActorRef<Executor.HostEvent> home = run(job);
       TestProbe<HomeProxy.JobEvent> sub = testKit.createTestProbe(HomeProxy.JobEvent.class);
       job.home().tell(new HomeProxy.Subscribe(sub.ref()));
-      home.tell(new Executor.Finished(job.jobId(), 1, Payload.NULL, "null", 1, 1));
+      home.tell(new Executor.Finished(job.jobId(), 1, Payload.NULL, 1, 1));
       sub.expectMessageClass(HomeProxy.Update.class);
       assertEquals(JobState.SUCCEEDED,
           sub.expectMessageClass(HomeProxy.Completed.class).info().state());
@@ -93,7 +93,7 @@ class HomeManagerTest {
 
     HomeManager.JobList list() {
       TestProbe<HomeManager.JobList> p = testKit.createTestProbe(HomeManager.JobList.class);
-      manager.tell(new HomeManager.ListJobs(p.ref()));
+      manager.tell(new HomeManager.ListJobs(0, Integer.MAX_VALUE, p.ref()));
       return p.receiveMessage();
     }
 
@@ -190,6 +190,21 @@ class HomeManagerTest {
   }
 
   @Test
+  void listsInPages() {
+    Home home = new Home(10);
+    List<JobId> ids = List.of(home.create("p0").jobId(), home.create("p1").jobId(),
+        home.create("p2").jobId());
+    TestProbe<HomeManager.JobList> p = testKit.createTestProbe(HomeManager.JobList.class);
+    home.manager.tell(new HomeManager.ListJobs(1, 1, p.ref()));
+    HomeManager.JobList page = p.receiveMessage();
+    assertEquals(3, page.total());
+    assertEquals(1, page.from());
+    assertEquals(List.of(ids.get(1)), page.jobs().stream().map(JobInfo::id).toList());
+    home.manager.tell(new HomeManager.ListJobs(3, 50, p.ref()));
+    assertEquals(List.of(), p.receiveMessage().jobs());
+  }
+
+  @Test
   void forgetsByFinishingOrderNotSubmissionOrder() {
     Home home = new Home(1);
     HomeManager.Created longJob = home.create("submitted-first");
@@ -198,7 +213,7 @@ class HomeManagerTest {
     home.runToSuccess(shortJob);
 
     // the long job finishes last: it is the newest finished job, so it is the one kept
-    longHost.tell(new Executor.Finished(longJob.jobId(), 1, Payload.NULL, "null", 1, 1));
+    longHost.tell(new Executor.Finished(longJob.jobId(), 1, Payload.NULL, 1, 1));
     home.balancer.awaitAssert(Duration.ofSeconds(3), () -> {
       assertEquals(List.of(longJob.jobId()), home.listedIds());
       return null;

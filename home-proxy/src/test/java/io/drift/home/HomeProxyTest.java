@@ -12,6 +12,7 @@ import io.drift.api.OutputLine;
 import io.drift.api.units.PrintLines;
 import io.drift.balancer.Balancer;
 import io.drift.balancer.policy.PlacementDecision;
+import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
@@ -41,7 +42,7 @@ class HomeProxyTest {
   static final String HOME = "home:25520";
   static final Duration START_TIMEOUT = Duration.ofMillis(300);
   static final Duration RETRY = Duration.ofMillis(100);
-  static final HomeSettings SETTINGS = new HomeSettings(START_TIMEOUT, RETRY, 1000, 10);
+  static final HomeSettings SETTINGS = new HomeSettings(START_TIMEOUT, RETRY, 1000, 1000, 10);
   /** Real time to wait for a message that must not come. */
   static final Duration QUIET = Duration.ofMillis(150);
 
@@ -79,7 +80,8 @@ class HomeProxyTest {
       HomeProxy.Spec spec = new HomeProxy.Spec(id, "print-3", PrintLines.class.getName(), 64,
           true, unit);
       proxy = testKit.spawn(
-          HomeProxy.create(spec, HOME, 1_000L, settings, balancer.ref(), manager.ref()));
+          HomeProxy.create(spec, HOME, 1_000L, settings, balancer.ref(), manager.ref(),
+              new StateCodec()));
     }
 
     Balancer.Place expectPlace() {
@@ -235,11 +237,11 @@ class HomeProxyTest {
     assertEquals(1, second.firstSeq());
 
     // epoch 1 is fenced: its end and its output are ignored, before and after epoch 2 starts
-    first.home().tell(new Executor.Finished(job.id, 1, Payload.NULL, "null", 1, 1));
+    first.home().tell(new Executor.Finished(job.id, 1, Payload.NULL, 1, 1));
     assertEquals(JobState.PENDING, job.info().state());
     second.replyTo().tell(new Executor.Accepted(job.id, 2, "n2:1"));
     first.home().tell(batch(job, 1, 1, 3, exec1));
-    first.home().tell(new Executor.Finished(job.id, 1, Payload.NULL, "null", 1, 1));
+    first.home().tell(new Executor.Finished(job.id, 1, Payload.NULL, 1, 1));
     JobInfo afterStale = job.info();
     assertEquals(JobState.RUNNING, afterStale.state());
     assertEquals(0, afterStale.outputLines());
@@ -250,7 +252,7 @@ class HomeProxyTest {
     // epoch 2 is applied
     second.home().tell(batch(job, 2, 1, 2, exec2));
     assertEquals(new Executor.OutputAck(job.id, 2, 2), exec2.receiveMessage());
-    second.home().tell(new Executor.Finished(job.id, 2, unit, "{}", 10, 3));
+    second.home().tell(new Executor.Finished(job.id, 2, unit, 10, 3));
     JobInfo done = job.info();
     assertEquals(JobState.SUCCEEDED, done.state());
     assertEquals(2, done.outputLines());
@@ -358,7 +360,7 @@ class HomeProxyTest {
 
     Payload result = new StateCodec().encode(5L);
     job.expectUpdated(JobState.RUNNING);
-    start.home().tell(new Executor.Finished(job.id, 1, result, "5", 12_345, 2));
+    start.home().tell(new Executor.Finished(job.id, 1, result, 12_345, 2));
     HomeProxy.Completed done = expectCompleted(sub, JobState.SUCCEEDED);
     assertEquals(result, done.result());
     assertEquals(5, done.info().outputLines());
@@ -390,7 +392,7 @@ class HomeProxyTest {
 
   @Test
   void keptLinesAreBoundedButAllLinesAreCounted() {
-    Job job = new Job(new HomeSettings(START_TIMEOUT, RETRY, 2, 10));
+    Job job = new Job(new HomeSettings(START_TIMEOUT, RETRY, 2, 2, 10));
     TestProbe<Executor.Command> exec = executor();
     Executor.Start start = job.running("n1:1", exec);
     start.home().tell(batch(job, 1, 1, 5, exec));
@@ -400,6 +402,68 @@ class HomeProxyTest {
     assertEquals(new HomeProxy.Output(job.id, lines(4, 5)), late.receiveMessage());
     HomeProxy.Update u = late.expectMessageClass(HomeProxy.Update.class);
     assertEquals(5, u.info().outputLines());
+  }
+
+  @Test
+  void aFinishedJobKeepsOnlyItsLastLinesForLateReaders() {
+    Job job = new Job(new HomeSettings(START_TIMEOUT, RETRY, 5, 2, 10));
+    TestProbe<Executor.Command> exec = executor();
+    Executor.Start start = job.running("n1:1", exec);
+    start.home().tell(batch(job, 1, 1, 5, exec));
+    assertEquals(new Executor.OutputAck(job.id, 1, 5), exec.receiveMessage());
+    start.home().tell(new Executor.Finished(job.id, 1, Payload.NULL, 1, 1));
+
+    TestProbe<HomeProxy.JobEvent> late = job.subscribe();
+    assertEquals(new HomeProxy.Output(job.id, lines(4, 5)), late.receiveMessage());
+    assertEquals(5, expectCompleted(late, JobState.SUCCEEDED).info().outputLines());
+  }
+
+  @Test
+  void aReplayIsCutIntoMessagesThatStayFarBelowTheFrame() {
+    Job job = new Job();
+    TestProbe<Executor.Command> exec = executor();
+    Executor.Start start = job.running("n1:1", exec);
+    String wide = "x".repeat(8_000); // as long as a line may be
+    List<OutputLine> sent = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      sent.add(new OutputLine(i, OutputLine.Stream.OUT, wide + i));
+    }
+    for (int i = 0; i < 20; i += 5) { // batches as a host sends them, each under 64 KiB
+      start.home().tell(new Executor.OutputBatch(job.id, 1, sent.subList(i, i + 5), exec.ref()));
+      exec.expectMessageClass(Executor.OutputAck.class);
+    }
+
+    TestProbe<HomeProxy.JobEvent> late = job.subscribe();
+    List<OutputLine> replayed = new ArrayList<>();
+    while (replayed.size() < sent.size()) {
+      HomeProxy.Output o = late.expectMessageClass(HomeProxy.Output.class);
+      int chars = o.lines().stream().mapToInt(l -> l.text().length()).sum();
+      assertTrue(chars <= Limits.BATCH_CHARS, "a replay message of " + chars + " characters");
+      replayed.addAll(o.lines());
+    }
+    assertEquals(sent, replayed);
+  }
+
+  @Test
+  void theRecordShowsAPreviewOfALargeResultAndTheStartOfALongError() throws Exception {
+    Job job = new Job();
+    TestProbe<Executor.Command> exec = executor();
+    Executor.Start start = job.running("n1:1", exec);
+    TestProbe<HomeProxy.JobEvent> sub = job.subscribe();
+    sub.expectMessageClass(HomeProxy.Update.class);
+    Payload big = new StateCodec().encode("r".repeat(50_000));
+    start.home().tell(new Executor.Finished(job.id, 1, big, 1, 1));
+    HomeProxy.Completed c = expectCompleted(sub, JobState.SUCCEEDED);
+    assertEquals(big, c.result(), "the result itself is whole");
+    assertTrue(c.info().resultJson().startsWith("\"rrr"), c.info().resultJson());
+    assertTrue(c.info().resultJson().length() < Limits.RESULT_PREVIEW_CHARS + 60);
+
+    Job failing = new Job();
+    Executor.Start s2 = failing.running("n1:1", exec);
+    s2.home().tell(new Executor.Failed(failing.id, 1, "E: " + "e".repeat(10_000), "trace", 1, 1));
+    JobInfo info = failing.info();
+    assertEquals(JobState.FAILED, info.state());
+    assertTrue(info.error().length() < Limits.ERROR_CHARS + 60, "error of " + info.error().length());
   }
 
   @Test

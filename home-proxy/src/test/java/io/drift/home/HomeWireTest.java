@@ -64,12 +64,12 @@ class HomeWireTest {
         new HomeProxy.Update(info(JobState.PENDING, null, null)),
         new HomeProxy.Completed(info(JobState.SUCCEEDED, null, "5"), new StateCodec().encode(5L)),
         new HomeProxy.Completed(info(JobState.FAILED, "java.lang.Error: x", null), null),
-        new HomeManager.JobList("h:1", List.of(info(JobState.CANCELLED, "stop", null))),
+        new HomeManager.JobList("h:1", 1, 0, List.of(info(JobState.CANCELLED, "stop", null))),
         new HomeManager.JobLookup(JobId.of("nope"), null, null),
         new HomeProxy.GetInfo(probe.ref().unsafeUpcast()),
         new HomeProxy.Cancel("why", probe.ref().unsafeUpcast()),
         new HomeProxy.Subscribe(probe.ref().unsafeUpcast()),
-        new HomeManager.ListJobs(probe.ref().unsafeUpcast()),
+        new HomeManager.ListJobs(0, 50, probe.ref().unsafeUpcast()),
         new HomeManager.GetJob(JobId.of("abc123"), probe.ref().unsafeUpcast()));
     for (Object m : messages) {
       assertEquals(m, serialization.verifySerialization(m, false), m.getClass().getName());
@@ -81,8 +81,9 @@ class HomeWireTest {
     HomeSettings s = HomeSettings.fromConfig(ConfigFactory.load());
     assertEquals(Duration.ofSeconds(10), s.startTimeout());
     assertEquals(Duration.ofSeconds(1), s.retryInterval());
-    assertEquals(100_000, s.maxKeptLines());
-    assertEquals(10_000, s.retainFinished());
+    assertEquals(10_000, s.maxKeptLines());
+    assertEquals(1_000, s.maxKeptLinesFinished());
+    assertEquals(1_000, s.retainFinished());
   }
 
   @Test
@@ -96,10 +97,11 @@ class HomeWireTest {
   @Test
   void settingsRejectNonsense() {
     Duration ok = Duration.ofSeconds(1);
-    assertThrows(ConfigException.class, () -> new HomeSettings(Duration.ZERO, ok, 1, 1));
-    assertThrows(ConfigException.class, () -> new HomeSettings(ok, Duration.ofMillis(-1), 1, 1));
-    assertThrows(ConfigException.class, () -> new HomeSettings(ok, ok, -1, 1));
-    assertThrows(ConfigException.class, () -> new HomeSettings(ok, ok, 1, -1));
-    assertEquals(0, new HomeSettings(ok, ok, 0, 0).maxKeptLines()); // zero keeps nothing: allowed
+    assertThrows(ConfigException.class, () -> new HomeSettings(Duration.ZERO, ok, 1, 1, 1));
+    assertThrows(ConfigException.class, () -> new HomeSettings(ok, Duration.ofMillis(-1), 1, 1, 1));
+    assertThrows(ConfigException.class, () -> new HomeSettings(ok, ok, -1, 0, 1));
+    assertThrows(ConfigException.class, () -> new HomeSettings(ok, ok, 1, 1, -1));
+    assertEquals(0, new HomeSettings(ok, ok, 0, 0, 0).maxKeptLines()); // zero keeps nothing: allowed
+    assertThrows(ConfigException.class, () -> new HomeSettings(ok, ok, 10, 11, 1));
   }
 }

@@ -5,10 +5,8 @@ import io.drift.balancer.policy.NodeLoad;
 import io.drift.balancer.policy.PlacementDecision;
 import io.drift.balancer.policy.PlacementPolicy;
 import io.drift.balancer.policy.PlacementRequest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -64,7 +62,15 @@ public final class Balancer {
 
   private record SamplesChanged(Map<String, LoadSample> samples) implements Command {}
 
-  private record Pending(long sequenceAtPlacement, long atNanos) {}
+  /**
+   * This node's placements on one target that its samples may not show yet: {@code count}
+   * placements since the target had admitted {@code base} units.
+   */
+  private static final class Pending {
+    long base;
+    int count;
+    long lastAtNanos;
+  }
 
   public static Behavior<Command> create(
       LoadSettings settings, PlacementPolicy policy, String selfNode) {
@@ -85,7 +91,7 @@ public final class Balancer {
   private final Cluster cluster;
   private final Map<String, LoadSample> samples = new HashMap<>();
   private final Map<String, Long> receivedAtNanos = new HashMap<>();
-  private final Map<String, Deque<Pending>> pending = new HashMap<>();
+  private final Map<String, Pending> pending = new HashMap<>();
 
   private Balancer(ActorContext<Command> ctx, LoadSettings settings, PlacementPolicy policy,
       String selfNode) {
@@ -133,8 +139,12 @@ public final class Balancer {
     ctx.getLog().debug("placement of job {}: {} {}", p.jobId(), d.reason(), d.candidates());
     if (d.chosen().isPresent()) {
       LoadSample target = samples.get(d.chosen().get());
-      pending.computeIfAbsent(target.node(), k -> new ArrayDeque<>())
-          .addLast(new Pending(target.sequence(), System.nanoTime()));
+      Pending mine = pending.computeIfAbsent(target.node(), k -> new Pending());
+      if (mine.count == 0) {
+        mine.base = target.admitted();
+      }
+      mine.count++;
+      mine.lastAtNanos = System.nanoTime();
       p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(), d));
     } else {
       p.replyTo().tell(new Unplaceable(p.jobId(), d));
@@ -143,18 +153,23 @@ public final class Balancer {
   }
 
   /**
-   * Placements made here that the node's latest sample cannot show yet. A sample two sequence
-   * numbers later was taken at least one full interval after the placement, so it counts the
-   * unit itself; placement-memory bounds the wait in case samples stop.
+   * Placements made here that the node's latest sample does not show yet: those beyond the
+   * units it admitted since. (Admissions placed by other homes count as shown too; the sample
+   * then carries at least that much more load.) A target that refused, or stopped sampling,
+   * is forgotten after placement-memory.
    */
   private int recent(LoadSample s) {
-    Deque<Pending> q = pending.get(s.node());
-    if (q == null) {
+    Pending p = pending.get(s.node());
+    if (p == null || p.count == 0) {
       return 0;
     }
-    long oldest = System.nanoTime() - settings.placementMemory().toNanos();
-    q.removeIf(x -> s.sequence() >= x.sequenceAtPlacement() + 2 || x.atNanos() < oldest);
-    return q.size();
+    long unseen = p.count - (s.admitted() - p.base);
+    if (unseen <= 0
+        || System.nanoTime() - p.lastAtNanos > settings.placementMemory().toNanos()) {
+      pending.remove(s.node());
+      return 0;
+    }
+    return (int) unseen;
   }
 
   private Map<String, Member> upMembers() {

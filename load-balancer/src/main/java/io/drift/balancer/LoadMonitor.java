@@ -103,7 +103,8 @@ public final class LoadMonitor {
     Runtime rt = Runtime.getRuntime();
     long used = rt.totalMemory() - rt.freeMemory();
     return new LoadSample(selfNode, executorPath, ++sequence, local.slots(), local.runnableUnits(),
-        local.guests(), speed, rt.maxMemory() - used, rt.maxMemory(), local.acceptsGuests());
+        local.guests(), local.admitted(), speed, rt.maxMemory() - used, rt.maxMemory(),
+        local.acceptsGuests());
   }
 
   private void publish() {

@@ -9,6 +9,7 @@ package io.drift.balancer;
  * @param slots units that may run at one instant
  * @param runnable units running or waiting for a slot (MOSIX: the run queue)
  * @param guests runnable units whose home is another node
+ * @param admitted units ever accepted by the node; only grows
  * @param speed the node's speed relative to the reference node (1.0)
  * @param freeMemoryBytes heap the JVM can still give to units: max heap minus heap in use
  * @param totalMemoryBytes the JVM's max heap
@@ -21,6 +22,7 @@ public record LoadSample(
     int slots,
     int runnable,
     int guests,
+    long admitted,
     double speed,
     long freeMemoryBytes,
     long totalMemoryBytes,

@@ -12,6 +12,10 @@ public interface LocalLoad {
   /** Units placed here that are running or waiting for a slot (MOSIX: the run queue). */
   int runnableUnits();
 
+  /** Units ever accepted here (a counter that only grows): lets a reader tell which samples
+   * were taken after a given placement arrived. */
+  long admitted();
+
   /** Runnable units whose home is another node. */
   int guests();
 

@@ -5,6 +5,9 @@ import io.drift.api.DriftException;
 import io.drift.api.JobCancelledException;
 import io.drift.api.JobFailedException;
 import io.drift.api.SubmissionRejectedException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 
 /** The exit codes of {@code drift}, the same for every command. */
@@ -19,7 +22,8 @@ public final class ExitCodes {
   /** Drift itself could not do it: no node answered, a port was taken. */
   public static final int UNAVAILABLE = 3;
 
-  static int of(Throwable e) {
+  static int of(Throwable thrown) {
+    Throwable e = unwrap(thrown);
     if (e instanceof CommandLine.ParameterException
         || e instanceof ConfigException
         || e instanceof SubmissionRejectedException
@@ -35,7 +39,11 @@ public final class ExitCodes {
     return UNAVAILABLE;
   }
 
-  static String message(Throwable e) {
+  static String message(Throwable thrown) {
+    Throwable e = unwrap(thrown);
+    if (e instanceof TimeoutException) {
+      return "the node did not answer in time: " + e.getMessage();
+    }
     if (e instanceof ConfigException) {
       return "invalid configuration: " + e.getMessage();
     }
@@ -43,5 +51,15 @@ public final class ExitCodes {
       return e.getMessage();
     }
     return e.toString();
+  }
+
+  /** The cause behind the wrappers of asynchronous calls. */
+  private static Throwable unwrap(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

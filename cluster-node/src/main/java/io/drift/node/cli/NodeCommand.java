@@ -3,6 +3,9 @@ package io.drift.node.cli;
 import com.typesafe.config.Config;
 import io.drift.node.DriftConfig;
 import io.drift.node.DriftNode;
+import java.io.PrintWriter;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Start a Drift node and run it until it is stopped (Ctrl-C or SIGTERM leave the"
         + " cluster cleanly).",
         "Without --seed and without seed nodes in the config file, the node starts a cluster of"
-        + " its own."})
+        + " its own.",
+        "Exit codes: 0 stopped on request, 2 bad configuration, 3 could not join or was downed."})
 final class NodeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -69,19 +73,43 @@ final class NodeCommand implements Callable<Integer> {
       o.put("pekko.cluster.seed-nodes", seeds.stream().map(NodeCommand::seedAddress).toList());
     }
     Config c = DriftConfig.forNode(config, o);
-    if (c.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-      String self = c.getString("pekko.remote.artery.canonical.hostname") + ":"
-          + c.getInt("pekko.remote.artery.canonical.port");
-      o.put("pekko.cluster.seed-nodes", List.of(seedAddress(self)));
-      c = DriftConfig.forNode(config, o);
-    }
     DriftNode node = DriftNode.start(c);
-    spec.commandLine().getOut().printf("drift node %s is up (%d slots)%s%n", node.selfNode(),
-        node.settings().slots(), node.httpPort() < 0 ? "" : "; management on http://"
+    PrintWriter out = spec.commandLine().getOut();
+    List<String> seedList = c.getStringList("pekko.cluster.seed-nodes");
+    out.printf("drift node %s started (%d slots), %s%s%n", node.selfNode(), node.settings().slots(),
+        seedList.isEmpty() ? "a cluster of its own" : "joining " + String.join(", ", seedList),
+        node.httpPort() < 0 ? "" : "; management on http://"
             + c.getString("pekko.management.http.hostname") + ":" + node.httpPort());
-    spec.commandLine().getOut().flush();
+    out.flush();
+    org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(node.system())).registerOnMemberUp(() -> {
+      out.printf("drift node %s is up%n", node.selfNode());
+      out.flush();
+    });
     node.whenTerminated().join();
-    return ExitCodes.OK;
+    return exitCode(CoordinatedShutdown.get(Adapter.toClassic(node.system())).getShutdownReason()
+        .orElse(CoordinatedShutdown.unknownReason()), c);
+  }
+
+  /** Why the node stopped, told to its operator: 0 for a stop they asked for. */
+  private int exitCode(CoordinatedShutdown.Reason reason, Config c) {
+    PrintWriter err = spec.commandLine().getErr();
+    if (reason.equals(CoordinatedShutdown.clusterJoinUnsuccessfulReason())) {
+      err.printf("drift node: could not join the seed nodes %s within %s"
+              + " (pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes)%n",
+          c.getStringList("pekko.cluster.seed-nodes"),
+          c.getString("pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes"));
+      return ExitCodes.UNAVAILABLE;
+    }
+    if (reason.equals(CoordinatedShutdown.clusterDowningReason())) {
+      err.println("drift node: the cluster downed this node (split brain resolver); restart it"
+          + " to join again");
+      return ExitCodes.UNAVAILABLE;
+    }
+    if (reason.equals(CoordinatedShutdown.incompatibleConfigurationDetectedReason())) {
+      err.println("drift node: the cluster refused this node's configuration as incompatible");
+      return ExitCodes.BAD_INPUT;
+    }
+    return ExitCodes.OK; // SIGTERM, Ctrl-C, leaving on request
   }
 
   static String seedAddress(String hostPort) {

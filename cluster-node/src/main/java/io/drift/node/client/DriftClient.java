@@ -1,6 +1,7 @@
 package io.drift.node.client;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.drift.api.DriftException;
 import io.drift.api.JobClient;
 import io.drift.api.JobHandle;
@@ -17,8 +18,10 @@ import io.drift.node.DriftNode;
 import io.drift.node.Gateway;
 import io.drift.node.NodeGuardian;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -44,14 +47,16 @@ public final class DriftClient implements JobClient {
   private final ActorRef<Gateway.Command> gateway;
   private final String node;
   private final Duration timeout;
+  private final int maxBufferedLines;
   private final StateCodec codec = new StateCodec();
 
   private DriftClient(ActorSystem<Void> system, ActorRef<Gateway.Command> gateway, String node,
-      Duration timeout) {
+      Duration timeout, int maxBufferedLines) {
     this.system = system;
     this.gateway = gateway;
     this.node = node;
     this.timeout = timeout;
+    this.maxBufferedLines = maxBufferedLines;
   }
 
   /** Connects to the node at {@code host:port} (its cluster port) with default settings. */
@@ -72,13 +77,17 @@ public final class DriftClient implements JobClient {
           "a node address is host:port (its cluster port, e.g. 127.0.0.1:2551), not '" + node + "'");
     }
     Duration timeout = config.getDuration("drift.client.timeout");
+    int maxBuffered = config.getInt("drift.client.max-buffered-lines");
+    if (maxBuffered < 0) {
+      throw new ConfigException.BadValue("drift.client.max-buffered-lines", "must be >= 0");
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "drift-client", config);
     String path = "pekko://" + DriftNode.SYSTEM_NAME + "@" + node + "/user/" + NodeGuardian.GATEWAY;
     try {
       org.apache.pekko.actor.ActorRef classic = Adapter.toClassic(system).actorSelection(path)
           .resolveOne(timeout).toCompletableFuture()
           .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      return new DriftClient(system, Adapter.toTyped(classic), node, timeout);
+      return new DriftClient(system, Adapter.toTyped(classic), node, timeout, maxBuffered);
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
       system.terminate();
       if (e instanceof InterruptedException) {
@@ -113,7 +122,7 @@ public final class DriftClient implements JobClient {
     }
     Gateway.Submitted ok = (Gateway.Submitted) reply;
     RemoteJobHandle<R> handle = new RemoteJobHandle<>(ok.jobId(), ok.home(), ok.homeNode(), loader,
-        codec, timeout, system.scheduler());
+        codec, timeout, system.scheduler(), maxBufferedLines);
     system.systemActorOf(JobFollower.create(ok.home(), handle), "job-" + ok.jobId().value(),
         Props.empty());
     return handle;
@@ -121,8 +130,20 @@ public final class DriftClient implements JobClient {
 
   @Override
   public CompletionStage<List<JobInfo>> jobs() {
-    return AskPattern.<Gateway.Command, HomeManager.JobList>ask(gateway, Gateway.ListJobs::new,
-        timeout, system.scheduler()).thenApply(HomeManager.JobList::jobs);
+    return jobsFrom(0, new ArrayList<>());
+  }
+
+  /** Page by page: one reply must stay under Artery's frame. */
+  private CompletionStage<List<JobInfo>> jobsFrom(int from, List<JobInfo> acc) {
+    return AskPattern.<Gateway.Command, HomeManager.JobList>ask(gateway,
+            r -> new Gateway.ListJobs(from, r), timeout, system.scheduler())
+        .thenCompose(page -> {
+          acc.addAll(page.jobs());
+          int next = from + page.jobs().size();
+          return page.jobs().isEmpty() || next >= page.total()
+              ? CompletableFuture.completedFuture(List.copyOf(acc))
+              : jobsFrom(next, acc);
+        });
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.drift.node.client;
 import io.drift.home.HomeProxy;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -33,6 +34,12 @@ final class JobFollower {
               handle.homeLost();
             }
             return Behaviors.stopped();
+          })
+          .onSignal(PostStop.class, s -> {
+            if (!handle.isDone()) {
+              handle.abandoned(); // the client is closing: nobody may wait forever
+            }
+            return Behaviors.same();
           })
           .build();
     });

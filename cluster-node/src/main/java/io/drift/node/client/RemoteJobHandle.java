@@ -12,6 +12,7 @@ import io.drift.home.HomeProxy;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,9 +21,13 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A job seen from a {@link DriftClient}; fed by the client's follower actor for the job. */
 final class RemoteJobHandle<R> implements JobHandle<R> {
+
+  private static final Logger log = LoggerFactory.getLogger(RemoteJobHandle.class);
 
   private final JobId id;
   private final ActorRef<HomeProxy.Command> home;
@@ -32,13 +37,16 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   private final Duration timeout;
   private final Scheduler scheduler;
   private final CompletableFuture<R> result = new CompletableFuture<>();
-  private final List<OutputLine> lines = new ArrayList<>(); // guarded by this
+  private final int maxBufferedLines;
+  private final ArrayDeque<OutputLine> lines = new ArrayDeque<>(); // guarded by this
   private final List<Consumer<OutputLine>> listeners = new ArrayList<>(); // guarded by this
   private volatile double progress;
 
   RemoteJobHandle(JobId id, ActorRef<HomeProxy.Command> home, String homeNode,
-      ClassLoader resultLoader, StateCodec codec, Duration timeout, Scheduler scheduler) {
+      ClassLoader resultLoader, StateCodec codec, Duration timeout, Scheduler scheduler,
+      int maxBufferedLines) {
     this.id = id;
+    this.maxBufferedLines = maxBufferedLines;
     this.home = home;
     this.homeNode = homeNode;
     this.resultLoader = resultLoader;
@@ -60,7 +68,7 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public synchronized void onOutput(Consumer<OutputLine> listener) {
-    lines.forEach(listener);
+    lines.forEach(listener); // it is the caller's own thread: let its exceptions reach it
     listeners.add(listener);
   }
 
@@ -85,8 +93,17 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   synchronized void output(List<OutputLine> batch) {
     for (OutputLine line : batch) {
-      lines.add(line);
-      listeners.forEach(l -> l.accept(line));
+      if (lines.size() == maxBufferedLines) {
+        lines.removeFirst(); // a listener added late misses the oldest lines, memory stays bounded
+      }
+      lines.addLast(line);
+      for (Consumer<OutputLine> l : listeners) {
+        try {
+          l.accept(line);
+        } catch (RuntimeException e) {
+          log.warn("an output listener of job {} threw; the job goes on", id, e);
+        }
+      }
     }
   }
 
@@ -114,6 +131,12 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   void homeLost() {
     result.completeExceptionally(new DriftException(
         "the home node of job " + id + " (" + homeNode + ") is gone; the job's fate is unknown"));
+  }
+
+  /** The client stopped following the job (closed) before it ended. */
+  void abandoned() {
+    result.completeExceptionally(new DriftException("the client was closed before job " + id
+        + " ended; the job goes on at its home " + homeNode));
   }
 
   boolean isDone() {

@@ -82,7 +82,9 @@ public final class DriftRoutes extends AllDirectives {
   }
 
   private CompletionStage<HomeManager.JobList> jobs() {
-    return AskPattern.ask(refs.homes(), HomeManager.ListJobs::new, ASK_TIMEOUT, system.scheduler());
+    // a local ask: the whole list in one reply is fine, nothing is serialized
+    return AskPattern.ask(refs.homes(), r -> new HomeManager.ListJobs(0, Integer.MAX_VALUE, r),
+        ASK_TIMEOUT, system.scheduler());
   }
 
   private Route job(String id) {

@@ -111,4 +111,27 @@ class CliTest {
     assertEquals(ExitCodes.BAD_INPUT, missingFile.code());
     assertTrue(missingFile.err().contains("does not exist"), missingFile.err());
   }
+
+  @Test
+  void aNodeThatCannotJoinItsSeedsSaysSoAndExitsWithThree(@TempDir Path dir) throws Exception {
+    int nobody = LocalCluster.freePorts(1).get(0);
+    Path conf = dir.resolve("lonely.conf");
+    Files.writeString(conf, String.join("\n",
+        "pekko.remote.artery.canonical.port = 0",
+        "pekko.management.http.port = 0",
+        "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes = 3s",
+        "pekko.cluster.seed-node-timeout = 1s"));
+    Result r = drift("node", "--config", conf.toString(), "--seed", "127.0.0.1:" + nobody);
+    assertEquals(ExitCodes.UNAVAILABLE, r.code(), r.out() + r.err());
+    assertTrue(r.err().contains("could not join the seed nodes [pekko://drift@127.0.0.1:" + nobody
+        + "] within 3s"), r.err());
+  }
+
+  @Test
+  void theDemoRunsItsJobsOnSeveralNodesAndExitsWithZero() {
+    Result r = drift("demo", "--jobs", "6");
+    assertEquals(ExitCodes.OK, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("total: 6 jobs, 6 succeeded, ran on "), r.out());
+    assertTrue(!r.out().contains("ran on 1 nodes"), r.out());
+  }
 }

@@ -18,6 +18,9 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The node's executor: accepts units placed here by their homes, runs them on the
@@ -81,6 +84,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   private record UnitPaused(UnitTask task) implements Command {}
 
+  private record HomeLeft(String node) implements Command {}
+
   private record UnitEnded(UnitTask task) implements Command {}
 
   /** What a host tells a job's home. Every event carries the epoch it was sent under. */
@@ -97,10 +102,11 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   public record Report(JobId jobId, long epoch, double progress, long cpuNanos, long steps)
       implements HostEvent {}
 
-  public record Finished(
-      JobId jobId, long epoch, Payload result, String resultJson, long cpuNanos, long steps)
+  /** {@code result} is at most {@code drift.executor.max-result-bytes}. */
+  public record Finished(JobId jobId, long epoch, Payload result, long cpuNanos, long steps)
       implements HostEvent {}
 
+  /** {@code error} and {@code stackTrace} are cut to {@link io.drift.migration.Limits}. */
   public record Failed(
       JobId jobId, long epoch, String error, String stackTrace, long cpuNanos, long steps)
       implements HostEvent {}
@@ -113,6 +119,22 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    */
   public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode) {
     return Behaviors.setup(ctx -> new Executor(ctx, runner, codec, selfNode));
+  }
+
+  /**
+   * The same, in a cluster: guests whose home node is removed from the cluster are cancelled,
+   * as nothing they produce can reach anyone (restarting them is the home's job, from its
+   * checkpoint, once homes keep checkpoints).
+   */
+  public static Behavior<Command> createInCluster(
+      SlotRunner runner, StateCodec codec, String selfNode) {
+    return Behaviors.setup(ctx -> {
+      Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+          ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new HomeLeft(
+              e.member().address().host().get() + ":" + e.member().address().port().get())),
+          ClusterEvent.MemberRemoved.class));
+      return new Executor(ctx, runner, codec, selfNode);
+    });
   }
 
   private final SlotRunner runner;
@@ -152,6 +174,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(GetUnits.class, this::onGetUnits)
         .onMessage(UnitPaused.class, this::onUnitPaused)
         .onMessage(UnitEnded.class, this::onUnitEnded)
+        .onMessage(HomeLeft.class, this::onHomeLeft)
         .onSignal(PostStop.class, s -> {
           runner.close();
           return this;
@@ -186,7 +209,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     if (!(decoded instanceof WorkUnit<?> unit)) {
       return refuse(s, s.unit().className() + " is not a " + WorkUnit.class.getName());
     }
-    UnitTask task = new UnitTask(s.jobId(), s.epoch(), s.jobName(), guest, unit,
+    UnitTask task = new UnitTask(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), guest, unit,
         new ActorHomeLink(s.jobId(), s.epoch(), s.home(), getContext().getSelf()), selfNode,
         runner.settings(), s.firstSeq(), s.cpuNanosSoFar(), s.stepsSoFar());
     tasks.put(s.jobId(), task);
@@ -266,6 +289,17 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     return this;
   }
 
+  private Behavior<Command> onHomeLeft(HomeLeft h) {
+    for (UnitTask t : List.copyOf(tasks.values())) {
+      if (t.homeNode.equals(h.node())) {
+        getContext().getLog().info("job {}: its home {} left the cluster; cancelling it here",
+            t.jobId, h.node());
+        runner.cancel(t);
+      }
+    }
+    return this;
+  }
+
   /** The task for this job if it runs here under that epoch; stale epochs are ignored. */
   private UnitTask current(JobId id, long epoch) {
     UnitTask t = tasks.get(id);
@@ -287,8 +321,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
 
     @Override
-    public void finished(Payload result, String resultJson, long cpuNanos, long steps) {
-      home.tell(new Finished(jobId, epoch, result, resultJson, cpuNanos, steps));
+    public void finished(Payload result, long cpuNanos, long steps) {
+      home.tell(new Finished(jobId, epoch, result, cpuNanos, steps));
     }
 
     @Override

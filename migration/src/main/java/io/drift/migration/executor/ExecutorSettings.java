@@ -17,6 +17,7 @@ public record ExecutorSettings(
     int outputWindowLines,
     Duration outputAckTimeout,
     int maxLineChars,
+    int maxResultBytes,
     int maxRunnable,
     boolean acceptGuests) {
 
@@ -30,6 +31,8 @@ public record ExecutorSettings(
         "must be >= output-batch-lines");
     require(maxLineChars >= 80 && maxLineChars <= 32 * 1024, "drift.executor.max-line-chars",
         "must be 80..32768");
+    require(maxResultBytes >= 1024 && maxResultBytes <= 160 * 1024,
+        "drift.executor.max-result-bytes", "must be 1KiB..160KiB (Artery frames are 256KiB)");
     require(maxRunnable >= slots, "drift.executor.max-runnable", "must be >= the slot count");
   }
 
@@ -45,13 +48,15 @@ public record ExecutorSettings(
         root.getInt(p + "output-window-lines"),
         root.getDuration(p + "output-ack-timeout"),
         root.getInt(p + "max-line-chars"),
+        root.getBytes(p + "max-result-bytes").intValue(),
         root.getInt(p + "max-runnable"),
         root.getBoolean(p + "accept-guests"));
   }
 
   public ExecutorSettings withSlots(int n) {
     return new ExecutorSettings(n, timeSlice, reportInterval, outputBatchLines, outputBatchBytes,
-        outputWindowLines, outputAckTimeout, maxLineChars, maxRunnable, acceptGuests);
+        outputWindowLines, outputAckTimeout, maxLineChars, maxResultBytes, maxRunnable,
+        acceptGuests);
   }
 
   private static void require(boolean ok, String key, String what) {

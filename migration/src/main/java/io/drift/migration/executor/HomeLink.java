@@ -14,7 +14,7 @@ public interface HomeLink {
 
   void report(double progress, long cpuNanos, long steps);
 
-  void finished(Payload result, String resultJson, long cpuNanos, long steps);
+  void finished(Payload result, long cpuNanos, long steps);
 
   void failed(String error, String stackTrace, long cpuNanos, long steps);
 

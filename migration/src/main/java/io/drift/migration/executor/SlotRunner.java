@@ -2,6 +2,7 @@ package io.drift.migration.executor;
 
 import io.drift.api.Step;
 import io.drift.api.spi.LocalLoad;
+import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
@@ -11,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   private final LinkedBlockingDeque<UnitTask> runQueue = new LinkedBlockingDeque<>();
   private final AtomicInteger runnable = new AtomicInteger();
   private final AtomicInteger guests = new AtomicInteger();
+  private final AtomicLong admitted = new AtomicLong();
   private final Thread[] threads;
   private volatile Listener listener;
   private volatile boolean closed;
@@ -84,8 +87,14 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     return settings.acceptGuests();
   }
 
+  @Override
+  public long admitted() {
+    return admitted.get();
+  }
+
   /** Adds a new task to the tail of the run queue. */
   public void enqueue(UnitTask t) {
+    admitted.incrementAndGet();
     count(t, +1);
     runQueue.addLast(t);
   }
@@ -213,7 +222,8 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       leave(t);
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
-      t.home.failed(describe(e), trace.toString(), t.cpuNanos, t.steps);
+      t.home.failed(Limits.cut(describe(e), Limits.ERROR_CHARS),
+          Limits.cut(trace.toString(), Limits.STACK_TRACE_CHARS), t.cpuNanos, t.steps);
       listener.ended(t);
     } finally {
       if (!closed) {
@@ -231,8 +241,13 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     } catch (StateCodecException e) {
       throw new IllegalStateException("the unit's result cannot be encoded: " + e.getMessage(), e);
     }
+    if (encoded.size() > settings.maxResultBytes()) {
+      throw new IllegalStateException("the unit's result is " + encoded.size() + " bytes, over"
+          + " drift.executor.max-result-bytes (" + settings.maxResultBytes() + "): return a"
+          + " summary, and write bulk data to output");
+    }
     leave(t);
-    t.home.finished(encoded, codec.toJson(encoded), t.cpuNanos, t.steps);
+    t.home.finished(encoded, t.cpuNanos, t.steps);
     listener.ended(t);
   }
 

@@ -4,6 +4,7 @@ import io.drift.api.JobId;
 import io.drift.api.OutputLine;
 import io.drift.api.WorkContext;
 import io.drift.api.WorkUnit;
+import io.drift.migration.Limits;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,6 +20,7 @@ public final class UnitTask {
   final JobId jobId;
   final long epoch;
   final String jobName;
+  final String homeNode;
   final boolean guest;
   final WorkUnit<?> unit;
   final HomeLink home;
@@ -46,12 +48,14 @@ public final class UnitTask {
 
   final WorkContext context = new Context();
 
-  UnitTask(JobId jobId, long epoch, String jobName, boolean guest, WorkUnit<?> unit,
+  UnitTask(JobId jobId, long epoch, String jobName, String homeNode, boolean guest,
+      WorkUnit<?> unit,
       HomeLink home, String hostName, ExecutorSettings settings, long firstSeq,
       long cpuNanosSoFar, long stepsSoFar) {
     this.jobId = jobId;
     this.epoch = epoch;
     this.jobName = jobName;
+    this.homeNode = homeNode;
     this.guest = guest;
     this.unit = unit;
     this.home = home;
@@ -140,14 +144,7 @@ public final class UnitTask {
   }
 
   private void append(OutputLine.Stream stream, String line) {
-    String text = wellFormed(line == null ? "null" : line);
-    if (text.length() > settings.maxLineChars()) {
-      int cut = settings.maxLineChars();
-      if (Character.isHighSurrogate(text.charAt(cut - 1))) {
-        cut--; // never split a surrogate pair
-      }
-      text = text.substring(0, cut) + " [... " + (text.length() - cut) + " more characters cut]";
-    }
+    String text = Limits.cut(wellFormed(line == null ? "null" : line), settings.maxLineChars());
     pending.add(new OutputLine(nextSeq++, stream, text));
     pendingChars += text.length();
     if (pending.size() >= settings.outputBatchLines()

@@ -15,7 +15,7 @@ class ExecutorSettingsTest {
   void theDefaultsInReferenceConfAreReadIntoTheRightSettings() {
     ExecutorSettings s = ExecutorSettings.fromConfig(ConfigFactory.load(), 4);
     assertEquals(new ExecutorSettings(4, Duration.ofMillis(50), Duration.ofMillis(500), 256,
-        64 * 1024, 4096, Duration.ofSeconds(30), 8192, 10_000, true), s);
+        64 * 1024, 4096, Duration.ofSeconds(30), 8192, 128 * 1024, 10_000, true), s);
     assertEquals(3, s.withSlots(3).slots());
     assertEquals(s.outputWindowLines(), s.withSlots(3).outputWindowLines());
   }
@@ -39,14 +39,17 @@ class ExecutorSettingsTest {
     assertBad("drift.executor.output-window-lines", () -> settings(1, 16, 1024, 15, 100, 100));
     assertBad("drift.executor.max-line-chars", () -> settings(1, 16, 1024, 64, 79, 100));
     assertBad("drift.executor.max-runnable", () -> settings(4, 16, 1024, 64, 100, 3));
+    assertBad("drift.executor.max-result-bytes", () -> new ExecutorSettings(1,
+        Duration.ofMillis(10), Duration.ofMillis(10), 16, 1024, 64, Duration.ofSeconds(1), 100,
+        161 * 1024, 100, true));
     assertBad("drift.executor.time-slice", () -> new ExecutorSettings(1, Duration.ZERO,
-        Duration.ofMillis(10), 16, 1024, 64, Duration.ofSeconds(1), 100, 100, true));
+        Duration.ofMillis(10), 16, 1024, 64, Duration.ofSeconds(1), 100, 128 * 1024, 100, true));
   }
 
   private static ExecutorSettings settings(int slots, int batchLines, int batchBytes, int window,
       int maxLineChars, int maxRunnable) {
     return new ExecutorSettings(slots, Duration.ofMillis(10), Duration.ofMillis(10), batchLines,
-        batchBytes, window, Duration.ofSeconds(1), maxLineChars, maxRunnable, true);
+        batchBytes, window, Duration.ofSeconds(1), maxLineChars, 128 * 1024, maxRunnable, true);
   }
 
   private static void assertBad(String key, Runnable make) {

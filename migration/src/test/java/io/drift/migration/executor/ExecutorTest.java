@@ -80,7 +80,7 @@ class ExecutorTest {
 
   private static ExecutorSettings settings(int slots, int maxRunnable, boolean acceptGuests) {
     return new ExecutorSettings(slots, Duration.ofMillis(10), Duration.ofMillis(10), 16, 8 * 1024,
-        64, Duration.ofSeconds(5), 200, maxRunnable, acceptGuests);
+        64, Duration.ofSeconds(5), 200, 128 * 1024, maxRunnable, acceptGuests);
   }
 
   private ActorRef<Command> executor(ExecutorSettings s) {
@@ -230,7 +230,6 @@ class ExecutorTest {
     List<OutputLine> lines = new ArrayList<>();
     Finished f = assertInstanceOf(Finished.class, awaitEnd(home, "primes", 1, lines));
     assertEquals(9592L, codec.decode(f.result(), getClass().getClassLoader())); // pi(10^5)
-    assertEquals("9592", f.resultJson());
     assertTrue(f.steps() > 1 && f.cpuNanos() > 0, f.toString());
     assertEquals(List.of(new OutputLine(1, OutputLine.Stream.OUT, "primes in [0, 100000): 9592")),
         lines);

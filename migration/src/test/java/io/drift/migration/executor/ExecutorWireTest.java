@@ -63,8 +63,8 @@ class ExecutorWireTest {
             new OutputLine(17, OutputLine.Stream.OUT, "héllo"),
             new OutputLine(18, OutputLine.Stream.ERR, "")), executor),
         new Executor.Report(job, 3, 0.5, 1_000_000, 7),
-        new Executor.Finished(job, 3, result, "168", 2_000_000, 8),
-        new Executor.Finished(job, 3, Payload.NULL, "null", 2_000_000, 8),
+        new Executor.Finished(job, 3, result, 2_000_000, 8),
+        new Executor.Finished(job, 3, Payload.NULL, 2_000_000, 8),
         new Executor.Failed(job, 3, "java.lang.IllegalStateException: boom", "trace", 1, 2),
         new Executor.Cancelled(job, 3, 1, 2));
 

@@ -26,7 +26,7 @@ final class RecordingHome implements HomeLink {
 
   record Report(double progress, long cpuNanos, long steps) implements Event {}
 
-  record Finished(Payload result, String resultJson, long cpuNanos, long steps) implements Event {}
+  record Finished(Payload result, long cpuNanos, long steps) implements Event {}
 
   record Failed(String error, String stackTrace, long cpuNanos, long steps) implements Event {}
 
@@ -104,8 +104,8 @@ final class RecordingHome implements HomeLink {
   }
 
   @Override
-  public void finished(Payload result, String resultJson, long cpuNanos, long steps) {
-    events.add(new Finished(result, resultJson, cpuNanos, steps));
+  public void finished(Payload result, long cpuNanos, long steps) {
+    events.add(new Finished(result, cpuNanos, steps));
   }
 
   @Override

@@ -25,7 +25,7 @@ class SlotRunnerEdgeCasesTest {
   }
 
   private UnitTask task(String id, WorkUnit<?> unit, RecordingHome home) {
-    UnitTask t = new UnitTask(JobId.of(id), 1, id, false, unit, home, "test-host:1",
+    UnitTask t = new UnitTask(JobId.of(id), 1, id, "test-host:1", false, unit, home, "test-host:1",
         runner.settings(), 1, 0, 0);
     home.attach(t, 1);
     return t;
@@ -99,5 +99,29 @@ class SlotRunnerEdgeCasesTest {
     home.awaitEnd(Finished.class);
     assertEquals("before \uFFFD after", home.lines().get(0).text());
     assertEquals("\uFFFD at the start", home.lines().get(1).text());
+  }
+
+  @Test
+  void aResultTooLargeForOneMessageFailsTheJobSayingWhy() throws Exception {
+    runner.start(new SlotRunnerTest.Events());
+    RecordingHome home = new RecordingHome();
+    WorkUnit<String> unit = ctx -> Step.done("x".repeat(200_000));
+    runner.enqueue(task("huge", unit, home));
+    String error = home.awaitEnd(Failed.class).error();
+    assertTrue(error.contains("over drift.executor.max-result-bytes (131072)"), error);
+    assertTheSlotStillRuns();
+  }
+
+  @Test
+  void aHugeExceptionMessageIsCutBeforeItTravels() throws Exception {
+    runner.start(new SlotRunnerTest.Events());
+    RecordingHome home = new RecordingHome();
+    WorkUnit<Long> unit = ctx -> {
+      throw new IllegalStateException("m".repeat(300_000));
+    };
+    runner.enqueue(task("loud", unit, home));
+    Failed f = home.awaitEnd(Failed.class);
+    assertTrue(f.error().length() <= io.drift.migration.Limits.ERROR_CHARS + 60, "" + f.error().length());
+    assertTrue(f.stackTrace().length() <= io.drift.migration.Limits.STACK_TRACE_CHARS + 60);
   }
 }

@@ -49,7 +49,7 @@ class SlotRunnerTest {
 
   static ExecutorSettings settings(int slots) {
     return new ExecutorSettings(slots, Duration.ofMillis(10), Duration.ofMillis(10), BATCH,
-        8 * 1024, WINDOW, Duration.ofSeconds(5), 200, 100, true);
+        8 * 1024, WINDOW, Duration.ofSeconds(5), 200, 128 * 1024, 100, true);
   }
 
   /** Records what the runner tells its listener. */
@@ -103,7 +103,7 @@ class SlotRunnerTest {
 
   private UnitTask task(String id, boolean guest, WorkUnit<?> unit, RecordingHome home,
       long firstSeq, long cpuSoFar, long stepsSoFar) {
-    UnitTask t = new UnitTask(JobId.of(id), 1, "job " + id, guest, unit, home, "test-host:1",
+    UnitTask t = new UnitTask(JobId.of(id), 1, "job " + id, guest ? "elsewhere:1" : "test-host:1", guest, unit, home, "test-host:1",
         runner.settings(), firstSeq, cpuSoFar, stepsSoFar);
     home.attach(t, firstSeq);
     return t;
@@ -125,7 +125,6 @@ class SlotRunnerTest {
 
     Finished f = home.awaitEnd(Finished.class);
     assertEquals(9592L, decode(f)); // pi(10^5)
-    assertEquals("9592", f.resultJson());
     assertEquals(counted.steps.get(), f.steps(), "steps reported = steps taken");
     assertTrue(f.steps() > 1, "steps: " + f.steps());
     assertTrue(f.cpuNanos() > 0, "cpu: " + f.cpuNanos());
@@ -447,7 +446,7 @@ class SlotRunnerTest {
   void aHomeThatNeverAcknowledgesFailsTheUnitAfterTheTimeout() throws Exception {
     ExecutorSettings s = settings(1);
     runner(new ExecutorSettings(1, s.timeSlice(), s.reportInterval(), BATCH, 8 * 1024, WINDOW,
-        Duration.ofSeconds(1), 200, 100, true)).start(listener);
+        Duration.ofSeconds(1), 200, 128 * 1024, 100, true)).start(listener);
     RecordingHome home = new RecordingHome();
     home.autoAck(false);
     runner.enqueue(task("deaf", new PrintLines(1_000), home));
