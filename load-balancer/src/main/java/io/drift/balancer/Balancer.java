@@ -62,15 +62,6 @@ public final class Balancer {
 
   private record SamplesChanged(Map<String, LoadSample> samples) implements Command {}
 
-  /**
-   * This node's placements on one target that its samples may not show yet: {@code count}
-   * placements since the target had admitted {@code base} units.
-   */
-  private static final class Pending {
-    long base;
-    int count;
-    long lastAtNanos;
-  }
 
   public static Behavior<Command> create(
       LoadSettings settings, PlacementPolicy policy, String selfNode) {
@@ -85,21 +76,20 @@ public final class Balancer {
   }
 
   private final ActorContext<Command> ctx;
-  private final LoadSettings settings;
   private final PlacementPolicy policy;
   private final String selfNode;
   private final Cluster cluster;
   private final Map<String, LoadSample> samples = new HashMap<>();
   private final Map<String, Long> receivedAtNanos = new HashMap<>();
-  private final Map<String, Pending> pending = new HashMap<>();
+  private final RecentPlacements recent;
 
   private Balancer(ActorContext<Command> ctx, LoadSettings settings, PlacementPolicy policy,
       String selfNode) {
     this.ctx = ctx;
-    this.settings = settings;
     this.policy = policy;
     this.selfNode = selfNode;
     this.cluster = Cluster.get(ctx.getSystem());
+    this.recent = new RecentPlacements(settings.placementMemory().toNanos());
   }
 
   private Behavior<Command> behavior() {
@@ -139,12 +129,7 @@ public final class Balancer {
     ctx.getLog().debug("placement of job {}: {} {}", p.jobId(), d.reason(), d.candidates());
     if (d.chosen().isPresent()) {
       LoadSample target = samples.get(d.chosen().get());
-      Pending mine = pending.computeIfAbsent(target.node(), k -> new Pending());
-      if (mine.count == 0) {
-        mine.base = target.admitted();
-      }
-      mine.count++;
-      mine.lastAtNanos = System.nanoTime();
+      recent.placed(target.node(), target.admitted(), System.nanoTime());
       p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(), d));
     } else {
       p.replyTo().tell(new Unplaceable(p.jobId(), d));
@@ -152,24 +137,8 @@ public final class Balancer {
     return Behaviors.same();
   }
 
-  /**
-   * Placements made here that the node's latest sample does not show yet: those beyond the
-   * units it admitted since. (Admissions placed by other homes count as shown too; the sample
-   * then carries at least that much more load.) A target that refused, or stopped sampling,
-   * is forgotten after placement-memory.
-   */
   private int recent(LoadSample s) {
-    Pending p = pending.get(s.node());
-    if (p == null || p.count == 0) {
-      return 0;
-    }
-    long unseen = p.count - (s.admitted() - p.base);
-    if (unseen <= 0
-        || System.nanoTime() - p.lastAtNanos > settings.placementMemory().toNanos()) {
-      pending.remove(s.node());
-      return 0;
-    }
-    return (int) unseen;
+    return recent.unseen(s.node(), s.admitted(), System.nanoTime());
   }
 
   private Map<String, Member> upMembers() {
