@@ -10,7 +10,6 @@ import io.drift.api.JobSpec;
 import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.api.units.BurnCpu;
-import io.drift.api.units.PrintLines;
 import io.drift.home.HomeManager;
 import io.drift.node.client.DriftClient;
 import java.time.Duration;
@@ -67,7 +66,9 @@ class ThreeNodeClusterTest {
       List<JobHandle<Long>> jobs = new ArrayList<>();
       List<List<OutputLine>> seen = new ArrayList<>();
       for (int i = 0; i < JOBS; i++) {
-        JobHandle<Long> h = client.submit(JobSpec.of(new PrintLines(LINES)).withName("lines-" + i));
+        // about a second each: still running while the others are placed
+        JobHandle<Long> h = client.submit(JobSpec.of(new PacedLines(LINES, 1_500))
+            .withName("lines-" + i));
         List<OutputLine> lines = new CopyOnWriteArrayList<>();
         h.onOutput(lines::add);
         jobs.add(h);
