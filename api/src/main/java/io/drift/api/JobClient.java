@@ -22,6 +22,9 @@ public interface JobClient extends AutoCloseable {
   /** One job homed at the connected node. */
   CompletionStage<JobInfo> job(JobId id);
 
+  /** Moves a job homed at the connected node: see {@link JobHandle#migrate(String)}. */
+  CompletionStage<JobInfo> migrate(JobId id, String target);
+
   @Override
   void close();
 }

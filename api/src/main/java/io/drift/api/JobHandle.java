@@ -29,6 +29,14 @@ public interface JobHandle<R> {
    */
   CompletionStage<R> result();
 
+  /**
+   * Asks home to move the running unit to {@code target}, a node ({@code host:port}) or
+   * {@code "home"}. A request, not an order: completes with the record after the move, or
+   * exceptionally with {@link MigrationRefusedException} saying why the job did not move (it
+   * goes on where it was).
+   */
+  CompletionStage<JobInfo> migrate(String target);
+
   /** Asks home to cancel the job; completes with the record once the job has stopped. */
   CompletionStage<JobInfo> cancel();
 }

@@ -10,7 +10,9 @@ package io.drift.api;
  * @param outputLines lines of output and error recorded at home so far
  * @param submittedAtMillis wall-clock time of submission at home (for display only)
  * @param error the failure, as {@code ExceptionClass: message}, when FAILED or CANCELLED
- * @param resultJson the result rendered as JSON, when SUCCEEDED
+ * @param resultJson the result rendered as JSON, when SUCCEEDED (a preview: cut if long)
+ * @param migrations how often the running unit moved to another node
+ * @param bytesMoved state bytes those moves carried
  */
 public record JobInfo(
     JobId id,
@@ -26,4 +28,6 @@ public record JobInfo(
     long outputLines,
     long submittedAtMillis,
     String error,
-    String resultJson) {}
+    String resultJson,
+    int migrations,
+    long bytesMoved) {}

@@ -45,6 +45,9 @@ public final class Gateway {
   public record GetJob(JobId jobId, ActorRef<HomeManager.JobLookup> replyTo)
       implements Command, GatewayWire {}
 
+  public record Migrate(JobId jobId, String target, ActorRef<HomeProxy.MigrateAnswer> replyTo)
+      implements Command, GatewayWire {}
+
   private record Recorded(HomeManager.Created created, Throwable failure,
       ActorRef<SubmitReply> replyTo) implements Command {}
 
@@ -65,6 +68,10 @@ public final class Gateway {
         })
         .onMessage(ListJobs.class, l -> {
           homes.tell(new HomeManager.ListJobs(l.from(), Limits.JOBS_PER_PAGE, l.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(Migrate.class, m -> {
+          homes.tell(new HomeManager.MigrateJob(m.jobId(), m.target(), m.replyTo()));
           return Behaviors.same();
         })
         .onMessage(GetJob.class, g -> {

@@ -29,7 +29,7 @@ public final class NodeGuardian {
       StateCodec codec = new StateCodec();
       SlotRunner runner = new SlotRunner(settings.executor(), codec);
       ActorRef<Executor.Command> executor =
-          ctx.spawn(Executor.createInCluster(runner, codec, self), "executor");
+          ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration()), "executor");
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(), self, executorPath),
           "load-monitor");

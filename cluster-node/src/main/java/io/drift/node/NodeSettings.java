@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import io.drift.balancer.LoadSettings;
 import io.drift.home.HomeSettings;
 import io.drift.migration.executor.ExecutorSettings;
+import io.drift.migration.executor.MigrationSettings;
 import java.time.Duration;
 
 /**
@@ -18,6 +19,7 @@ public record NodeSettings(
     int maxStateBytes,
     Duration createTimeout,
     ExecutorSettings executor,
+    MigrationSettings migration,
     LoadSettings load,
     HomeSettings home) {
 
@@ -43,7 +45,8 @@ public record NodeSettings(
     }
     return new NodeSettings(slots, speed, c.getBoolean("drift.node.management"), (int) maxState,
         c.getDuration("drift.gateway.create-timeout"),
-        ExecutorSettings.fromConfig(c, slots), LoadSettings.fromConfig(c),
+        ExecutorSettings.fromConfig(c, slots), MigrationSettings.fromConfig(c),
+        LoadSettings.fromConfig(c),
         HomeSettings.fromConfig(c));
   }
 }

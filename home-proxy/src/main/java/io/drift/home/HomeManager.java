@@ -45,6 +45,10 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   public record JobLookup(JobId jobId, JobInfo info, ActorRef<HomeProxy.Command> home)
       implements HomeWire {}
 
+  /** Forward a move request to the job's proxy, or answer that there is no such job. */
+  public record MigrateJob(JobId jobId, String target, ActorRef<HomeProxy.MigrateAnswer> replyTo)
+      implements Command, HomeWire {}
+
   /** A proxy's record changed. */
   public record Updated(JobInfo info) implements Command {}
 
@@ -79,6 +83,16 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
               .skip(Math.max(0, l.from())).limit(Math.max(0, l.max())).toList()));
           return this;
         })
+        .onMessage(MigrateJob.class, m -> {
+          ActorRef<HomeProxy.Command> p = proxies.get(m.jobId());
+          if (p == null) {
+            m.replyTo().tell(new HomeProxy.MigrateAnswer(m.jobId(), false,
+                "no job " + m.jobId() + " is homed at " + homeNode, null));
+          } else {
+            p.tell(new HomeProxy.Migrate(m.target(), m.replyTo()));
+          }
+          return this;
+        })
         .onMessage(GetJob.class, g -> {
           g.replyTo().tell(new JobLookup(g.jobId(), jobs.get(g.jobId()), proxies.get(g.jobId())));
           return this;
@@ -98,7 +112,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
         "job-" + spec.id().value());
     proxies.put(spec.id(), proxy);
     jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
-        JobState.PENDING, 0, 0, 0, 0.0, 0, now, null, null));
+        JobState.PENDING, 0, 0, 0, 0.0, 0, now, null, null, 0, 0));
     c.replyTo().tell(new Created(spec.id(), homeNode, proxy));
     return this;
   }

@@ -9,6 +9,7 @@ import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
+import io.drift.migration.executor.Transfer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,6 +44,16 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   /** Stop the job; the reply comes once it has stopped (or at once if it had ended). */
   public record Cancel(String reason, ActorRef<InfoReply> replyTo) implements Command, HomeWire {}
 
+  /**
+   * Move the running unit to {@code target}: a node ({@code host:port}) or {@code home}. A
+   * request, not an order (MOSIX: migrate): the answer says whether it moved, or why not.
+   */
+  public record Migrate(String target, ActorRef<MigrateAnswer> replyTo)
+      implements Command, HomeWire {}
+
+  public record MigrateAnswer(JobId jobId, boolean moved, String message, JobInfo info)
+      implements HomeWire {}
+
   /** What subscribers hear. */
   public sealed interface JobEvent extends HomeWire {}
 
@@ -66,6 +77,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private record SubscriberGone(ActorRef<JobEvent> subscriber) implements Command {}
 
   private enum PlaceAgain implements Command { INSTANCE }
+
+  private record Located(Balancer.Location location) implements Command {}
+
+  private record MoveResult(Executor.MigrateResult result) implements Command {}
 
   /** What the job is, as submitted. */
   public record Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
@@ -111,6 +126,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private String cancelReason;
   private final List<ActorRef<InfoReply>> cancelWaiters = new ArrayList<>();
   private final Set<ActorRef<JobEvent>> subscribers = new HashSet<>();
+  // moves
+  private String movingTo; // while a move is asked for, its target
+  private final List<ActorRef<MigrateAnswer>> moveWaiters = new ArrayList<>();
+  private boolean startIsTransfer; // the outstanding start runs a moved state: it cannot be redone
+  private String movedMessage; // the source says the move is done; answered once the target runs
+  private String lastTransferId;
+  private long lastTransferEpoch;
+  private int migrations;
+  private long bytesMoved;
 
   private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
       String homeNode, long submittedAtMillis, HomeSettings settings,
@@ -140,6 +164,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           return this;
         })
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(Migrate.class, this::onMigrate)
+        .onMessage(Located.class, this::onLocated)
+        .onMessage(MoveResult.class, this::onMoveResult)
         .onMessage(FromHost.class, this::onHostEvent)
         .onMessage(PlaceResult.class, this::onPlaceResult)
         .onMessage(StartResult.class, this::onStartResult)
@@ -195,6 +222,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     startOutstanding = false;
     timers.cancel(StartTimedOut.class);
     if (reply instanceof Executor.Accepted a) {
+      boolean moveDone = startIsTransfer && movedMessage != null;
+      startIsTransfer = false;
       state = JobState.RUNNING;
       host = a.host();
       getContext().watchWith(executor, new HostGone(epoch, host));
@@ -202,9 +231,17 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         executor.tell(new Executor.Cancel(spec.id(), epoch));
       }
       changed();
+      if (moveDone) {
+        answerMove(true, movedMessage); // a move is answered once the unit runs at its target
+      }
     } else if (reply instanceof Executor.Refused refused) {
       getContext().getLog().info("job {}: {} refused it: {}", spec.id(), refused.host(), refused.reason());
-      giveUpAttempt(refused.host());
+      if (startIsTransfer) {
+        end(JobState.FAILED, "the moved unit's state was lost at " + refused.host() + ": "
+            + refused.reason());
+      } else {
+        giveUpAttempt(refused.host());
+      }
     }
     return this;
   }
@@ -216,7 +253,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       // Fence the attempt: should the Start still arrive, its epoch is stale and gets cancelled.
       executor.tell(new Executor.Cancel(spec.id(), epoch));
       startOutstanding = false;
-      giveUpAttempt(host);
+      if (startIsTransfer) {
+        end(JobState.FAILED, "node " + host + " did not start the moved unit within "
+            + settings.startTimeout());
+      } else {
+        giveUpAttempt(host);
+      }
     }
     return this;
   }
@@ -245,6 +287,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private Behavior<Command> onHostEvent(FromHost f) {
     Executor.HostEvent e = f.event();
+    if (e instanceof Executor.Relocate r) {
+      onRelocate(r);
+      return this;
+    }
     // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
     // (refused, timed out) leaves the job PENDING under its old epoch until the next Start.
     if (e.epoch() != epoch || state != JobState.RUNNING) {
@@ -305,6 +351,107 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       Output out = new Output(spec.id(), List.copyOf(accepted));
       subscribers.forEach(s -> s.tell(out));
     }
+  }
+
+  // ---- moves ---------------------------------------------------------------------------------
+
+  private Behavior<Command> onMigrate(Migrate m) {
+    String target = "home".equals(m.target()) ? homeNode : m.target();
+    String no = state != JobState.RUNNING ? "job " + spec.id() + " is " + state
+        + ": only a running job can move"
+        : !spec.migratable() ? "job " + spec.id() + " is pinned (submitted as not migratable)"
+        : startOutstanding ? "job " + spec.id() + " is starting on " + host + "; ask again"
+        : movingTo != null ? "job " + spec.id() + " is moving to " + movingTo + " already"
+        : cancelRequested ? "job " + spec.id() + " is being cancelled"
+        : target.equals(host) ? "job " + spec.id() + " runs on " + host + " already"
+        : null;
+    if (no != null) {
+      m.replyTo().tell(new MigrateAnswer(spec.id(), false, no, info()));
+      return this;
+    }
+    movingTo = target;
+    moveWaiters.add(m.replyTo());
+    balancer.tell(new Balancer.Locate(target,
+        getContext().messageAdapter(Balancer.Location.class, Located::new)));
+    return this;
+  }
+
+  private Behavior<Command> onLocated(Located l) {
+    Balancer.Location loc = l.location();
+    if (movingTo == null || !movingTo.equals(loc.node())) {
+      return this;
+    }
+    if (loc.executorPath() == null) {
+      answerMove(false, loc.problem());
+    } else if (state != JobState.RUNNING || startOutstanding) {
+      answerMove(false, "job " + spec.id() + " is " + state + " now");
+    } else {
+      ActorRef<Executor.Command> target =
+          ActorRefResolver.get(getContext().getSystem()).resolveActorRef(loc.executorPath());
+      executor.tell(new Executor.MigrateOut(spec.id(), epoch, loc.node(), target,
+          getContext().messageAdapter(Executor.MigrateResult.class, MoveResult::new)));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onMoveResult(MoveResult r) {
+    if (r.result() instanceof Executor.Migrated m) {
+      movedMessage = "moved to " + m.target() + " (" + m.bytes() + " bytes, paused "
+          + m.pausedMillis() + " ms at the source)";
+      if (!startOutstanding) {
+        answerMove(true, movedMessage); // the target's Accepted came first
+      }
+    } else if (r.result() instanceof Executor.NotMigrated n) {
+      answerMove(false, n.reason());
+    }
+    return this;
+  }
+
+  private void answerMove(boolean moved, String message) {
+    movingTo = null;
+    movedMessage = null;
+    MigrateAnswer a = new MigrateAnswer(spec.id(), moved, message, info());
+    moveWaiters.forEach(w -> w.tell(a));
+    moveWaiters.clear();
+  }
+
+  /**
+   * Step 4 of a move: the source holds the unit paused, the target holds its state. Raise the
+   * epoch, record the target, and only then let the target start: from now on the source's
+   * epoch is stale. A repeated request for the same transfer gets the same answer.
+   */
+  private void onRelocate(Executor.Relocate r) {
+    if (r.transferId().equals(lastTransferId)) {
+      r.replyTo().tell(new Transfer.Relocated(r.transferId(), lastTransferEpoch));
+      return;
+    }
+    String no = r.epoch() != epoch || state != JobState.RUNNING || startOutstanding
+        ? "the job is " + state + " at epoch " + epoch + ", the request is for epoch " + r.epoch()
+        : cancelRequested ? "the job is being cancelled"
+        : r.lastSeq() != nextSeq - 1 ? "output up to line " + r.lastSeq()
+            + " is not all recorded yet (" + (nextSeq - 1) + " are)"
+        : null;
+    if (no != null) {
+      r.replyTo().tell(new Transfer.RelocateRefused(r.transferId(), no));
+      return;
+    }
+    if (executor != null) {
+      getContext().unwatch(executor);
+    }
+    epoch++;
+    host = r.targetNode();
+    executor = r.target();
+    startOutstanding = true;
+    startIsTransfer = true;
+    lastTransferId = r.transferId();
+    lastTransferEpoch = epoch;
+    migrations++;
+    bytesMoved += r.bytes();
+    executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
+        homeNode, hostAdapter, startAdapter));
+    timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
+    r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
+    changed();
   }
 
   // ---- clients ------------------------------------------------------------------------------
@@ -375,6 +522,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     subscribers.clear();
     cancelWaiters.forEach(w -> w.tell(new InfoReply(info)));
     cancelWaiters.clear();
+    if (movingTo != null) {
+      answerMove(false, "the job ended (" + finalState + ")");
+    }
     manager.tell(new HomeManager.Updated(info));
   }
 
@@ -389,6 +539,6 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private JobInfo info() {
     return new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, host, state, epoch,
         cpuNanos, steps, progress, nextSeq - 1, submittedAtMillis, error,
-        state == JobState.SUCCEEDED ? resultJson : null);
+        state == JobState.SUCCEEDED ? resultJson : null, migrations, bytesMoved);
   }
 }

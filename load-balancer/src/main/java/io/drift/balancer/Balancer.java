@@ -48,6 +48,12 @@ public final class Balancer {
 
   public record Unplaceable(JobId jobId, PlacementDecision decision) implements PlaceReply {}
 
+  /** Where is this node's executor? For moves a user asks for by node name. */
+  public record Locate(String node, ActorRef<Location> replyTo) implements Command {}
+
+  /** {@code executorPath} is null, and {@code problem} says why, when the node can't be used. */
+  public record Location(String node, String executorPath, String problem) {}
+
   /** The nodes this balancer knows, with their latest samples. */
   public record GetNodes(ActorRef<Nodes> replyTo) implements Command {}
 
@@ -97,6 +103,15 @@ public final class Balancer {
         .onMessage(SamplesChanged.class, this::onSamples)
         .onMessage(Place.class, this::onPlace)
         .onMessage(GetNodes.class, this::onGetNodes)
+        .onMessage(Locate.class, l -> {
+          LoadSample s = samples.get(l.node());
+          String problem = s == null ? "no node " + l.node() + " is known (nodes: "
+              + String.join(", ", samples.keySet().stream().sorted().toList()) + ")"
+              : !upMembers().containsKey(l.node()) ? "node " + l.node() + " is not up and reachable"
+              : null;
+          l.replyTo().tell(new Location(l.node(), problem == null ? s.executorPath() : null, problem));
+          return Behaviors.same();
+        })
         .build();
   }
 

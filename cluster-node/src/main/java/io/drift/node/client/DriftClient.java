@@ -10,6 +10,7 @@ import io.drift.api.JobInfo;
 import io.drift.api.JobSpec;
 import io.drift.api.SubmissionRejectedException;
 import io.drift.home.HomeManager;
+import io.drift.home.HomeProxy;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
@@ -48,15 +49,18 @@ public final class DriftClient implements JobClient {
   private final String node;
   private final Duration timeout;
   private final int maxBufferedLines;
+  private final Duration migrateTimeout;
   private final StateCodec codec = new StateCodec();
+  private volatile boolean closing;
 
   private DriftClient(ActorSystem<Void> system, ActorRef<Gateway.Command> gateway, String node,
-      Duration timeout, int maxBufferedLines) {
+      Duration timeout, int maxBufferedLines, Duration migrateTimeout) {
     this.system = system;
     this.gateway = gateway;
     this.node = node;
     this.timeout = timeout;
     this.maxBufferedLines = maxBufferedLines;
+    this.migrateTimeout = migrateTimeout;
   }
 
   /** Connects to the node at {@code host:port} (its cluster port) with default settings. */
@@ -87,7 +91,8 @@ public final class DriftClient implements JobClient {
       org.apache.pekko.actor.ActorRef classic = Adapter.toClassic(system).actorSelection(path)
           .resolveOne(timeout).toCompletableFuture()
           .get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-      return new DriftClient(system, Adapter.toTyped(classic), node, timeout, maxBuffered);
+      return new DriftClient(system, Adapter.toTyped(classic), node, timeout, maxBuffered,
+          config.getDuration("drift.client.migrate-timeout"));
     } catch (InterruptedException | ExecutionException | TimeoutException e) {
       system.terminate();
       if (e instanceof InterruptedException) {
@@ -122,7 +127,7 @@ public final class DriftClient implements JobClient {
     }
     Gateway.Submitted ok = (Gateway.Submitted) reply;
     RemoteJobHandle<R> handle = new RemoteJobHandle<>(ok.jobId(), ok.home(), ok.homeNode(), loader,
-        codec, timeout, system.scheduler(), maxBufferedLines);
+        codec, timeout, system.scheduler(), maxBufferedLines, migrateTimeout, () -> closing);
     system.systemActorOf(JobFollower.create(ok.home(), handle), "job-" + ok.jobId().value(),
         Props.empty());
     return handle;
@@ -158,6 +163,12 @@ public final class DriftClient implements JobClient {
         });
   }
 
+  @Override
+  public CompletionStage<JobInfo> migrate(JobId id, String target) {
+    return RemoteJobHandle.answer(AskPattern.<Gateway.Command, HomeProxy.MigrateAnswer>ask(
+        gateway, r -> new Gateway.Migrate(id, target, r), migrateTimeout, system.scheduler()));
+  }
+
   private <T> T await(CompletionStage<T> stage, String what) {
     try {
       return stage.toCompletableFuture().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -172,6 +183,7 @@ public final class DriftClient implements JobClient {
 
   @Override
   public void close() {
+    closing = true;
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);

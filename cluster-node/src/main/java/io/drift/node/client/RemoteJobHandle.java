@@ -7,6 +7,7 @@ import io.drift.api.JobHandle;
 import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.api.JobState;
+import io.drift.api.MigrationRefusedException;
 import io.drift.api.OutputLine;
 import io.drift.home.HomeProxy;
 import io.drift.migration.codec.Payload;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -38,14 +40,18 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   private final Scheduler scheduler;
   private final CompletableFuture<R> result = new CompletableFuture<>();
   private final int maxBufferedLines;
+  private final Duration migrateTimeout;
+  private final BooleanSupplier clientClosing;
   private final ArrayDeque<OutputLine> lines = new ArrayDeque<>(); // guarded by this
   private final List<Consumer<OutputLine>> listeners = new ArrayList<>(); // guarded by this
   private volatile double progress;
 
   RemoteJobHandle(JobId id, ActorRef<HomeProxy.Command> home, String homeNode,
       ClassLoader resultLoader, StateCodec codec, Duration timeout, Scheduler scheduler,
-      int maxBufferedLines) {
+      int maxBufferedLines, Duration migrateTimeout, BooleanSupplier clientClosing) {
     this.id = id;
+    this.clientClosing = clientClosing;
+    this.migrateTimeout = migrateTimeout;
     this.maxBufferedLines = maxBufferedLines;
     this.home = home;
     this.homeNode = homeNode;
@@ -80,6 +86,22 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   @Override
   public CompletionStage<R> result() {
     return result;
+  }
+
+  @Override
+  public CompletionStage<JobInfo> migrate(String target) {
+    return answer(AskPattern.<HomeProxy.Command, HomeProxy.MigrateAnswer>ask(home,
+        r -> new HomeProxy.Migrate(target, r), migrateTimeout, scheduler));
+  }
+
+  /** A move's answer as the API gives it: the record, or why not. */
+  static CompletionStage<JobInfo> answer(CompletionStage<HomeProxy.MigrateAnswer> asked) {
+    return asked.thenApply(a -> {
+      if (!a.moved()) {
+        throw new MigrationRefusedException(a.jobId(), a.message());
+      }
+      return a.info();
+    });
   }
 
   @Override
@@ -129,6 +151,10 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   }
 
   void homeLost() {
+    if (clientClosing.getAsBoolean()) {
+      abandoned(); // our own side went away, not the home
+      return;
+    }
     result.completeExceptionally(new DriftException(
         "the home node of job " + id + " (" + homeNode + ") is gone; the job's fate is unknown"));
   }

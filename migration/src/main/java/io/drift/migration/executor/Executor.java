@@ -11,13 +11,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
@@ -82,6 +85,46 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   public record UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase) {}
 
+  /**
+   * Move this job's unit to {@code target} (DESIGN, Migration). Home sends it; the answer is
+   * {@link Migrated} or {@link NotMigrated} with the reason.
+   */
+  public record MigrateOut(JobId jobId, long epoch, String targetNode, ActorRef<Command> target,
+      ActorRef<MigrateResult> replyTo) implements Command, ExecutorWire {}
+
+  public sealed interface MigrateResult extends ExecutorWire {
+    JobId jobId();
+  }
+
+  /** Moved: the unit runs at {@code target} under {@code newEpoch}. */
+  public record Migrated(JobId jobId, long newEpoch, String target, long bytes, long pausedMillis)
+      implements MigrateResult {}
+
+  /** Not moved; the unit goes on where it was (unless it ended). */
+  public record NotMigrated(JobId jobId, long epoch, String reason) implements MigrateResult {}
+
+  /** A source asks this node, the target, to take a unit's state. */
+  public record Reserve(String transferId, JobId jobId, String homeNode,
+      ActorRef<Transfer.OutboundEvent> replyTo) implements Command, ExecutorWire {}
+
+  /** Home has recorded this node for the job under {@code epoch}: run the state received. */
+  public record StartReceived(String transferId, JobId jobId, long epoch, String jobName,
+      String homeNode, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo)
+      implements Command, ExecutorWire {}
+
+  /** Forget a state received for a transfer that home did not take. */
+  public record Discard(String transferId) implements Command, ExecutorWire {}
+
+  /** From this node's {@link Outbound}: home relocated the job; forget the paused unit. */
+  record DropMigrated(JobId jobId, long epoch) implements Command {}
+
+  private record InboundReady(String transferId, String homeNode, Transfer.CheckpointHeader header,
+      byte[] state) implements Command {}
+
+  private record ReceivedExpired(String transferId) implements Command {}
+
+  private record OutboundGone(JobId jobId) implements Command {}
+
   private record UnitPaused(UnitTask task) implements Command {}
 
   private record HomeLeft(String node) implements Command {}
@@ -114,11 +157,23 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   public record Cancelled(JobId jobId, long epoch, long cpuNanos, long steps) implements HostEvent {}
 
   /**
+   * The source holds the unit paused and the target holds its state: record the target under a
+   * new epoch. {@code lastSeq} is the last output line the source sent; home relocates only when
+   * it has recorded it. Home answers {@code replyTo} with Relocated or RelocateRefused, and the
+   * same to a repeated request for the same transfer.
+   */
+  public record Relocate(JobId jobId, long epoch, String transferId, String targetNode,
+      ActorRef<Command> target, long lastSeq, long bytes,
+      ActorRef<Transfer.OutboundEvent> replyTo) implements HostEvent {}
+
+  /**
    * @param runner the slot threads; started here and closed when the actor stops
    * @param selfNode this node as {@code host:port}
    */
-  public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode) {
-    return Behaviors.setup(ctx -> new Executor(ctx, runner, codec, selfNode));
+  public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode,
+      MigrationSettings migration) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new Executor(ctx, timers, runner, codec, selfNode, migration)));
   }
 
   /**
@@ -127,14 +182,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * checkpoint, once homes keep checkpoints).
    */
   public static Behavior<Command> createInCluster(
-      SlotRunner runner, StateCodec codec, String selfNode) {
-    return Behaviors.setup(ctx -> {
+      SlotRunner runner, StateCodec codec, String selfNode, MigrationSettings migration) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new HomeLeft(
               e.member().address().host().get() + ":" + e.member().address().port().get())),
           ClusterEvent.MemberRemoved.class));
-      return new Executor(ctx, runner, codec, selfNode);
-    });
+      return new Executor(ctx, timers, runner, codec, selfNode, migration);
+    }));
   }
 
   private final SlotRunner runner;
@@ -142,9 +197,17 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private final String selfNode;
   private final Map<JobId, UnitTask> tasks = new HashMap<>();
   private final Map<JobId, List<ActorRef<PauseReply>>> pauseWaiters = new HashMap<>();
+  private final Map<JobId, ActorRef<HostEvent>> homes = new HashMap<>();
+  private final Map<JobId, ActorRef<Outbound.Msg>> outbound = new HashMap<>();
+  private final Map<String, InboundReady> received = new HashMap<>();
+  private final TimerScheduler<Command> timers;
+  private final MigrationSettings migration;
 
-  private Executor(ActorContext<Command> ctx, SlotRunner runner, StateCodec codec, String selfNode) {
+  private Executor(ActorContext<Command> ctx, TimerScheduler<Command> timers, SlotRunner runner,
+      StateCodec codec, String selfNode, MigrationSettings migration) {
     super(ctx);
+    this.timers = timers;
+    this.migration = migration;
     this.runner = runner;
     this.codec = codec;
     this.selfNode = selfNode;
@@ -175,6 +238,27 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(UnitPaused.class, this::onUnitPaused)
         .onMessage(UnitEnded.class, this::onUnitEnded)
         .onMessage(HomeLeft.class, this::onHomeLeft)
+        .onMessage(MigrateOut.class, this::onMigrateOut)
+        .onMessage(Reserve.class, this::onReserve)
+        .onMessage(InboundReady.class, this::onInboundReady)
+        .onMessage(StartReceived.class, this::onStartReceived)
+        .onMessage(Discard.class, d -> {
+          received.remove(d.transferId());
+          timers.cancel(d.transferId());
+          return this;
+        })
+        .onMessage(ReceivedExpired.class, x -> {
+          if (received.remove(x.transferId()) != null) {
+            getContext().getLog().info("dropped the state of transfer {}: home never started it",
+                x.transferId());
+          }
+          return this;
+        })
+        .onMessage(DropMigrated.class, this::onDropMigrated)
+        .onMessage(OutboundGone.class, g -> {
+          outbound.remove(g.jobId());
+          return this;
+        })
         .onSignal(PostStop.class, s -> {
           runner.close();
           return this;
@@ -183,47 +267,133 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   private Behavior<Command> onStart(Start s) {
-    UnitTask existing = tasks.get(s.jobId());
+    return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), s.unit(), s.firstSeq(),
+        s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo());
+  }
+
+  /** Why this node takes no new unit of a job homed at {@code homeNode} now, or null. */
+  private String refusal(JobId jobId, String homeNode) {
+    UnitTask existing = tasks.get(jobId);
     if (existing != null) {
-      s.replyTo().tell(new Refused(s.jobId(), s.epoch(), selfNode,
-          "job " + s.jobId() + " already runs here under epoch " + existing.epoch()));
-      return this;
+      return "job " + jobId + " already runs here under epoch " + existing.epoch();
     }
-    boolean guest = !selfNode.equals(s.homeNode());
-    if (guest && !runner.settings().acceptGuests()) {
-      return refuse(s, "node " + selfNode + " does not accept guests");
+    if (!selfNode.equals(homeNode) && !runner.settings().acceptGuests()) {
+      return "node " + selfNode + " does not accept guests";
     }
     if (runner.runnableUnits() >= runner.settings().maxRunnable()) {
-      return refuse(s, "node " + selfNode + " is full (" + runner.runnableUnits()
-          + " runnable units, drift.executor.max-runnable = " + runner.settings().maxRunnable() + ")");
+      return "node " + selfNode + " is full (" + runner.runnableUnits()
+          + " runnable units, drift.executor.max-runnable = " + runner.settings().maxRunnable() + ")";
+    }
+    return null;
+  }
+
+  private Behavior<Command> admit(JobId jobId, long epoch, String jobName, String homeNode,
+      Payload state, long firstSeq, long cpuNanos, long steps, ActorRef<HostEvent> home,
+      ActorRef<StartReply> replyTo) {
+    String no = refusal(jobId, homeNode);
+    if (no != null) {
+      return refuse(jobId, epoch, replyTo, no);
     }
     Object decoded;
     try {
-      decoded = codec.decode(s.unit(), Thread.currentThread().getContextClassLoader());
+      decoded = codec.decode(state, Thread.currentThread().getContextClassLoader());
     } catch (ClassNotFoundException e) {
-      return refuse(s, "unit class " + s.unit().className() + " is not on the class path of node "
-          + selfNode);
+      return refuse(jobId, epoch, replyTo, "unit class " + state.className()
+          + " is not on the class path of node " + selfNode);
     } catch (StateCodecException e) {
-      return refuse(s, e.getMessage());
+      return refuse(jobId, epoch, replyTo, e.getMessage());
     }
     if (!(decoded instanceof WorkUnit<?> unit)) {
-      return refuse(s, s.unit().className() + " is not a " + WorkUnit.class.getName());
+      return refuse(jobId, epoch, replyTo, state.className() + " is not a " + WorkUnit.class.getName());
     }
-    UnitTask task = new UnitTask(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), guest, unit,
-        new ActorHomeLink(s.jobId(), s.epoch(), s.home(), getContext().getSelf()), selfNode,
-        runner.settings(), s.firstSeq(), s.cpuNanosSoFar(), s.stepsSoFar());
-    tasks.put(s.jobId(), task);
+    boolean guest = !selfNode.equals(homeNode);
+    UnitTask task = new UnitTask(jobId, epoch, jobName, homeNode, guest, unit,
+        new ActorHomeLink(jobId, epoch, home, getContext().getSelf()), selfNode,
+        runner.settings(), firstSeq, cpuNanos, steps);
+    tasks.put(jobId, task);
+    homes.put(jobId, home);
     // Accept before the first step can run: home then hears Accepted before any event of it.
-    s.replyTo().tell(new Accepted(s.jobId(), s.epoch(), selfNode));
+    replyTo.tell(new Accepted(jobId, epoch, selfNode));
     runner.enqueue(task);
-    getContext().getLog().debug("job {} ({}) started under epoch {}", s.jobId(), s.jobName(), s.epoch());
+    getContext().getLog().debug("job {} ({}) started under epoch {}", jobId, jobName, epoch);
     return this;
   }
 
-  private Behavior<Command> refuse(Start s, String reason) {
-    getContext().getLog().info("refused job {}: {}", s.jobId(), reason);
-    s.replyTo().tell(new Refused(s.jobId(), s.epoch(), selfNode, reason));
+  private Behavior<Command> refuse(JobId jobId, long epoch, ActorRef<StartReply> replyTo,
+      String reason) {
+    getContext().getLog().info("refused job {}: {}", jobId, reason);
+    replyTo.tell(new Refused(jobId, epoch, selfNode, reason));
     return this;
+  }
+
+  // ---- migration: source side ---------------------------------------------------------------
+
+  private Behavior<Command> onMigrateOut(MigrateOut m) {
+    UnitTask t = current(m.jobId(), m.epoch());
+    String no = t == null ? "job " + m.jobId() + " does not run on " + selfNode + " under epoch "
+        + m.epoch() : outbound.containsKey(m.jobId()) ? "job " + m.jobId() + " is moving already"
+        : m.targetNode().equals(selfNode) ? "job " + m.jobId() + " runs on " + selfNode + " already"
+        : null;
+    if (no != null) {
+      m.replyTo().tell(new NotMigrated(m.jobId(), m.epoch(), no));
+      return this;
+    }
+    String transferId = m.jobId().value() + "-" + m.epoch() + "-"
+        + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    ActorRef<Outbound.Msg> out = getContext().spawn(
+        Outbound.create(t, homes.get(m.jobId()), transferId, m.targetNode(), m.target(), migration,
+            codec, getContext().getSelf(), m.replyTo()),
+        "out-" + transferId, DispatcherSelector.blocking());
+    getContext().watchWith(out, new OutboundGone(m.jobId()));
+    outbound.put(m.jobId(), out);
+    return this;
+  }
+
+  private Behavior<Command> onDropMigrated(DropMigrated d) {
+    UnitTask t = current(d.jobId(), d.epoch());
+    if (t != null && runner.drop(t)) {
+      tasks.remove(d.jobId());
+      homes.remove(d.jobId());
+      getContext().getLog().debug("job {} moved away under a new epoch", d.jobId());
+    }
+    return this;
+  }
+
+  // ---- migration: target side -----------------------------------------------------------------
+
+  private Behavior<Command> onReserve(Reserve r) {
+    String no = refusal(r.jobId(), r.homeNode());
+    if (no != null) {
+      r.replyTo().tell(new Transfer.ReserveRefused(r.transferId(), no));
+      return this;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    ActorRef<Transfer.InboundCommand> in = getContext().spawn(
+        Inbound.create(r.transferId(), migration,
+            (header, state) -> self.tell(new InboundReady(r.transferId(), r.homeNode(), header, state))),
+        "in-" + r.transferId());
+    r.replyTo().tell(new Transfer.Reserved(r.transferId(), in));
+    return this;
+  }
+
+  private Behavior<Command> onInboundReady(InboundReady r) {
+    received.put(r.transferId(), r);
+    timers.startSingleTimer(r.transferId(), new ReceivedExpired(r.transferId()),
+        migration.transferTimeout());
+    return this;
+  }
+
+  private Behavior<Command> onStartReceived(StartReceived s) {
+    InboundReady r = received.remove(s.transferId());
+    timers.cancel(s.transferId());
+    if (r == null) {
+      return refuse(s.jobId(), s.epoch(), s.replyTo(), "node " + selfNode
+          + " holds no state for transfer " + s.transferId() + " (expired or discarded)");
+    }
+    Transfer.CheckpointHeader h = r.header();
+    return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(),
+        new Payload(h.className(), r.state()), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(),
+        s.replyTo());
   }
 
   private Behavior<Command> onCancel(Cancel c) {
@@ -281,7 +451,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   private Behavior<Command> onUnitEnded(UnitEnded e) {
     UnitTask t = e.task();
-    tasks.remove(t.jobId, t);
+    if (tasks.remove(t.jobId, t)) {
+      homes.remove(t.jobId);
+    }
+    ActorRef<Outbound.Msg> out = outbound.get(t.jobId);
+    if (out != null) {
+      out.tell(Outbound.UnitGone.INSTANCE);
+    }
     List<ActorRef<PauseReply>> waiting = pauseWaiters.remove(t.jobId);
     if (waiting != null) {
       waiting.forEach(w -> w.tell(new NotHere(t.jobId)));

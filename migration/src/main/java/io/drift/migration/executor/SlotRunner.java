@@ -125,6 +125,11 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     return false;
   }
 
+  /** Forgets a paused task without a word to its home: it runs elsewhere now. */
+  public boolean drop(UnitTask t) {
+    return t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED);
+  }
+
   /**
    * Cancels a task. A task waiting in the queue or paused ends at once (the listener hears of
    * it); a running one ends at its next step boundary.

@@ -76,6 +76,11 @@ public final class UnitTask {
     return epoch;
   }
 
+  /** The sequence number the unit's next output line gets; read it only while paused. */
+  long nextSeq() {
+    return nextSeq;
+  }
+
   synchronized Phase phase() {
     return phase;
   }

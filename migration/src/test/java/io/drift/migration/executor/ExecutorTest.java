@@ -84,7 +84,8 @@ class ExecutorTest {
   }
 
   private ActorRef<Command> executor(ExecutorSettings s) {
-    ActorRef<Command> ex = testKit.spawn(Executor.create(new SlotRunner(s, codec), codec, SELF));
+    ActorRef<Command> ex = testKit.spawn(Executor.create(new SlotRunner(s, codec), codec, SELF,
+        MigrationSettings.fromConfig(com.typesafe.config.ConfigFactory.load())));
     executors.add(ex);
     return ex;
   }

@@ -1,0 +1,37 @@
+package io.drift.migration.executor;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+
+/** Settings of state transfers, from {@code drift.migration}. */
+public record MigrationSettings(int chunkBytes, int windowChunks, Duration reserveTimeout,
+    Duration transferTimeout, long maxStateBytes) {
+
+  public MigrationSettings {
+    if (chunkBytes < 1024 || chunkBytes > 192 * 1024) {
+      throw new ConfigException.BadValue("drift.migration.chunk-bytes",
+          "must be 1KiB..192KiB (Artery frames are 256KiB)");
+    }
+    if (windowChunks < 1) {
+      throw new ConfigException.BadValue("drift.migration.window-chunks", "must be >= 1");
+    }
+    if (reserveTimeout.isNegative() || reserveTimeout.isZero()) {
+      throw new ConfigException.BadValue("drift.migration.reserve-timeout", "must be > 0");
+    }
+    if (transferTimeout.compareTo(reserveTimeout) < 0) {
+      throw new ConfigException.BadValue("drift.migration.transfer-timeout",
+          "must be >= reserve-timeout");
+    }
+    if (maxStateBytes < 1024 || maxStateBytes > Integer.MAX_VALUE - 8) {
+      throw new ConfigException.BadValue("drift.migration.max-state-bytes", "must be 1KiB..2GiB");
+    }
+  }
+
+  public static MigrationSettings fromConfig(Config root) {
+    String p = "drift.migration.";
+    return new MigrationSettings(root.getBytes(p + "chunk-bytes").intValue(),
+        root.getInt(p + "window-chunks"), root.getDuration(p + "reserve-timeout"),
+        root.getDuration(p + "transfer-timeout"), root.getBytes(p + "max-state-bytes"));
+  }
+}

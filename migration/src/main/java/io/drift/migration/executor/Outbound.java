@@ -1,0 +1,242 @@
+package io.drift.migration.executor;
+
+import io.drift.migration.codec.Payload;
+import io.drift.migration.codec.StateCodec;
+import io.drift.migration.codec.StateCodecException;
+import io.drift.migration.executor.Transfer.CheckpointHeader;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Moves one running unit from this node to a target (DESIGN, Migration): reserve at the target;
+ * pause the unit at a step boundary and encode it; stream the state in acknowledged chunks;
+ * once the target holds it whole, ask home to relocate. Until that request, any failure or
+ * timeout resumes the unit here under its old epoch. After it, only home decides: this side
+ * asks again until home answers, and never resumes (home may already have started the target).
+ * Runs on the blocking dispatcher: encoding a large state takes a while.
+ */
+final class Outbound {
+
+  sealed interface Msg {}
+
+  record Event(Transfer.OutboundEvent event) implements Msg {}
+
+  record PauseAnswer(Executor.PauseReply reply) implements Msg {}
+
+  private enum Timeout implements Msg { INSTANCE }
+
+  private enum AskHomeAgain implements Msg { INSTANCE }
+
+  /** The unit ended (finished, failed, cancelled) while this transfer ran. */
+  enum UnitGone implements Msg { INSTANCE }
+
+  static Behavior<Msg> create(UnitTask task, ActorRef<Executor.HostEvent> home,
+      String transferId, String targetNode, ActorRef<Executor.Command> target,
+      MigrationSettings settings, StateCodec codec, ActorRef<Executor.Command> executor,
+      ActorRef<Executor.MigrateResult> requester) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Outbound(ctx, timers, task,
+        home, transferId, targetNode, target, settings, codec, executor, requester).reserve()));
+  }
+
+  private final ActorContext<Msg> ctx;
+  private final TimerScheduler<Msg> timers;
+  private final UnitTask task;
+  private final ActorRef<Executor.HostEvent> home;
+  private final String transferId;
+  private final String targetNode;
+  private final ActorRef<Executor.Command> target;
+  private final MigrationSettings settings;
+  private final StateCodec codec;
+  private final ActorRef<Executor.Command> executor;
+  private final ActorRef<Executor.MigrateResult> requester;
+  private final ActorRef<Transfer.OutboundEvent> events;
+
+  private ActorRef<Transfer.InboundCommand> inbound;
+  private long pausedAtNanos;
+  private byte[] state;
+  private CheckpointHeader header;
+  private int chunks;
+  private int nextToSend;
+  private int acked;
+
+  private Outbound(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, UnitTask task,
+      ActorRef<Executor.HostEvent> home, String transferId, String targetNode, ActorRef<Executor.Command> target,
+      MigrationSettings settings, StateCodec codec, ActorRef<Executor.Command> executor,
+      ActorRef<Executor.MigrateResult> requester) {
+    this.ctx = ctx;
+    this.timers = timers;
+    this.task = task;
+    this.home = home;
+    this.transferId = transferId;
+    this.targetNode = targetNode;
+    this.target = target;
+    this.settings = settings;
+    this.codec = codec;
+    this.executor = executor;
+    this.requester = requester;
+    this.events = ctx.messageAdapter(Transfer.OutboundEvent.class, Event::new);
+  }
+
+  // ---- 1. reserve -----------------------------------------------------------------------------
+
+  private Behavior<Msg> reserve() {
+    target.tell(new Executor.Reserve(transferId, task.jobId, task.homeNode, events));
+    timers.startSingleTimer(Timeout.INSTANCE, settings.reserveTimeout());
+    return Behaviors.receive(Msg.class)
+        .onMessage(Event.class, e -> {
+          if (e.event() instanceof Transfer.Reserved r) {
+            inbound = r.inbound();
+            timers.startSingleTimer(Timeout.INSTANCE, settings.transferTimeout());
+            executor.tell(new Executor.Pause(task.jobId,
+                ctx.messageAdapter(Executor.PauseReply.class, PauseAnswer::new)));
+            return pausing();
+          }
+          if (e.event() instanceof Transfer.ReserveRefused r) {
+            return fail(r.reason(), false);
+          }
+          return Behaviors.same();
+        })
+        .onMessageEquals(Timeout.INSTANCE, () -> fail("node " + targetNode
+            + " did not answer the reservation within " + settings.reserveTimeout(), false))
+        .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
+        .build();
+  }
+
+  // ---- 2. pause and encode --------------------------------------------------------------------
+
+  private Behavior<Msg> pausing() {
+    return Behaviors.receive(Msg.class)
+        .onMessage(PauseAnswer.class, p -> {
+          if (!(p.reply() instanceof Executor.Paused)) {
+            return fail("the unit ended before it could be paused", false);
+          }
+          pausedAtNanos = System.nanoTime();
+          return encodeAndStream();
+        })
+        .onMessageEquals(Timeout.INSTANCE, () -> fail("the unit did not pause within "
+            + settings.transferTimeout() + " (a step that long?)", true))
+        .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
+        .build();
+  }
+
+  private Behavior<Msg> encodeAndStream() {
+    Payload p;
+    try {
+      p = codec.encode(task.unit);
+    } catch (StateCodecException e) {
+      return fail("the unit's state cannot be encoded: " + e.getMessage(), true);
+    }
+    if (p.size() > settings.maxStateBytes()) {
+      return fail("the state is " + p.size() + " bytes, over drift.migration.max-state-bytes ("
+          + settings.maxStateBytes() + ")", true);
+    }
+    CRC32 crc = new CRC32();
+    crc.update(p.bytes());
+    state = p.bytes();
+    header = new CheckpointHeader(Transfer.VERSION, task.jobId, task.epoch, p.className(),
+        task.steps, task.cpuNanos, task.nextSeq(), state.length, crc.getValue());
+    chunks = (state.length + settings.chunkBytes() - 1) / settings.chunkBytes();
+    while (nextToSend < chunks && nextToSend < settings.windowChunks()) {
+      sendChunk(nextToSend++);
+    }
+    if (chunks == 0) {
+      inbound.tell(new Transfer.Complete(transferId, header, events));
+    }
+    return streaming();
+  }
+
+  private void sendChunk(int i) {
+    int from = i * settings.chunkBytes();
+    byte[] data = Arrays.copyOfRange(state, from, Math.min(state.length, from + settings.chunkBytes()));
+    CRC32 crc = new CRC32();
+    crc.update(data);
+    inbound.tell(new Transfer.Chunk(transferId, i, data, crc.getValue(), events));
+  }
+
+  // ---- 3. stream ------------------------------------------------------------------------------
+
+  private Behavior<Msg> streaming() {
+    return Behaviors.receive(Msg.class)
+        .onMessage(Event.class, e -> {
+          Transfer.OutboundEvent ev = e.event();
+          if (ev instanceof Transfer.ChunkAck a && a.index() == acked) {
+            acked++;
+            if (nextToSend < chunks) {
+              sendChunk(nextToSend++);
+            } else if (acked == chunks) {
+              inbound.tell(new Transfer.Complete(transferId, header, events));
+            }
+            return Behaviors.same();
+          }
+          if (ev instanceof Transfer.Received) {
+            return askHome();
+          }
+          if (ev instanceof Transfer.Corrupt c) {
+            return fail("node " + targetNode + " refused the state: " + c.reason(), true);
+          }
+          return Behaviors.same();
+        })
+        .onMessageEquals(Timeout.INSTANCE, () -> fail("the transfer to " + targetNode
+            + " did not finish within " + settings.transferTimeout(), true))
+        .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
+        .build();
+  }
+
+  // ---- 4. relocate at home --------------------------------------------------------------------
+
+  private Behavior<Msg> askHome() {
+    state = null; // the target holds it now
+    sendRelocate();
+    timers.cancel(Timeout.INSTANCE);
+    timers.startTimerWithFixedDelay(AskHomeAgain.INSTANCE, settings.reserveTimeout());
+    return Behaviors.receive(Msg.class)
+        .onMessage(Event.class, e -> {
+          if (e.event() instanceof Transfer.Relocated r) {
+            executor.tell(new Executor.DropMigrated(task.jobId, task.epoch));
+            requester.tell(new Executor.Migrated(task.jobId, r.newEpoch(), targetNode,
+                header.size(), (System.nanoTime() - pausedAtNanos) / 1_000_000));
+            return Behaviors.stopped();
+          }
+          if (e.event() instanceof Transfer.RelocateRefused r) {
+            target.tell(new Executor.Discard(transferId));
+            return fail("home refused the relocation: " + r.reason(), true);
+          }
+          return Behaviors.same();
+        })
+        .onMessageEquals(AskHomeAgain.INSTANCE, () -> {
+          sendRelocate(); // home answers a repeated request for the same transfer the same way
+          return Behaviors.same();
+        })
+        .onMessageEquals(UnitGone.INSTANCE, () -> {
+          // cancelled here (its home left the cluster, say): nothing to hand over any more
+          target.tell(new Executor.Discard(transferId));
+          requester.tell(new Executor.NotMigrated(task.jobId, task.epoch, "the unit ended"));
+          return Behaviors.stopped();
+        })
+        .build();
+  }
+
+  private void sendRelocate() {
+    home.tell(new Executor.Relocate(task.jobId, task.epoch, transferId, targetNode, target,
+        header.nextSeq() - 1, header.size(), events));
+  }
+
+  // ---- failure --------------------------------------------------------------------------------
+
+  private Behavior<Msg> fail(String reason, boolean resume) {
+    if (inbound != null) {
+      inbound.tell(new Transfer.Abort(transferId, reason));
+    }
+    if (resume) {
+      executor.tell(new Executor.Resume(task.jobId));
+    }
+    ctx.getLog().info("job {}: not moved to {}: {}", task.jobId, targetNode, reason);
+    requester.tell(new Executor.NotMigrated(task.jobId, task.epoch, reason));
+    return Behaviors.stopped();
+  }
+}
