@@ -82,7 +82,9 @@ public final class DriftNode implements AutoCloseable {
     int port = config.getInt("pekko.management.http.port");
     // Pekko's management routes (/cluster/members, /ready, /alive) and ours on one port
     Route route = Directives.concat(
-        new DriftRoutes(system, refs).route(), PekkoManagement.get(system).getRoutes());
+        new DriftRoutes(system, refs,
+            config.getBoolean("pekko.management.http.route-providers-read-only")).route(),
+        PekkoManagement.get(system).getRoutes());
     try {
       return Http.get(system).newServerAt(host, port).bind(route)
           .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

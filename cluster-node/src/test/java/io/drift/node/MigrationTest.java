@@ -14,7 +14,15 @@ import io.drift.api.MigrationRefusedException;
 import io.drift.api.OutputLine;
 import io.drift.api.units.PrintLines;
 import io.drift.node.client.DriftClient;
+import io.drift.node.cli.DriftCli;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -40,7 +48,9 @@ class MigrationTest {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = TestClusters.startReady(List.of(2, 2, 2));
+    // the migrate route is mutating: open here, read-only by default
+    cluster = TestClusters.startReady(List.of(2, 2, 2),
+        Map.of("pekko.management.http.route-providers-read-only", false));
     client = DriftClient.connect(cluster.node(0).selfNode());
     JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(SEED, STEPS, CPU_MICROS)));
     List<OutputLine> out = new CopyOnWriteArrayList<>();
@@ -132,6 +142,46 @@ class MigrationTest {
     assertEquals(cluster.node(0).selfNode(), home.host());
     h.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
     pinned.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theCommandLineAndTheHttpRouteMoveJobsToo() throws Exception {
+    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(9, 2_500, CPU_MICROS)));
+    String host = runningHost(h);
+    String home = cluster.node(0).selfNode();
+
+    String byCli = otherThan(host, 0);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = DriftCli.execute(new String[] {"migrate", "--node", home, h.id().value(), byCli},
+        new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(0, code, err.toString());
+    assertEquals("job " + h.id() + " runs on " + byCli + " now (moved 1 times)\n", out.toString());
+
+    StringWriter err2 = new StringWriter();
+    code = DriftCli.execute(new String[] {"migrate", "--node", home, h.id().value(), byCli},
+        new PrintWriter(new StringWriter(), true), new PrintWriter(err2, true));
+    assertEquals(1, code);
+    assertTrue(err2.toString().contains("runs on " + byCli + " already"), err2.toString());
+
+    String byHttp = otherThan(byCli, 0);
+    HttpResponse<String> r = post(0, "/drift/jobs/" + h.id() + "/migrate?to=" + byHttp);
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains("\"moved\" : true"), r.body());
+    assertEquals(byHttp, runningHost(h));
+    HttpResponse<String> again = post(0, "/drift/jobs/" + h.id() + "/migrate?to=" + byHttp);
+    assertEquals(409, again.statusCode(), again.body());
+    assertTrue(again.body().contains("already"), again.body());
+    assertEquals(404, post(0, "/drift/jobs/nosuchjob/migrate?to=home").statusCode());
+    assertEquals(400, post(0, "/drift/jobs/" + h.id() + "/migrate").statusCode());
+    h.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  static HttpResponse<String> post(int node, String path) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + cluster.node(node).httpPort() + path))
+        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static void assertRefused(JobHandle<?> h, String target, String why) {

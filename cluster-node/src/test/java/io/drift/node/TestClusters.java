@@ -15,7 +15,14 @@ public final class TestClusters {
   public static final Map<String, Object> FAST = Map.of("drift.load.interval", "50ms");
 
   public static LocalCluster startReady(List<Integer> slots) {
-    LocalCluster cluster = LocalCluster.start(slots, FAST);
+    return startReady(slots, Map.of());
+  }
+
+  /** With these settings on every node, on top of {@link #FAST}. */
+  public static LocalCluster startReady(List<Integer> slots, Map<String, Object> extra) {
+    Map<String, Object> settings = new java.util.HashMap<>(FAST);
+    settings.putAll(extra);
+    LocalCluster cluster = LocalCluster.start(slots, settings);
     try {
       ActorTestKit kit = ActorTestKit.create(cluster.node(0).system());
       kit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {

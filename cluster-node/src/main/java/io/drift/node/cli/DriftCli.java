@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       NodeCommand.class,
       RunCommand.class,
       PsCommand.class,
+      MigrateCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigException;
 import io.drift.api.DriftException;
 import io.drift.api.JobCancelledException;
 import io.drift.api.JobFailedException;
+import io.drift.api.MigrationRefusedException;
 import io.drift.api.SubmissionRejectedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -15,7 +16,7 @@ public final class ExitCodes {
   private ExitCodes() {}
 
   public static final int OK = 0;
-  /** The job failed or was cancelled, or the demo did not show what it should. */
+  /** The job failed or was cancelled, a move did not happen, or the demo fell short. */
   public static final int JOB_FAILED = 1;
   /** Bad input: a usage error, a bad config value, a unit Drift cannot take. */
   public static final int BAD_INPUT = 2;
@@ -30,7 +31,8 @@ public final class ExitCodes {
         || e instanceof IllegalArgumentException) {
       return BAD_INPUT;
     }
-    if (e instanceof JobFailedException || e instanceof JobCancelledException) {
+    if (e instanceof JobFailedException || e instanceof JobCancelledException
+        || e instanceof MigrationRefusedException) {
       return JOB_FAILED;
     }
     if (e instanceof DriftException && e.getCause() instanceof ConfigException) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.drift.api.JobId;
 import io.drift.balancer.Balancer;
 import io.drift.home.HomeManager;
+import io.drift.home.HomeProxy;
 import io.drift.node.NodeRefs;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -32,24 +33,62 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class DriftRoutes extends AllDirectives {
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration MIGRATE_TIMEOUT = Duration.ofSeconds(120);
 
   private final ActorSystem<?> system;
   private final NodeRefs refs;
   private final ObjectMapper json;
 
-  public DriftRoutes(ActorSystem<?> system, NodeRefs refs) {
+  private final boolean readOnly;
+
+  /**
+   * @param readOnly refuse the mutating routes (pekko.management.http.route-providers-read-only)
+   */
+  public DriftRoutes(ActorSystem<?> system, NodeRefs refs, boolean readOnly) {
     this.system = system;
     this.refs = refs;
+    this.readOnly = readOnly;
     this.json = new ObjectMapper()
         .registerModule(new SimpleModule().addSerializer(JobId.class, ToStringSerializer.instance))
         .enable(SerializationFeature.INDENT_OUTPUT);
   }
 
   public Route route() {
-    return pathPrefix("drift", () -> get(() -> concat(
-        path("nodes", () -> onSuccess(nodes(), this::ok)),
-        path("jobs", () -> onSuccess(jobs(), this::ok)),
-        path(segment("jobs").slash(segment()), this::job))));
+    return pathPrefix("drift", () -> concat(
+        get(() -> concat(
+            path("nodes", () -> onSuccess(nodes(), this::ok)),
+            path("jobs", () -> onSuccess(jobs(), this::ok)),
+            path(segment("jobs").slash(segment()), this::job))),
+        post(() -> path(segment("jobs").slash(segment()).slash("migrate"),
+            id -> parameterOptional("to", to -> migrate(id, to.orElse(null)))))));
+  }
+
+  /** {@code POST /drift/jobs/{id}/migrate?to=NODE|home}: 200 moved, 409 not moved (why). */
+  private Route migrate(String id, String to) {
+    if (readOnly) {
+      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
+          + " (pekko.management.http.route-providers-read-only = true)"));
+    }
+    if (to == null || to.isBlank()) {
+      return complete(error(StatusCodes.BAD_REQUEST, "say where: ?to=host:port or ?to=home"));
+    }
+    JobId jobId;
+    try {
+      jobId = JobId.of(id);
+    } catch (IllegalArgumentException e) {
+      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    CompletionStage<HomeProxy.MigrateAnswer> answer = AskPattern.ask(refs.homes(),
+        r -> new HomeManager.MigrateJob(jobId, to, r), MIGRATE_TIMEOUT, system.scheduler());
+    return onSuccess(answer, a -> {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("moved", a.moved());
+      body.put("message", a.message());
+      body.put("job", a.info());
+      return a.info() == null ? complete(error(StatusCodes.NOT_FOUND, a.message()))
+          : a.moved() ? ok(body) : complete(HttpResponse.create().withStatus(StatusCodes.CONFLICT)
+              .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(body))));
+    });
   }
 
   private CompletionStage<Map<String, Object>> nodes() {

@@ -62,6 +62,17 @@ class CliTest {
   }
 
   @Test
+  void mutatingHttpRoutesAreRefusedWhileManagementIsReadOnly() throws Exception {
+    java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + cluster.node(0).httpPort() + "/drift/jobs/abc/migrate?to=home"))
+            .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, r.statusCode(), r.body());
+    assertTrue(r.body().contains("route-providers-read-only"), r.body());
+  }
+
+  @Test
   void detachPrintsOnlyTheJobId() {
     Result r = drift("run", "--detach", "--node", node, "primes", "0", "100");
     assertEquals(ExitCodes.OK, r.code(), r.err());
