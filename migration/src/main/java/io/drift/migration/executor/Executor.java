@@ -123,7 +123,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   private record ReceivedExpired(String transferId) implements Command {}
 
-  private record OutboundGone(JobId jobId) implements Command {}
+  /** An outbound transfer is over (it says so before it answers, and its watch says it too). */
+  record OutboundGone(JobId jobId, ActorRef<Outbound.Msg> transfer) implements Command {}
 
   private record UnitPaused(UnitTask task) implements Command {}
 
@@ -256,7 +257,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         })
         .onMessage(DropMigrated.class, this::onDropMigrated)
         .onMessage(OutboundGone.class, g -> {
-          outbound.remove(g.jobId());
+          outbound.remove(g.jobId(), g.transfer()); // a newer transfer of the job may be under way
           return this;
         })
         .onSignal(PostStop.class, s -> {
@@ -344,7 +345,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         Outbound.create(t, homes.get(m.jobId()), transferId, m.targetNode(), m.target(), migration,
             codec, getContext().getSelf(), m.replyTo()),
         "out-" + transferId, DispatcherSelector.blocking());
-    getContext().watchWith(out, new OutboundGone(m.jobId()));
+    getContext().watchWith(out, new OutboundGone(m.jobId(), out));
     outbound.put(m.jobId(), out);
     return this;
   }

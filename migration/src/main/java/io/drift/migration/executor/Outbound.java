@@ -198,6 +198,7 @@ final class Outbound {
         .onMessage(Event.class, e -> {
           if (e.event() instanceof Transfer.Relocated r) {
             executor.tell(new Executor.DropMigrated(task.jobId, task.epoch));
+            executor.tell(new Executor.OutboundGone(task.jobId, ctx.getSelf()));
             requester.tell(new Executor.Migrated(task.jobId, r.newEpoch(), targetNode,
                 header.size(), (System.nanoTime() - pausedAtNanos) / 1_000_000));
             return Behaviors.stopped();
@@ -215,6 +216,7 @@ final class Outbound {
         .onMessageEquals(UnitGone.INSTANCE, () -> {
           // cancelled here (its home left the cluster, say): nothing to hand over any more
           target.tell(new Executor.Discard(transferId));
+          executor.tell(new Executor.OutboundGone(task.jobId, ctx.getSelf()));
           requester.tell(new Executor.NotMigrated(task.jobId, task.epoch, "the unit ended"));
           return Behaviors.stopped();
         })
@@ -236,6 +238,7 @@ final class Outbound {
       executor.tell(new Executor.Resume(task.jobId));
     }
     ctx.getLog().info("job {}: not moved to {}: {}", task.jobId, targetNode, reason);
+    executor.tell(new Executor.OutboundGone(task.jobId, ctx.getSelf()));
     requester.tell(new Executor.NotMigrated(task.jobId, task.epoch, reason));
     return Behaviors.stopped();
   }

@@ -1,0 +1,347 @@
+package io.drift.migration.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.drift.api.JobId;
+import io.drift.api.OutputLine;
+import io.drift.api.Step;
+import io.drift.api.WorkContext;
+import io.drift.api.WorkUnit;
+import io.drift.migration.codec.StateCodec;
+import io.drift.migration.executor.Executor.Command;
+import io.drift.migration.executor.Executor.HostEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The transfer protocol between two executors in one actor system, with the test playing home
+ * (and, for the failure cases, the target): the state arrives whole or the unit goes on at its
+ * source.
+ */
+class MigrationProtocolTest {
+
+  static final String SOURCE = "127.0.0.1:1";
+  static final String TARGET = "127.0.0.1:2";
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  static ActorTestKit kit;
+  static final StateCodec codec = new StateCodec();
+  static final MigrationSettings SETTINGS = new MigrationSettings(1024, 4,
+      Duration.ofMillis(300), Duration.ofSeconds(5), 64L * 1024 * 1024);
+  static int jobs;
+
+  @BeforeAll
+  static void start() {
+    kit = ActorTestKit.create("MigrationProtocolTest",
+        ConfigFactory.parseString("pekko.loglevel = WARNING"));
+  }
+
+  @AfterAll
+  static void stop() {
+    kit.shutdownTestKit();
+  }
+
+  /** A deterministic walk with a few KiB of state, so it moves in several 1 KiB chunks. */
+  static final class Walk implements WorkUnit<Long> {
+    private long steps;
+    private long done;
+    private long sum;
+    private long[] history = new long[512];
+
+    private Walk() {}
+
+    Walk(long steps) {
+      this.steps = steps;
+      for (int i = 0; i < history.length; i++) {
+        history[i] = Long.MAX_VALUE - i; // 9 bytes each in CBOR: a state of several KiB
+      }
+    }
+
+    @Override
+    public Step<Long> step(WorkContext ctx) {
+      long end = System.nanoTime() + 200_000; // 0.2 ms a step: long enough to move mid-run
+      while (System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+      done++;
+      sum = sum * 31 + done * done;
+      history[(int) (done % history.length)] = sum;
+      if (done % 250 == 0) {
+        ctx.out("at " + done + ": " + sum);
+      }
+      return done >= steps ? Step.done(sum) : Step.more();
+    }
+  }
+
+  /** The result of a Walk computed here, without any executor. */
+  static long expected(long steps) throws Exception {
+    Walk w = new Walk(steps);
+    WorkContext quiet = new WorkContext() {
+      public void out(String line) {}
+
+      public void err(String line) {}
+
+      public void progress(double f) {}
+
+      public JobId jobId() {
+        return JobId.of("local");
+      }
+
+      public String hostName() {
+        return "here";
+      }
+    };
+    Step<Long> s;
+    do {
+      s = w.step(quiet);
+    } while (!(s instanceof Step.Done<Long>));
+    return ((Step.Done<Long>) s).result();
+  }
+
+  static ActorRef<Command> executor(String self) {
+    ExecutorSettings s = new ExecutorSettings(2, Duration.ofMillis(10), Duration.ofMillis(50), 16,
+        8 * 1024, 64, Duration.ofSeconds(5), 200, 128 * 1024, 100, true);
+    return kit.spawn(Executor.create(new SlotRunner(s, codec), codec, self, SETTINGS));
+  }
+
+  record Running(JobId id, ActorRef<Command> source, TestProbe<HostEvent> home) {}
+
+  static Running startOn(ActorRef<Command> source, long steps) throws Exception {
+    JobId id = JobId.of("walk-" + ++jobs);
+    TestProbe<HostEvent> home = kit.createTestProbe();
+    TestProbe<Executor.StartReply> reply = kit.createTestProbe();
+    source.tell(new Executor.Start(id, 1, "walk", SOURCE, codec.encode(new Walk(steps)), 1, 0, 0,
+        home.ref(), reply.ref()));
+    assertInstanceOf(Executor.Accepted.class, reply.receiveMessage(WAIT));
+    return new Running(id, source, home);
+  }
+
+  /**
+   * Plays home until the job ends: acknowledges output, and answers a Relocate as a HomeProxy
+   * would (record the target under epoch 2, then start it there). Returns the last event.
+   */
+  static HostEvent playHome(Running r, List<OutputLine> lines, AtomicReference<String> relocatedTo) {
+    for (int i = 0; i < 10_000; i++) {
+      HostEvent e = r.home().receiveMessage(WAIT);
+      if (e instanceof Executor.OutputBatch b) {
+        lines.addAll(b.lines());
+        b.ackTo().tell(new Executor.OutputAck(b.jobId(), b.epoch(),
+            b.lines().get(b.lines().size() - 1).seq()));
+      } else if (e instanceof Executor.Relocate rel) {
+        long recorded = lines.isEmpty() ? 0 : lines.get(lines.size() - 1).seq();
+        assertEquals(recorded, rel.lastSeq(), "the source sent every line before asking");
+        relocatedTo.set(rel.targetNode());
+        rel.replyTo().tell(new Transfer.Relocated(rel.transferId(), 2));
+        TestProbe<Executor.StartReply> started = kit.createTestProbe();
+        rel.target().tell(new Executor.StartReceived(rel.transferId(), r.id(), 2, "walk", SOURCE,
+            r.home().ref(), started.ref()));
+        assertEquals(new Executor.Accepted(r.id(), 2, rel.targetNode()),
+            started.receiveMessage(WAIT));
+      } else if (!(e instanceof Executor.Report)) {
+        return e;
+      }
+    }
+    throw new AssertionError("the job never ended");
+  }
+
+  @Test
+  void aUnitMovesBetweenTwoExecutorsAndFinishesThereWithTheSameResult() throws Exception {
+    ActorRef<Command> a = executor(SOURCE);
+    ActorRef<Command> b = executor(TARGET);
+    Running r = startOn(a, 2_000);
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, b, asked.ref()));
+
+    List<OutputLine> lines = new ArrayList<>();
+    AtomicReference<String> movedTo = new AtomicReference<>();
+    Executor.Finished end = assertInstanceOf(Executor.Finished.class, playHome(r, lines, movedTo));
+    assertEquals(TARGET, movedTo.get());
+    assertEquals(2, end.epoch(), "it finished at the target, under the new epoch");
+    assertEquals(expected(2_000), codec.decode(end.result(), getClass().getClassLoader()));
+    assertEquals(2_000, end.steps(), "steps carry over");
+    Executor.Migrated m = assertInstanceOf(Executor.Migrated.class, asked.receiveMessage(WAIT));
+    assertEquals(2, m.newEpoch());
+    assertTrue(m.bytes() > 4 * 1024, "several chunks: " + m.bytes());
+    assertEquals(8, lines.size());
+    for (int i = 0; i < lines.size(); i++) {
+      assertEquals(i + 1, lines.get(i).seq(), "one numbering across the move");
+    }
+    kit.stop(a);
+    kit.stop(b);
+  }
+
+  /** A fake target: answers the reservation with a probe as its inbound side. */
+  record FakeTarget(TestProbe<Command> executor, TestProbe<Transfer.InboundCommand> inbound) {
+    static FakeTarget create() {
+      return new FakeTarget(kit.createTestProbe(), kit.createTestProbe());
+    }
+
+    Executor.Reserve reserve() {
+      return executor.expectMessageClass(Executor.Reserve.class, WAIT);
+    }
+  }
+
+  /** The job goes on at the source and finishes there under epoch 1 with the right result. */
+  static void finishesAtTheSource(Running r, long steps) throws Exception {
+    HostEvent end = playHome(r, new ArrayList<>(), new AtomicReference<>());
+    Executor.Finished f = assertInstanceOf(Executor.Finished.class, end);
+    assertEquals(1, f.epoch());
+    assertEquals(expected(steps), codec.decode(f.result(), MigrationProtocolTest.class.getClassLoader()));
+  }
+
+  @Test
+  void aCorruptChunkLeavesTheUnitRunningAtItsSource() throws Exception {
+    ActorRef<Command> a = executor(SOURCE);
+    Running r = startOn(a, 2_000);
+    FakeTarget t = FakeTarget.create();
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    Executor.Reserve res = t.reserve();
+    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref()));
+    Transfer.Chunk c = t.inbound().expectMessageClass(Transfer.Chunk.class, WAIT);
+    c.replyTo().tell(new Transfer.Corrupt(c.transferId(), "chunk 0 failed its checksum"));
+
+    Executor.NotMigrated no = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT));
+    assertTrue(no.reason().contains("chunk 0 failed its checksum"), no.reason());
+    finishesAtTheSource(r, 2_000);
+    kit.stop(a);
+  }
+
+  @Test
+  void aTargetThatRefusesOrDoesNotAnswerLeavesTheUnitWhereItIs() throws Exception {
+    ActorRef<Command> a = executor(SOURCE);
+    Running r = startOn(a, 2_500);
+    FakeTarget t = FakeTarget.create();
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    Executor.Reserve res = t.reserve();
+    res.replyTo().tell(new Transfer.ReserveRefused(res.transferId(), "node is full"));
+    assertEquals("node is full",
+        assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason());
+
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    t.reserve(); // and no answer
+    String why = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason();
+    assertTrue(why.contains("did not answer the reservation"), why);
+    finishesAtTheSource(r, 2_500);
+    kit.stop(a);
+  }
+
+  @Test
+  void whenHomeRefusesTheRelocationTheSourceResumesAndTheTargetDropsTheState() throws Exception {
+    ActorRef<Command> a = executor(SOURCE);
+    Running r = startOn(a, 2_000);
+    FakeTarget t = FakeTarget.create();
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    Executor.Reserve res = t.reserve();
+    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref()));
+    for (int i = 0; i < 10_000; i++) { // acknowledge every chunk, then confirm the whole
+      Transfer.InboundCommand m = t.inbound().receiveMessage(WAIT);
+      if (m instanceof Transfer.Chunk c) {
+        c.replyTo().tell(new Transfer.ChunkAck(c.transferId(), c.index()));
+      } else {
+        Transfer.Complete done = assertInstanceOf(Transfer.Complete.class, m);
+        done.replyTo().tell(new Transfer.Received(done.transferId()));
+        break;
+      }
+    }
+    Executor.Relocate rel = null;
+    while (rel == null) {
+      HostEvent e = r.home().receiveMessage(WAIT);
+      if (e instanceof Executor.OutputBatch b) {
+        b.ackTo().tell(new Executor.OutputAck(b.jobId(), 1, b.lines().get(b.lines().size() - 1).seq()));
+      } else if (e instanceof Executor.Relocate x) {
+        rel = x;
+      }
+    }
+    rel.replyTo().tell(new Transfer.RelocateRefused(rel.transferId(), "the job is being cancelled"));
+    assertEquals(new Executor.Discard(rel.transferId()),
+        t.executor().expectMessageClass(Executor.Discard.class, WAIT));
+    String why = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason();
+    assertTrue(why.contains("the job is being cancelled"), why);
+    finishesAtTheSource(r, 2_000);
+    kit.stop(a);
+  }
+
+  // ---- the inbound side alone ---------------------------------------------------------------
+
+  static long crc(byte[] b) {
+    CRC32 c = new CRC32();
+    c.update(b);
+    return c.getValue();
+  }
+
+  @Test
+  void inboundChecksEveryChunkAndTheWhole() {
+    TestProbe<Transfer.OutboundEvent> source = kit.createTestProbe();
+    AtomicReference<byte[]> got = new AtomicReference<>();
+    byte[] a = {1, 2, 3};
+    byte[] b = {4, 5};
+    byte[] whole = {1, 2, 3, 4, 5};
+    Transfer.CheckpointHeader h = new Transfer.CheckpointHeader(Transfer.VERSION, JobId.of("j"),
+        1, "x.Y", 10, 20, 30, whole.length, crc(whole));
+
+    ActorRef<Transfer.InboundCommand> ok = kit.spawn(Inbound.create("t1", SETTINGS,
+        (header, state) -> got.set(state)));
+    ok.tell(new Transfer.Chunk("t1", 0, a, crc(a), source.ref()));
+    ok.tell(new Transfer.Chunk("t1", 1, b, crc(b), source.ref()));
+    ok.tell(new Transfer.Complete("t1", h, source.ref()));
+    assertEquals(new Transfer.ChunkAck("t1", 0), source.receiveMessage(WAIT));
+    assertEquals(new Transfer.ChunkAck("t1", 1), source.receiveMessage(WAIT));
+    assertEquals(new Transfer.Received("t1"), source.receiveMessage(WAIT));
+    assertEquals(List.of(1, 2, 3, 4, 5), toList(got.get()));
+
+    assertCorrupt(new Transfer.Chunk("t2", 0, a, crc(a) ^ 1, source.ref()), null, source,
+        "chunk 0 failed its checksum");
+    assertCorrupt(new Transfer.Chunk("t3", 1, b, crc(b), source.ref()), null, source,
+        "chunk 1 came, 0 was due");
+    Transfer.CheckpointHeader wrongCrc = new Transfer.CheckpointHeader(Transfer.VERSION,
+        JobId.of("j"), 1, "x.Y", 10, 20, 30, a.length, crc(a) ^ 1);
+    assertCorrupt(new Transfer.Chunk("t4", 0, a, crc(a), source.ref()),
+        new Transfer.Complete("t4", wrongCrc, source.ref()), source, "failed its checksum");
+    Transfer.CheckpointHeader wrongSize = new Transfer.CheckpointHeader(Transfer.VERSION,
+        JobId.of("j"), 1, "x.Y", 10, 20, 30, 99, crc(a));
+    assertCorrupt(new Transfer.Chunk("t5", 0, a, crc(a), source.ref()),
+        new Transfer.Complete("t5", wrongSize, source.ref()), source, "the header says 99");
+  }
+
+  static void assertCorrupt(Transfer.Chunk first, Transfer.Complete then,
+      TestProbe<Transfer.OutboundEvent> source, String why) {
+    AtomicReference<byte[]> got = new AtomicReference<>();
+    ActorRef<Transfer.InboundCommand> in = kit.spawn(Inbound.create(first.transferId(), SETTINGS,
+        (header, state) -> got.set(state)));
+    in.tell(first);
+    Transfer.OutboundEvent e = source.receiveMessage(WAIT);
+    if (then != null) {
+      assertInstanceOf(Transfer.ChunkAck.class, e);
+      in.tell(then);
+      e = source.receiveMessage(WAIT);
+    }
+    Transfer.Corrupt c = assertInstanceOf(Transfer.Corrupt.class, e);
+    assertTrue(c.reason().contains(why), c.reason());
+    assertEquals(null, got.get(), "nothing partial is handed on");
+    source.expectTerminated(in, WAIT);
+  }
+
+  static List<Integer> toList(byte[] b) {
+    List<Integer> l = new ArrayList<>();
+    for (byte x : b) {
+      l.add((int) x);
+    }
+    return l;
+  }
+}
