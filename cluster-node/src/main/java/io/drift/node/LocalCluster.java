@@ -35,6 +35,12 @@ public final class LocalCluster implements AutoCloseable {
    * ports; management HTTP on free ports too. {@code extra} overrides settings on every node.
    */
   public static LocalCluster start(List<Integer> slots, Map<String, ?> extra) {
+    return start(slots, extra, Map.of());
+  }
+
+  /** The same, with settings for some nodes only: {@code perNode} by node index. */
+  public static LocalCluster start(List<Integer> slots, Map<String, ?> extra,
+      Map<Integer, Map<String, ?>> perNode) {
     List<Integer> ports = freePorts(slots.size());
     String seed = "pekko://" + DriftNode.SYSTEM_NAME + "@" + HOST + ":" + ports.get(0);
     List<DriftNode> started = new ArrayList<>();
@@ -46,6 +52,7 @@ public final class LocalCluster implements AutoCloseable {
         o.put("pekko.cluster.seed-nodes", List.of(seed));
         o.put("pekko.management.http.port", 0);
         o.put("drift.node.slots", slots.get(i));
+        o.putAll(perNode.getOrDefault(i, Map.of()));
         started.add(DriftNode.start(DriftConfig.forNode(null, o)));
       }
     } catch (RuntimeException e) {

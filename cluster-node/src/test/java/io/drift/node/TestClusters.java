@@ -20,9 +20,14 @@ public final class TestClusters {
 
   /** With these settings on every node, on top of {@link #FAST}. */
   public static LocalCluster startReady(List<Integer> slots, Map<String, Object> extra) {
+    return startReady(slots, extra, Map.of());
+  }
+
+  public static LocalCluster startReady(List<Integer> slots, Map<String, Object> extra,
+      Map<Integer, Map<String, ?>> perNode) {
     Map<String, Object> settings = new java.util.HashMap<>(FAST);
     settings.putAll(extra);
-    LocalCluster cluster = LocalCluster.start(slots, settings);
+    LocalCluster cluster = LocalCluster.start(slots, settings, perNode);
     try {
       ActorTestKit kit = ActorTestKit.create(cluster.node(0).system());
       kit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
