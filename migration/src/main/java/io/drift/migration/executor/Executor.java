@@ -426,6 +426,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   private Behavior<Command> onResume(Resume r) {
+    pauseWaiters.remove(r.jobId()); // nobody wants it paused any more
     UnitTask t = tasks.get(r.jobId());
     if (t != null) {
       runner.resume(t);
@@ -446,6 +447,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     List<ActorRef<PauseReply>> waiting = pauseWaiters.remove(t.jobId);
     if (waiting != null) {
       waiting.forEach(w -> w.tell(new Paused(t.jobId, t.epoch, t.cpuNanos, t.steps)));
+    } else if (!outbound.containsKey(t.jobId)) {
+      runner.resume(t); // the pause was called off before it took effect
     }
     return this;
   }

@@ -32,6 +32,9 @@ final class Outbound {
 
   private enum AskHomeAgain implements Msg { INSTANCE }
 
+  /** The target's inbound side stopped: it refused, or its node went away. */
+  private enum TargetGone implements Msg { INSTANCE }
+
   /** The unit ended (finished, failed, cancelled) while this transfer ran. */
   enum UnitGone implements Msg { INSTANCE }
 
@@ -91,6 +94,7 @@ final class Outbound {
         .onMessage(Event.class, e -> {
           if (e.event() instanceof Transfer.Reserved r) {
             inbound = r.inbound();
+            ctx.watchWith(inbound, TargetGone.INSTANCE);
             timers.startSingleTimer(Timeout.INSTANCE, settings.transferTimeout());
             executor.tell(new Executor.Pause(task.jobId,
                 ctx.messageAdapter(Executor.PauseReply.class, PauseAnswer::new)));
@@ -118,6 +122,8 @@ final class Outbound {
           pausedAtNanos = System.nanoTime();
           return encodeAndStream();
         })
+        .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
+            + " went away", true))
         .onMessageEquals(Timeout.INSTANCE, () -> fail("the unit did not pause within "
             + settings.transferTimeout() + " (a step that long?)", true))
         .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
@@ -141,11 +147,13 @@ final class Outbound {
     header = new CheckpointHeader(Transfer.VERSION, task.jobId, task.epoch, p.className(),
         task.steps, task.cpuNanos, task.nextSeq(), state.length, crc.getValue());
     chunks = (state.length + settings.chunkBytes() - 1) / settings.chunkBytes();
+    ctx.getLog().info("job {}: moving {} bytes to {} in {} chunks", task.jobId, state.length,
+        targetNode, chunks);
     while (nextToSend < chunks && nextToSend < settings.windowChunks()) {
       sendChunk(nextToSend++);
     }
     if (chunks == 0) {
-      inbound.tell(new Transfer.Complete(transferId, header, events));
+      complete();
     }
     return streaming();
   }
@@ -156,6 +164,12 @@ final class Outbound {
     CRC32 crc = new CRC32();
     crc.update(data);
     inbound.tell(new Transfer.Chunk(transferId, i, data, crc.getValue(), events));
+  }
+
+  /** The inbound side stops once it answers: from here its end is no news. */
+  private void complete() {
+    ctx.unwatch(inbound);
+    inbound.tell(new Transfer.Complete(transferId, header, events));
   }
 
   // ---- 3. stream ------------------------------------------------------------------------------
@@ -169,7 +183,7 @@ final class Outbound {
             if (nextToSend < chunks) {
               sendChunk(nextToSend++);
             } else if (acked == chunks) {
-              inbound.tell(new Transfer.Complete(transferId, header, events));
+              complete();
             }
             return Behaviors.same();
           }
@@ -181,6 +195,8 @@ final class Outbound {
           }
           return Behaviors.same();
         })
+        .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
+            + " went away during the transfer", true))
         .onMessageEquals(Timeout.INSTANCE, () -> fail("the transfer to " + targetNode
             + " did not finish within " + settings.transferTimeout(), true))
         .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
