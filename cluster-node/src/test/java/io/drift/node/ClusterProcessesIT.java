@@ -38,82 +38,36 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterProcessesIT {
 
-  static final Path ROOT = Path.of("").toAbsolutePath().getParent();
-  static final List<Process> nodes = new ArrayList<>();
-  static final List<Integer> ports = LocalCluster.freePorts(6);
-  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  static final ObjectMapper json = new ObjectMapper();
+  static NodeProcesses nodes;
   static ActorTestKit kit;
-
-  static int artery(int i) {
-    return ports.get(i);
-  }
-
-  static int httpPort(int i) {
-    return ports.get(3 + i);
-  }
 
   @BeforeAll
   static void startNodes() throws IOException {
-    Path logs = ROOT.resolve("cluster-node/target/it-logs");
-    Files.createDirectories(logs);
-    for (int i = 0; i < 3; i++) {
-      ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/drift").toString(), "node",
-          "--port", "" + artery(i), "--http-port", "" + httpPort(i), "--slots", "2",
-          "--seed", "127.0.0.1:" + artery(0));
-      pb.environment().put("DRIFT_NO_BUILD", "1"); // the jar was packaged just before
-      pb.environment().put("DRIFT_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC");
-      pb.redirectErrorStream(true);
-      pb.redirectOutput(logs.resolve("node-" + i + ".log").toFile());
-      nodes.add(pb.start());
-    }
+    nodes = NodeProcesses.start("node", 3, null);
     kit = ActorTestKit.create();
   }
 
   @AfterAll
   static void stopNodes() throws InterruptedException {
-    nodes.forEach(Process::destroy); // SIGTERM: the node leaves through CoordinatedShutdown
-    for (Process p : nodes) {
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+    if (nodes != null) {
+      nodes.close();
     }
     if (kit != null) {
       kit.shutdownTestKit();
     }
   }
 
+  static int artery(int i) {
+    return nodes.artery(i);
+  }
+
   static JsonNode get(int node, String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + httpPort(node) + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), path + ": " + r.body());
-    return json.readTree(r.body());
+    return nodes.get(node, path);
   }
 
   @Test
   void nodesStartedFromTheCommandLineFormAClusterRunWorkAndAnswerOverHttp() throws Exception {
-    TestProbe<Object> probe = kit.createTestProbe();
-    Set<String> expected = new HashSet<>();
-    for (int i = 0; i < 3; i++) {
-      expected.add("pekko://drift@127.0.0.1:" + artery(i));
-    }
-    // every process is up and the cluster formed: Pekko's own view over HTTP
-    probe.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
-      for (Process p : nodes) {
-        assertTrue(p.isAlive(), "a node process died: see cluster-node/target/it-logs");
-      }
-      JsonNode members = get(0, "/cluster/members").get("members");
-      Set<String> up = new HashSet<>();
-      members.forEach(m -> {
-        if (m.get("status").asText().equals("Up")) {
-          up.add(m.get("node").asText());
-        }
-      });
-      assertEquals(expected, up);
-      assertEquals(3, get(0, "/drift/nodes").get("nodes").size(), "node 1 knows every sample");
-      return null;
-    });
+    nodes.awaitCluster(kit.createTestProbe());
 
     JsonNode nodesView = get(0, "/drift/nodes");
     assertEquals("127.0.0.1:" + artery(0), nodesView.get("self").asText());
@@ -154,6 +108,5 @@ class ClusterProcessesIT {
     });
     String oneId = expectedResults.keySet().iterator().next();
     assertEquals(oneId, get(0, "/drift/jobs/" + oneId).get("id").asText());
-    assertTrue(new File(ROOT.resolve("bin/drift").toString()).canExecute());
   }
 }

@@ -1,5 +1,6 @@
 package io.drift.home;
 
+import io.drift.migration.Durations;
 import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.api.JobState;
@@ -249,13 +250,13 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private Behavior<Command> onStartTimedOut(StartTimedOut t) {
     if (t.epoch() == epoch && startOutstanding) {
       getContext().getLog().warn("job {}: {} did not answer the start within {}; placing it elsewhere",
-          spec.id(), host, settings.startTimeout());
+          spec.id(), host, Durations.text(settings.startTimeout()));
       // Fence the attempt: should the Start still arrive, its epoch is stale and gets cancelled.
       executor.tell(new Executor.Cancel(spec.id(), epoch));
       startOutstanding = false;
       if (startIsTransfer) {
         end(JobState.FAILED, "node " + host + " did not start the moved unit within "
-            + settings.startTimeout());
+            + Durations.text(settings.startTimeout()));
       } else {
         giveUpAttempt(host);
       }

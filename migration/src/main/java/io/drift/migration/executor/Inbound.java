@@ -1,5 +1,6 @@
 package io.drift.migration.executor;
 
+import io.drift.migration.Durations;
 import io.drift.migration.executor.Transfer.Abort;
 import io.drift.migration.executor.Transfer.Chunk;
 import io.drift.migration.executor.Transfer.CheckpointHeader;
@@ -28,7 +29,7 @@ public final class Inbound {
     return Behaviors.setup(ctx -> {
       // a source that dies mid-transfer sends nothing more: do not wait for it forever
       ctx.setReceiveTimeout(settings.transferTimeout(),
-          new Abort(transferId, "no chunk for " + settings.transferTimeout()));
+          new Abort(transferId, "no chunk for " + Durations.text(settings.transferTimeout())));
       ByteArrayOutputStream state = new ByteArrayOutputStream();
       CRC32 whole = new CRC32();
       int[] next = {0};

@@ -1,5 +1,6 @@
 package io.drift.migration.executor;
 
+import io.drift.migration.Durations;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
@@ -106,7 +107,7 @@ final class Outbound {
           return Behaviors.same();
         })
         .onMessageEquals(Timeout.INSTANCE, () -> fail("node " + targetNode
-            + " did not answer the reservation within " + settings.reserveTimeout(), false))
+            + " did not answer the reservation within " + Durations.text(settings.reserveTimeout()), false))
         .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
         .build();
   }
@@ -125,7 +126,7 @@ final class Outbound {
         .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
             + " went away", true))
         .onMessageEquals(Timeout.INSTANCE, () -> fail("the unit did not pause within "
-            + settings.transferTimeout() + " (a step that long?)", true))
+            + Durations.text(settings.transferTimeout()) + " (a step that long?)", true))
         .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
         .build();
   }
@@ -198,7 +199,7 @@ final class Outbound {
         .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
             + " went away during the transfer", true))
         .onMessageEquals(Timeout.INSTANCE, () -> fail("the transfer to " + targetNode
-            + " did not finish within " + settings.transferTimeout(), true))
+            + " did not finish within " + Durations.text(settings.transferTimeout()), true))
         .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
         .build();
   }
