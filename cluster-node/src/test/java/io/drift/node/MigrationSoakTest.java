@@ -81,8 +81,13 @@ class MigrationSoakTest {
               continue;
             }
             asked.incrementAndGet();
-            // one move in five to the node that refuses guests, the others to either other node
-            String target = rnd.nextInt(5) == 0 ? refuser : nodes.get(rnd.nextInt(2));
+            // one move in five to the node that refuses guests, the others away from where the
+            // job runs now (as it was a moment ago: other drivers may move it meanwhile)
+            String target = refuser;
+            if (rnd.nextInt(5) != 0) {
+              String host = h.status().toCompletableFuture().join().host();
+              target = nodes.get(0).equals(host) ? nodes.get(1) : nodes.get(0);
+            }
             try {
               h.migrate(target).toCompletableFuture().join();
               outcomes.computeIfAbsent("moved", k -> new AtomicInteger()).incrementAndGet();

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drift.api.JobHandle;
+import io.drift.api.JobId;
+import io.drift.api.Step;
+import io.drift.api.WorkContext;
 import io.drift.api.JobInfo;
 import io.drift.api.JobSpec;
 import io.drift.api.JobState;
@@ -23,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -38,13 +42,10 @@ import org.junit.jupiter.api.Test;
 class MigrationTest {
 
   static final long SEED = 20261122L;
-  static final long STEPS = 4_000;
-  static final long CPU_MICROS = 1_000; // about 4 s of CPU per run: long enough to move 50 times
+  static final long CPU_MICROS = 1_000; // 1 ms of CPU a step
 
   static LocalCluster cluster;
   static DriftClient client;
-  static Long unmovedResult;
-  static List<String> unmovedOutput;
 
   @BeforeAll
   static void start() throws Exception {
@@ -52,12 +53,36 @@ class MigrationTest {
     cluster = TestClusters.startReady(List.of(2, 2, 2),
         Map.of("pekko.management.http.route-providers-read-only", false));
     client = DriftClient.connect(cluster.node(0).selfNode());
-    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(SEED, STEPS, CPU_MICROS)));
-    List<OutputLine> out = new CopyOnWriteArrayList<>();
-    h.onOutput(out::add);
-    unmovedResult = h.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    unmovedOutput = out.stream().map(OutputLine::text).toList();
-    assertEquals(STEPS / 100, unmovedOutput.size());
+  }
+
+  /** The same walk run here, never moved (and without burning CPU: that changes nothing). */
+  record Unmoved(long result, List<String> output) {}
+
+  static Unmoved unmoved(long steps) throws Exception {
+    SeededWalk w = new SeededWalk(SEED, steps, 0);
+    List<String> out = new ArrayList<>();
+    WorkContext ctx = new WorkContext() {
+      public void out(String line) {
+        out.add(line);
+      }
+
+      public void err(String line) {}
+
+      public void progress(double fraction) {}
+
+      public JobId jobId() {
+        return JobId.of("here");
+      }
+
+      public String hostName() {
+        return "here";
+      }
+    };
+    Step<Long> s;
+    do {
+      s = w.step(ctx);
+    } while (!(s instanceof Step.Done<Long>));
+    return new Unmoved(((Step.Done<Long>) s).result(), out);
   }
 
   @AfterAll
@@ -74,7 +99,10 @@ class MigrationTest {
   @ValueSource(ints = {1, 5, 50})
   void aUnitMovedWhileItRunsGivesTheSameResultAndOutputAsOneThatNeverMoved(int moves)
       throws Exception {
-    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(SEED, STEPS, CPU_MICROS)));
+    long steps = 1_500 + 100L * moves; // long enough that every move happens while it runs
+    Unmoved never = unmoved(steps);
+    assertEquals(steps / 100, never.output().size());
+    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(SEED, steps, CPU_MICROS)));
     List<OutputLine> out = new CopyOnWriteArrayList<>();
     h.onOutput(out::add);
     String host = runningHost(h);
@@ -86,11 +114,11 @@ class MigrationTest {
       assertEquals(JobState.RUNNING, after.state(), "the unit was still running at move " + (i + 1));
       host = target;
     }
-    assertEquals(unmovedResult, h.result().toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(never.result(), h.result().toCompletableFuture().get(60, TimeUnit.SECONDS));
     JobInfo done = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertEquals(moves, done.migrations());
     assertTrue(done.bytesMoved() > 0);
-    assertEquals(unmovedOutput, out.stream().map(OutputLine::text).toList());
+    assertEquals(never.output(), out.stream().map(OutputLine::text).toList());
     for (int k = 0; k < out.size(); k++) {
       assertEquals(k + 1, out.get(k).seq(), "sequence numbers run on across moves");
     }
@@ -131,7 +159,7 @@ class MigrationTest {
     assertRefused(quick, otherThan("", 0), "is SUCCEEDED");
 
     ExecutionException unknown = assertThrows(ExecutionException.class, () -> client
-        .migrate(io.drift.api.JobId.of("nosuchjob"), "home").toCompletableFuture()
+        .migrate(JobId.of("nosuchjob"), "home").toCompletableFuture()
         .get(5, TimeUnit.SECONDS));
     assertTrue(unknown.getCause().getMessage().contains("no job nosuchjob is homed at"));
 
