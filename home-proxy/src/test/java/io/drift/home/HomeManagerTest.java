@@ -211,6 +211,10 @@ class HomeManagerTest {
     ActorRef<Executor.HostEvent> longHost = home.run(longJob);
     HomeManager.Created shortJob = home.create("submitted-second");
     home.runToSuccess(shortJob);
+    home.balancer.awaitAssert(Duration.ofSeconds(3), () -> { // the manager knows it ended
+      assertEquals(JobState.SUCCEEDED, home.get(shortJob.jobId()).info().state());
+      return null;
+    });
 
     // the long job finishes last: it is the newest finished job, so it is the one kept
     longHost.tell(new Executor.Finished(longJob.jobId(), 1, Payload.NULL, 1, 1));
