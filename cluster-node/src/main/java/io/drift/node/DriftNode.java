@@ -17,6 +17,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.LoggerFactory;
 
 /**
  * One running Drift node: its actor system named {@code drift}, its actors, and its management
@@ -50,6 +51,9 @@ public final class DriftNode implements AutoCloseable {
    */
   public static DriftNode start(Config config) {
     NodeSettings settings = NodeSettings.fromConfig(config); // fail before anything starts
+    // start logging on this thread: first log calls from many threads at once are replayed
+    // by SLF4J with a warning
+    LoggerFactory.getILoggerFactory();
     CompletableFuture<NodeRefs> started = new CompletableFuture<>();
     ActorSystem<Void> system =
         ActorSystem.create(NodeGuardian.create(settings, started), SYSTEM_NAME, config);

@@ -34,6 +34,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Java program's connection to a Drift cluster from outside it: a small remote actor system
@@ -85,6 +86,7 @@ public final class DriftClient implements JobClient {
     if (maxBuffered < 0) {
       throw new ConfigException.BadValue("drift.client.max-buffered-lines", "must be >= 0");
     }
+    LoggerFactory.getILoggerFactory(); // see DriftNode.start
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "drift-client", config);
     String path = "pekko://" + DriftNode.SYSTEM_NAME + "@" + node + "/user/" + NodeGuardian.GATEWAY;
     try {
