@@ -45,6 +45,9 @@ final class MigrationBench {
       cluster.awaitReady(Duration.ofSeconds(60));
       List<String> nodes = List.of(cluster.node(0).selfNode(), cluster.node(1).selfNode());
       try (DriftClient client = DriftClient.connect(nodes.get(0))) {
+        double rtt = roundTrip(client);
+        System.err.printf("request-response client to node: median %.2f ms%n", rtt);
+        out.put("ask_round_trip_ms_p50", rtt);
         for (Size size : SIZES) {
           double[] ms = moves(client, nodes, size);
           double p50 = Bench.median(ms);
@@ -87,6 +90,22 @@ final class MigrationBench {
     }
     h.cancel().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return ms;
+  }
+
+  /**
+   * The floor under every move: one small request and its answer between this client and a
+   * node (a job listing), median of 300 after 100 to warm up.
+   */
+  static double roundTrip(DriftClient client) throws Exception {
+    double[] ms = new double[300];
+    for (int i = -100; i < ms.length; i++) {
+      long t0 = System.nanoTime();
+      client.jobs().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (i >= 0) {
+        ms[i] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    return Bench.median(ms);
   }
 
   /** Waits (bounded) until the unit runs and has built its state. */
