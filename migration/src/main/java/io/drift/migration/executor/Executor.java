@@ -115,6 +115,25 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /** Forget a state received for a transfer that home did not take. */
   public record Discard(String transferId) implements Command, ExecutorWire {}
 
+  /**
+   * From this node's {@link Outbound}: checkpoint the unit at its next step boundary if its
+   * state is at most {@code maxBytes} (then it stays paused), else leave it running.
+   */
+  record TakeCheckpoint(JobId jobId, long epoch, long maxBytes,
+      ActorRef<CheckpointReply> replyTo) implements Command {}
+
+  sealed interface CheckpointReply {}
+
+  record Taken(Payload state) implements CheckpointReply {}
+
+  record TooLarge(long bytes) implements CheckpointReply {}
+
+  record NotTaken(String why) implements CheckpointReply {}
+
+  /** A slot thread answered a checkpoint request. */
+  private record CheckpointDone(UnitTask task, CheckpointReply reply,
+      ActorRef<CheckpointReply> replyTo) implements Command {}
+
   /** From this node's {@link Outbound}: home relocated the job; forget the paused unit. */
   record DropMigrated(JobId jobId, long epoch) implements Command {}
 
@@ -256,6 +275,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           return this;
         })
         .onMessage(DropMigrated.class, this::onDropMigrated)
+        .onMessage(TakeCheckpoint.class, this::onTakeCheckpoint)
+        .onMessage(CheckpointDone.class, this::onCheckpointDone)
         .onMessage(OutboundGone.class, g -> {
           outbound.remove(g.jobId(), g.transfer()); // a newer transfer of the job may be under way
           return this;
@@ -343,10 +364,47 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     ActorRef<Outbound.Msg> out = getContext().spawn(
         Outbound.create(t, homes.get(m.jobId()), transferId, m.targetNode(), m.target(), migration,
-            codec, getContext().getSelf(), m.replyTo()),
+            getContext().getSelf(), m.replyTo()),
         "out-" + transferId, DispatcherSelector.blocking());
     getContext().watchWith(out, new OutboundGone(m.jobId(), out));
     outbound.put(m.jobId(), out);
+    return this;
+  }
+
+  private Behavior<Command> onTakeCheckpoint(TakeCheckpoint c) {
+    UnitTask t = current(c.jobId(), c.epoch());
+    if (t == null) {
+      c.replyTo().tell(new NotTaken("job " + c.jobId() + " does not run here any more"));
+      return this;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    runner.checkpoint(t, c.maxBytes(), new SlotRunner.CheckpointCallback() {
+      @Override
+      public void taken(Payload state) {
+        self.tell(new CheckpointDone(t, new Taken(state), c.replyTo()));
+      }
+
+      @Override
+      public void tooLarge(long bytes) {
+        self.tell(new CheckpointDone(t, new TooLarge(bytes), c.replyTo()));
+      }
+
+      @Override
+      public void failed(String why) {
+        self.tell(new CheckpointDone(t, new NotTaken(why), c.replyTo()));
+      }
+    });
+    return this;
+  }
+
+  /** Hands a checkpoint to the transfer that asked, or resumes the unit if it gave up. */
+  private Behavior<Command> onCheckpointDone(CheckpointDone d) {
+    ActorRef<Outbound.Msg> out = outbound.get(d.task().jobId);
+    if (out != null) {
+      d.replyTo().tell(d.reply());
+    } else if (d.reply() instanceof Taken) {
+      runner.resume(d.task()); // the transfer is over: nobody will move this state
+    }
     return this;
   }
 

@@ -2,8 +2,6 @@ package io.drift.migration.executor;
 
 import io.drift.migration.Durations;
 import io.drift.migration.codec.Payload;
-import io.drift.migration.codec.StateCodec;
-import io.drift.migration.codec.StateCodecException;
 import io.drift.migration.executor.Transfer.CheckpointHeader;
 import java.util.Arrays;
 import java.util.zip.CRC32;
@@ -15,11 +13,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Moves one running unit from this node to a target (DESIGN, Migration): reserve at the target;
- * pause the unit at a step boundary and encode it; stream the state in acknowledged chunks;
+ * have the unit's slot thread encode it at a step boundary and pause it, unless the state is
+ * over the maximum (then the unit never stops); stream the state in acknowledged chunks;
  * once the target holds it whole, ask home to relocate. Until that request, any failure or
  * timeout resumes the unit here under its old epoch. After it, only home decides: this side
  * asks again until home answers, and never resumes (home may already have started the target).
- * Runs on the blocking dispatcher: encoding a large state takes a while.
+ * Runs on the blocking dispatcher: checksumming and slicing a large state take a while.
  */
 final class Outbound {
 
@@ -27,7 +26,7 @@ final class Outbound {
 
   record Event(Transfer.OutboundEvent event) implements Msg {}
 
-  record PauseAnswer(Executor.PauseReply reply) implements Msg {}
+  record Checkpointed(Executor.CheckpointReply reply) implements Msg {}
 
   private enum Timeout implements Msg { INSTANCE }
 
@@ -41,10 +40,10 @@ final class Outbound {
 
   static Behavior<Msg> create(UnitTask task, ActorRef<Executor.HostEvent> home,
       String transferId, String targetNode, ActorRef<Executor.Command> target,
-      MigrationSettings settings, StateCodec codec, ActorRef<Executor.Command> executor,
+      MigrationSettings settings, ActorRef<Executor.Command> executor,
       ActorRef<Executor.MigrateResult> requester) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Outbound(ctx, timers, task,
-        home, transferId, targetNode, target, settings, codec, executor, requester).reserve()));
+        home, transferId, targetNode, target, settings, executor, requester).reserve()));
   }
 
   private final ActorContext<Msg> ctx;
@@ -55,7 +54,6 @@ final class Outbound {
   private final String targetNode;
   private final ActorRef<Executor.Command> target;
   private final MigrationSettings settings;
-  private final StateCodec codec;
   private final ActorRef<Executor.Command> executor;
   private final ActorRef<Executor.MigrateResult> requester;
   private final ActorRef<Transfer.OutboundEvent> events;
@@ -70,7 +68,7 @@ final class Outbound {
 
   private Outbound(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, UnitTask task,
       ActorRef<Executor.HostEvent> home, String transferId, String targetNode, ActorRef<Executor.Command> target,
-      MigrationSettings settings, StateCodec codec, ActorRef<Executor.Command> executor,
+      MigrationSettings settings, ActorRef<Executor.Command> executor,
       ActorRef<Executor.MigrateResult> requester) {
     this.ctx = ctx;
     this.timers = timers;
@@ -80,7 +78,6 @@ final class Outbound {
     this.targetNode = targetNode;
     this.target = target;
     this.settings = settings;
-    this.codec = codec;
     this.executor = executor;
     this.requester = requester;
     this.events = ctx.messageAdapter(Transfer.OutboundEvent.class, Event::new);
@@ -97,9 +94,10 @@ final class Outbound {
             inbound = r.inbound();
             ctx.watchWith(inbound, TargetGone.INSTANCE);
             timers.startSingleTimer(Timeout.INSTANCE, settings.transferTimeout());
-            executor.tell(new Executor.Pause(task.jobId,
-                ctx.messageAdapter(Executor.PauseReply.class, PauseAnswer::new)));
-            return pausing();
+            executor.tell(new Executor.TakeCheckpoint(task.jobId, task.epoch,
+                settings.maxStateBytes(),
+                ctx.messageAdapter(Executor.CheckpointReply.class, Checkpointed::new)));
+            return checkpointing();
           }
           if (e.event() instanceof Transfer.ReserveRefused r) {
             return fail(r.reason(), false);
@@ -112,36 +110,31 @@ final class Outbound {
         .build();
   }
 
-  // ---- 2. pause and encode --------------------------------------------------------------------
+  // ---- 2. checkpoint: measure and pause in one encoding, at a step boundary -------------------
 
-  private Behavior<Msg> pausing() {
+  private Behavior<Msg> checkpointing() {
     return Behaviors.receive(Msg.class)
-        .onMessage(PauseAnswer.class, p -> {
-          if (!(p.reply() instanceof Executor.Paused)) {
-            return fail("the unit ended before it could be paused", false);
+        .onMessage(Checkpointed.class, c -> {
+          if (c.reply() instanceof Executor.Taken t) {
+            pausedAtNanos = System.nanoTime();
+            return stream(t.state());
           }
-          pausedAtNanos = System.nanoTime();
-          return encodeAndStream();
+          if (c.reply() instanceof Executor.TooLarge big) {
+            return fail("the state is " + big.bytes() + " bytes, over"
+                + " drift.migration.max-state-bytes (" + settings.maxStateBytes()
+                + "); the unit did not stop", false);
+          }
+          return fail(((Executor.NotTaken) c.reply()).why(), false);
         })
         .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
             + " went away", true))
-        .onMessageEquals(Timeout.INSTANCE, () -> fail("the unit did not pause within "
+        .onMessageEquals(Timeout.INSTANCE, () -> fail("the unit reached no step boundary within "
             + Durations.text(settings.transferTimeout()) + " (a step that long?)", true))
         .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
         .build();
   }
 
-  private Behavior<Msg> encodeAndStream() {
-    Payload p;
-    try {
-      p = codec.encode(task.unit);
-    } catch (StateCodecException e) {
-      return fail("the unit's state cannot be encoded: " + e.getMessage(), true);
-    }
-    if (p.size() > settings.maxStateBytes()) {
-      return fail("the state is " + p.size() + " bytes, over drift.migration.max-state-bytes ("
-          + settings.maxStateBytes() + ")", true);
-    }
+  private Behavior<Msg> stream(Payload p) {
     CRC32 crc = new CRC32();
     crc.update(p.bytes());
     state = p.bytes();

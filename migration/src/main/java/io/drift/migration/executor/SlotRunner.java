@@ -31,6 +31,20 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     void ended(UnitTask task);
   }
 
+  /** What a checkpoint request hears, on the slot thread that took (or did not take) it. */
+  public interface CheckpointCallback {
+    /** The unit is paused; this is its state. */
+    void taken(Payload state);
+
+    /** The state is larger than allowed; the unit goes on without a pause. */
+    void tooLarge(long bytes);
+
+    /** The state could not be encoded; the unit goes on. */
+    void failed(String why);
+  }
+
+  record CheckpointRequest(long maxBytes, CheckpointCallback callback) {}
+
   private static final Logger log = LoggerFactory.getLogger(SlotRunner.class);
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -114,6 +128,15 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     return false;
   }
 
+  /**
+   * At the task's next step boundary, on its slot thread: encode the unit; if the state is at
+   * most {@code maxBytes}, pause the task and hand the state over; if not, say so and let the
+   * unit go on, never paused. The state is measured and taken in one encoding.
+   */
+  public void checkpoint(UnitTask t, long maxBytes, CheckpointCallback callback) {
+    t.checkpointRequest = new CheckpointRequest(maxBytes, callback);
+  }
+
   /** Puts a paused task back at the tail of the run queue. */
   public boolean resume(UnitTask t) {
     t.pauseRequested = false;
@@ -179,6 +202,28 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
           leave(t);
           endCancelled(t);
           return;
+        }
+        CheckpointRequest cr = t.checkpointRequest;
+        if (cr != null) {
+          t.checkpointRequest = null;
+          Payload state = null;
+          try {
+            state = codec.encode(t.unit);
+          } catch (StateCodecException e) {
+            cr.callback().failed("the unit's state cannot be encoded: " + e.getMessage());
+          }
+          if (state != null && state.size() > cr.maxBytes()) {
+            cr.callback().tooLarge(state.size());
+          } else if (state != null) {
+            t.flush();
+            leave(t, UnitTask.Phase.PAUSED);
+            if (t.cancelRequested && t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED)) {
+              endCancelled(t);
+            } else {
+              cr.callback().taken(state);
+            }
+            return;
+          }
         }
         if (t.pauseRequested) {
           t.flush();

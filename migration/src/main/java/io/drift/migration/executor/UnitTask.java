@@ -30,6 +30,8 @@ public final class UnitTask {
   private Phase phase = Phase.QUEUED;
   volatile boolean cancelRequested;
   volatile boolean pauseRequested;
+  /** A checkpoint to take at the next step boundary, or null. */
+  volatile SlotRunner.CheckpointRequest checkpointRequest;
 
   // Touched only by the slot thread that currently runs the task.
   long cpuNanos;

@@ -277,6 +277,29 @@ class MigrationProtocolTest {
     kit.stop(a);
   }
 
+  @Test
+  void aStateOverTheMaximumIsRefusedWithoutStoppingTheUnit() throws Exception {
+    MigrationSettings small = new MigrationSettings(1024, 4, Duration.ofMillis(300),
+        Duration.ofSeconds(5), 2048); // the Walk's state is several KiB
+    ExecutorSettings s = new ExecutorSettings(2, Duration.ofMillis(10), Duration.ofMillis(50), 16,
+        8 * 1024, 64, Duration.ofSeconds(5), 200, 128 * 1024, 100, true);
+    ActorRef<Command> a = kit.spawn(Executor.create(new SlotRunner(s, codec), codec, SOURCE, small));
+    Running r = startOn(a, 2_000);
+    FakeTarget t = FakeTarget.create();
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    Executor.Reserve res = t.reserve();
+    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref()));
+
+    String why = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason();
+    assertTrue(why.contains("over drift.migration.max-state-bytes (2048); the unit did not stop"),
+        why);
+    assertInstanceOf(Transfer.Abort.class, t.inbound().receiveMessage(WAIT));
+    t.inbound().expectNoMessage(Duration.ofMillis(100)); // no chunk ever left
+    finishesAtTheSource(r, 2_000);
+    kit.stop(a);
+  }
+
   // ---- the inbound side alone ---------------------------------------------------------------
 
   static long crc(byte[] b) {
