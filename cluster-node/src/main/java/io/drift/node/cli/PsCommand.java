@@ -1,12 +1,8 @@
 package io.drift.node.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
-import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.node.client.DriftClient;
+import io.drift.node.http.Json;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -36,10 +32,7 @@ final class PsCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(new ObjectMapper()
-          .registerModule(new SimpleModule().addSerializer(JobId.class, ToStringSerializer.instance))
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValueAsString(jobs));
+      out.println(Json.mapper().writeValueAsString(jobs));
       return ExitCodes.OK;
     }
     out.println(table(jobs, System.currentTimeMillis()));

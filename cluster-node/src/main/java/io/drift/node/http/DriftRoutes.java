@@ -4,9 +4,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import io.drift.api.JobId;
 import io.drift.balancer.Balancer;
 import io.drift.home.HomeManager;
@@ -48,9 +45,7 @@ public final class DriftRoutes extends AllDirectives {
     this.system = system;
     this.refs = refs;
     this.readOnly = readOnly;
-    this.json = new ObjectMapper()
-        .registerModule(new SimpleModule().addSerializer(JobId.class, ToStringSerializer.instance))
-        .enable(SerializationFeature.INDENT_OUTPUT);
+    this.json = Json.mapper();
   }
 
   public Route route() {

@@ -505,7 +505,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     List<ActorRef<PauseReply>> waiting = pauseWaiters.remove(t.jobId);
     if (waiting != null) {
       waiting.forEach(w -> w.tell(new Paused(t.jobId, t.epoch, t.cpuNanos, t.steps)));
-    } else if (!outbound.containsKey(t.jobId)) {
+    } else {
       runner.resume(t); // the pause was called off before it took effect
     }
     return this;
