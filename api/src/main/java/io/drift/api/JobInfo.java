@@ -13,6 +13,9 @@ package io.drift.api;
  * @param resultJson the result rendered as JSON, when SUCCEEDED (a preview: cut if long)
  * @param migrations how often the running unit moved to another node
  * @param bytesMoved state bytes those moves carried
+ * @param frozenMicros time the unit spent stopped between hosts, summed: for each move from
+ *     the pause at its source to its start at the target (as home measures it), and the time
+ *     it spent frozen
  */
 public record JobInfo(
     JobId id,
@@ -30,4 +33,5 @@ public record JobInfo(
     String error,
     String resultJson,
     int migrations,
-    long bytesMoved) {}
+    long bytesMoved,
+    long frozenMicros) {}

@@ -4,7 +4,6 @@ import io.drift.api.JobHandle;
 import io.drift.api.JobInfo;
 import io.drift.api.JobSpec;
 import io.drift.api.JobState;
-import io.drift.node.LocalCluster;
 import io.drift.node.client.DriftClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -16,8 +15,8 @@ import java.util.concurrent.TimeUnit;
  * Moves running units with states of 1 KiB, 1 MiB, 16 MiB and 256 MiB back and forth between
  * two nodes, and copies bytes over a plain loopback socket in the same run as the baseline.
  *
- * <p>Setup, as it stands: two nodes in this JVM (two actor systems talking Artery over loopback
- * TCP), states moved in acknowledged chunks over Artery. The time measured is from the move
+ * <p>Setup: two node processes on loopback, started as an operator starts them, and this JVM
+ * as their client. The time measured is from the move
  * request to its answer at the client, which comes once the unit runs at its target: an upper
  * bound of pause-to-resume.
  */
@@ -40,65 +39,107 @@ final class MigrationBench {
     double rawMibS = Bench.median(raw);
     out.put("raw_tcp_mib_s", rawMibS);
 
-    try (LocalCluster cluster = LocalCluster.start(List.of(1, 1),
-        Map.of("drift.load.interval", "50ms"))) {
-      cluster.awaitReady(Duration.ofSeconds(60));
-      List<String> nodes = List.of(cluster.node(0).selfNode(), cluster.node(1).selfNode());
+    try (NodeProcs cluster = NodeProcs.start(2, nodeJavaOpts(),
+        List.of("-Ddrift.load.interval=50ms"))) {
+      cluster.awaitCluster(Duration.ofSeconds(120));
+      List<String> nodes = List.of(cluster.node(0), cluster.node(1));
       try (DriftClient client = DriftClient.connect(nodes.get(0))) {
         double rtt = roundTrip(client);
-        System.err.printf("request-response client to node: median %.2f ms%n", rtt);
+        System.err.printf("request-response client to node: median %.3f ms%n", rtt);
         out.put("ask_round_trip_ms_p50", rtt);
+        warmUp(client, nodes);
+        String only = System.getProperty("drift.bench.sizes", "");
         for (Size size : SIZES) {
-          double[] ms = moves(client, nodes, size);
-          double p50 = Bench.median(ms);
-          System.err.printf("%s state: median %.1f ms a move over %d moves%n", size.name(), p50,
-              ms.length);
-          out.put("move_ms_p50_" + size.name(), p50);
-          if (size.name().equals("1mib")) {
-            out.put("pause_to_resume_ms_p50_1mib", p50);
+          if (!only.isEmpty() && !List.of(only.split(",")).contains(size.name())) {
+            continue;
           }
+          Moves m = moves(client, nodes, size);
+          double frozen = Bench.median(m.frozenMs());
+          double asked = Bench.median(m.askedMs());
+          System.err.printf("%s state, median of %d moves: frozen %.1f ms (pause to resume),"
+              + " %.1f ms from request to answer%n", size.name(), m.frozenMs().length, frozen, asked);
+          out.put("pause_to_resume_ms_p50_" + size.name(), frozen);
+          out.put("move_request_ms_p50_" + size.name(), asked);
           if (size.name().equals("256mib")) {
-            double mibS = 256 / (p50 / 1000);
+            double mibS = 256 / (frozen / 1000);
             out.put("large_state_mib_s", mibS);
             out.put("large_state_vs_raw_tcp", mibS / rawMibS);
           }
         }
       }
     }
-    out.put("setup", "two nodes in one JVM, Artery TCP on loopback; time = move request to"
-        + " answer at the client (an upper bound of pause-to-resume)");
+    out.put("setup", "two node processes (" + String.join(" ", nodeJavaOpts()) + "), Artery TCP"
+        + " on loopback, client in a third JVM, all warmed up; pause_to_resume = the job's frozen"
+        + " time per move (source pause until home asks the target to start, on the source's clock,"
+        + " plus home's wait for the start); large_state_mib_s = 256 MiB over that time");
     out.put("machine", Bench.machine());
     return out;
   }
 
-  /** Submits a unit of this size, moves it back and forth, and times each move after a warm-up. */
-  static double[] moves(DriftClient client, List<String> nodes, Size size) throws Exception {
+  /** JVM options of each node process: {@code DRIFT_BENCH_NODE_JAVA_OPTS}, default -Xmx3g. */
+  static List<String> nodeJavaOpts() {
+    String env = System.getenv("DRIFT_BENCH_NODE_JAVA_OPTS");
+    return List.of((env == null || env.isBlank() ? "-Xmx3g" : env).trim().split("\\s+"));
+  }
+
+  record Moves(double[] frozenMs, double[] askedMs) {}
+
+  /**
+   * Fresh JVMs run Pekko's paths about ten times slower than warm ones (PEKKO-FACTS): move a
+   * 64 KiB unit back and forth until it has moved 300 times or 90 s passed, whichever first.
+   */
+  static void warmUp(DriftClient client, List<String> nodes) throws Exception {
+    long t0 = System.nanoTime();
+    JobHandle<Long> h = client.submit(JobSpec.of(new Ballast(64 << 10, Long.MAX_VALUE))
+        .withName("warm-up"));
+    String host = awaitRunning(h);
+    int n = 0;
+    while (n < 300 && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(90)) {
+      host = h.migrate(other(nodes, host)).toCompletableFuture().get(60, TimeUnit.SECONDS).host();
+      n++;
+    }
+    h.cancel().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    System.err.printf("warm-up: %d moves in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private static String other(List<String> nodes, String host) {
+    return nodes.get(0).equals(host) ? nodes.get(1) : nodes.get(0);
+  }
+
+  /**
+   * Submits a unit of this size and moves it back and forth: for each move, the time the job
+   * spent frozen (as its home counts it) and the time from the request to its answer.
+   */
+  static Moves moves(DriftClient client, List<String> nodes, Size size) throws Exception {
     JobHandle<Long> h = client.submit(JobSpec.of(new Ballast(size.bytes(), Long.MAX_VALUE))
         .withName("ballast-" + size.name()));
     String host = awaitRunning(h);
+    long frozenBefore = h.status().toCompletableFuture().get(10, TimeUnit.SECONDS).frozenMicros();
     int warmUp = size.bytes() >= (64 << 20) ? 1 : 3;
-    double[] ms = new double[size.moves()];
+    double[] frozen = new double[size.moves()];
+    double[] asked = new double[size.moves()];
     for (int i = -warmUp; i < size.moves(); i++) {
-      String target = nodes.get(0).equals(host) ? nodes.get(1) : nodes.get(0);
       long t0 = System.nanoTime();
-      JobInfo info = h.migrate(target).toCompletableFuture().get(300, TimeUnit.SECONDS);
+      JobInfo info = h.migrate(other(nodes, host)).toCompletableFuture().get(300, TimeUnit.SECONDS);
       double took = (System.nanoTime() - t0) / 1e6;
       host = info.host();
       if (i >= 0) {
-        ms[i] = took;
+        asked[i] = took;
+        frozen[i] = (info.frozenMicros() - frozenBefore) / 1e3;
       }
+      frozenBefore = info.frozenMicros();
     }
     h.cancel().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return ms;
+    return new Moves(frozen, asked);
   }
 
   /**
    * The floor under every move: one small request and its answer between this client and a
-   * node (a job listing), median of 300 after 100 to warm up.
+   * node (a job listing), median of 1000 after 5000 to warm both JVMs up.
    */
   static double roundTrip(DriftClient client) throws Exception {
-    double[] ms = new double[300];
-    for (int i = -100; i < ms.length; i++) {
+    double[] ms = new double[1000];
+    for (int i = -5000; i < ms.length; i++) {
       long t0 = System.nanoTime();
       client.jobs().toCompletableFuture().get(10, TimeUnit.SECONDS);
       if (i >= 0) {

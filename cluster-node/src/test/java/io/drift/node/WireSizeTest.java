@@ -67,7 +67,8 @@ class WireSizeTest {
         "host-with-a-long-name.example.org:65535", "host-with-a-long-name.example.org:65535",
         JobState.FAILED, Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, 1.0, Long.MAX_VALUE,
         Long.MAX_VALUE, Limits.cut(wide(100_000), Limits.ERROR_CHARS),
-        Limits.cut(wide(100_000), Limits.RESULT_PREVIEW_CHARS), Integer.MAX_VALUE, Long.MAX_VALUE);
+        Limits.cut(wide(100_000), Limits.RESULT_PREVIEW_CHARS), Integer.MAX_VALUE, Long.MAX_VALUE,
+        Long.MAX_VALUE);
   }
 
   @Test

@@ -112,7 +112,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
         "job-" + spec.id().value());
     proxies.put(spec.id(), proxy);
     jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
-        JobState.PENDING, 0, 0, 0, 0.0, 0, now, null, null, 0, 0));
+        JobState.PENDING, 0, 0, 0, 0.0, 0, now, null, null, 0, 0, 0));
     c.replyTo().tell(new Created(spec.id(), homeNode, proxy));
     return this;
   }

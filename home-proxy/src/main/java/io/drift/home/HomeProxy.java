@@ -15,6 +15,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -136,6 +137,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private long lastTransferEpoch;
   private int migrations;
   private long bytesMoved;
+  private long frozenNanos;
+  // the move under way: how long its source had been paused when home heard Relocate, and when
+  private long movePausedNanos;
+  private long relocatedAtNanos;
+  private long lastMoveFrozenNanos;
 
   private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
       String homeNode, long submittedAtMillis, HomeSettings settings,
@@ -224,6 +230,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     timers.cancel(StartTimedOut.class);
     if (reply instanceof Executor.Accepted a) {
       boolean moveDone = startIsTransfer && movedMessage != null;
+      if (startIsTransfer) {
+        // one clock per leg: the source's pause until it asked, home's from then to the start
+        lastMoveFrozenNanos = movePausedNanos + System.nanoTime() - relocatedAtNanos;
+        frozenNanos += lastMoveFrozenNanos;
+      }
       startIsTransfer = false;
       state = JobState.RUNNING;
       host = a.host();
@@ -233,7 +244,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       }
       changed();
       if (moveDone) {
-        answerMove(true, movedMessage); // a move is answered once the unit runs at its target
+        answerMove(true, movedMessage + frozenText()); // answered once the unit runs at its target
       }
     } else if (reply instanceof Executor.Refused refused) {
       getContext().getLog().info("job {}: {} refused it: {}", spec.id(), refused.host(), refused.reason());
@@ -397,15 +408,19 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private Behavior<Command> onMoveResult(MoveResult r) {
     if (r.result() instanceof Executor.Migrated m) {
-      movedMessage = "moved to " + m.target() + " (" + m.bytes() + " bytes, paused "
-          + m.pausedMillis() + " ms at the source)";
+      movedMessage = "moved to " + m.target() + " (" + m.bytes() + " bytes"
+          + (m.viaSideChannel() ? " over the side channel" : " over Artery");
       if (!startOutstanding) {
-        answerMove(true, movedMessage); // the target's Accepted came first
+        answerMove(true, movedMessage + frozenText()); // the target's Accepted came first
       }
     } else if (r.result() instanceof Executor.NotMigrated n) {
       answerMove(false, n.reason());
     }
     return this;
+  }
+
+  private String frozenText() {
+    return String.format(Locale.ROOT, ", frozen %.1f ms)", lastMoveFrozenNanos / 1e6);
   }
 
   private void answerMove(boolean moved, String message) {
@@ -448,6 +463,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     lastTransferEpoch = epoch;
     migrations++;
     bytesMoved += r.bytes();
+    movePausedNanos = r.pausedNanos();
+    relocatedAtNanos = System.nanoTime();
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
         homeNode, hostAdapter, startAdapter));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
@@ -540,6 +557,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private JobInfo info() {
     return new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, host, state, epoch,
         cpuNanos, steps, progress, nextSeq - 1, submittedAtMillis, error,
-        state == JobState.SUCCEEDED ? resultJson : null, migrations, bytesMoved);
+        state == JobState.SUCCEEDED ? resultJson : null, migrations, bytesMoved,
+        frozenNanos / 1000);
   }
 }

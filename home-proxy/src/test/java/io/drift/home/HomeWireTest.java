@@ -40,7 +40,7 @@ class HomeWireTest {
 
   static JobInfo info(JobState state, String error, String resultJson) {
     return new JobInfo(JobId.of("abc123"), "name", "com.example.Unit", "h:1", "n:2", state, 3,
-        1_000_000L, 42, 0.5, 7, 1_700_000_000_000L, error, resultJson, 3, 4096);
+        1_000_000L, 42, 0.5, 7, 1_700_000_000_000L, error, resultJson, 3, 4096, 2500);
   }
 
   @Test

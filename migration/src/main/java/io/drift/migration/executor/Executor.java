@@ -97,7 +97,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   /** Moved: the unit runs at {@code target} under {@code newEpoch}. */
-  public record Migrated(JobId jobId, long newEpoch, String target, long bytes, long pausedMillis)
+  public record Migrated(JobId jobId, long newEpoch, String target, long bytes, long pausedMillis,
+      boolean viaSideChannel)
       implements MigrateResult {}
 
   /** Not moved; the unit goes on where it was (unless it ended). */
@@ -124,7 +125,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   sealed interface CheckpointReply {}
 
-  record Taken(Payload state) implements CheckpointReply {}
+  record Taken(Payload state, long stoppedAtNanos) implements CheckpointReply {}
 
   record TooLarge(long bytes) implements CheckpointReply {}
 
@@ -179,11 +180,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /**
    * The source holds the unit paused and the target holds its state: record the target under a
    * new epoch. {@code lastSeq} is the last output line the source sent; home relocates only when
-   * it has recorded it. Home answers {@code replyTo} with Relocated or RelocateRefused, and the
+   * it has recorded it. {@code pausedNanos}: how long the unit had been paused at the source when
+   * it sent this (home adds its own wait for the target's start to count the time frozen). Home
+   * answers {@code replyTo} with Relocated or RelocateRefused, and the
    * same to a repeated request for the same transfer.
    */
   public record Relocate(JobId jobId, long epoch, String transferId, String targetNode,
-      ActorRef<Command> target, long lastSeq, long bytes,
+      ActorRef<Command> target, long lastSeq, long bytes, long pausedNanos,
       ActorRef<Transfer.OutboundEvent> replyTo) implements HostEvent {}
 
   /**
@@ -222,6 +225,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private final Map<String, InboundReady> received = new HashMap<>();
   private final TimerScheduler<Command> timers;
   private final MigrationSettings migration;
+  private final SideChannel sideChannel; // null when off or it could not listen
 
   private Executor(ActorContext<Command> ctx, TimerScheduler<Command> timers, SlotRunner runner,
       StateCodec codec, String selfNode, MigrationSettings migration) {
@@ -231,6 +235,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     this.runner = runner;
     this.codec = codec;
     this.selfNode = selfNode;
+    this.sideChannel = migration.sideChannel() ? bindSideChannel(ctx, selfNode, migration) : null;
     ActorRef<Command> self = ctx.getSelf();
     runner.start(
         new SlotRunner.Listener() {
@@ -244,6 +249,20 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
             self.tell(new UnitEnded(task));
           }
         });
+  }
+
+  private static SideChannel bindSideChannel(ActorContext<?> ctx, String selfNode,
+      MigrationSettings migration) {
+    String host = selfNode.substring(0, selfNode.lastIndexOf(':'));
+    try {
+      SideChannel c = SideChannel.bind(host, migration.sideChannelPort(), migration.transferTimeout());
+      ctx.getLog().debug("side channel for states listens on {}:{}", c.host(), c.port());
+      return c;
+    } catch (java.io.IOException e) {
+      ctx.getLog().warn("no side channel for moving states ({}:{}: {}); large states go over"
+          + " Artery, more slowly", host, migration.sideChannelPort(), e.toString());
+      return null;
+    }
   }
 
   @Override
@@ -283,6 +302,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         })
         .onSignal(PostStop.class, s -> {
           runner.close();
+          if (sideChannel != null) {
+            sideChannel.close();
+          }
           return this;
         })
         .build();
@@ -317,8 +339,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return refuse(jobId, epoch, replyTo, no);
     }
     Object decoded;
+    long t0 = System.nanoTime();
     try {
       decoded = codec.decode(state, Thread.currentThread().getContextClassLoader());
+      if (state.size() >= 1 << 20) {
+        getContext().getLog().info("job {}: decoded a state of {} bytes in {} ms", jobId,
+            state.size(), (System.nanoTime() - t0) / 1_000_000);
+      }
     } catch (ClassNotFoundException e) {
       return refuse(jobId, epoch, replyTo, "unit class " + state.className()
           + " is not on the class path of node " + selfNode);
@@ -380,8 +407,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     ActorRef<Command> self = getContext().getSelf();
     runner.checkpoint(t, c.maxBytes(), new SlotRunner.CheckpointCallback() {
       @Override
-      public void taken(Payload state) {
-        self.tell(new CheckpointDone(t, new Taken(state), c.replyTo()));
+      public void taken(Payload state, long stoppedAtNanos) {
+        self.tell(new CheckpointDone(t, new Taken(state, stoppedAtNanos), c.replyTo()));
       }
 
       @Override
@@ -427,11 +454,23 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return this;
     }
     ActorRef<Command> self = getContext().getSelf();
+    String[] token = {null};
     ActorRef<Transfer.InboundCommand> in = getContext().spawn(
         Inbound.create(r.transferId(), migration,
-            (header, state) -> self.tell(new InboundReady(r.transferId(), r.homeNode(), header, state))),
+            (header, state) -> self.tell(new InboundReady(r.transferId(), r.homeNode(), header, state)),
+            () -> {
+              if (token[0] != null) {
+                sideChannel.forget(token[0]);
+              }
+            }),
         "in-" + r.transferId());
-    r.replyTo().tell(new Transfer.Reserved(r.transferId(), in));
+    Transfer.SideOffer offer = null;
+    if (sideChannel != null) {
+      token[0] = sideChannel.expect(migration.maxStateBytes(),
+          arrival -> in.tell(new Transfer.SideArrival(arrival)));
+      offer = new Transfer.SideOffer(sideChannel.host(), sideChannel.port(), token[0]);
+    }
+    r.replyTo().tell(new Transfer.Reserved(r.transferId(), in, offer));
     return this;
   }
 

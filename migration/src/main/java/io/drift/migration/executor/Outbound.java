@@ -4,9 +4,10 @@ import io.drift.migration.Durations;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.executor.Transfer.CheckpointHeader;
 import java.util.Arrays;
-import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -27,6 +28,9 @@ final class Outbound {
   record Event(Transfer.OutboundEvent event) implements Msg {}
 
   record Checkpointed(Executor.CheckpointReply reply) implements Msg {}
+
+  /** The side channel delivered the state (crc32c set) or failed (error set). */
+  private record SideSent(Long crc32c, Throwable error) implements Msg {}
 
   private enum Timeout implements Msg { INSTANCE }
 
@@ -59,7 +63,13 @@ final class Outbound {
   private final ActorRef<Transfer.OutboundEvent> events;
 
   private ActorRef<Transfer.InboundCommand> inbound;
+  private Transfer.SideOffer side;
+  private SideChannel.Sending sending;
   private long pausedAtNanos;
+  // when each phase ended, for the log line of a move: people tune chunk sizes by these
+  private long takenAtNanos;
+  private long sentAtNanos;
+  private long receivedAtNanos;
   private byte[] state;
   private CheckpointHeader header;
   private int chunks;
@@ -92,6 +102,7 @@ final class Outbound {
         .onMessage(Event.class, e -> {
           if (e.event() instanceof Transfer.Reserved r) {
             inbound = r.inbound();
+            side = r.side();
             ctx.watchWith(inbound, TargetGone.INSTANCE);
             timers.startSingleTimer(Timeout.INSTANCE, settings.transferTimeout());
             executor.tell(new Executor.TakeCheckpoint(task.jobId, task.epoch,
@@ -116,8 +127,11 @@ final class Outbound {
     return Behaviors.receive(Msg.class)
         .onMessage(Checkpointed.class, c -> {
           if (c.reply() instanceof Executor.Taken t) {
-            pausedAtNanos = System.nanoTime();
-            return stream(t.state());
+            pausedAtNanos = t.stoppedAtNanos();
+            takenAtNanos = System.nanoTime();
+            return side != null && settings.sideChannel()
+                && t.state().size() >= settings.sideChannelMinBytes()
+                ? sendSide(t.state()) : stream(t.state());
           }
           if (c.reply() instanceof Executor.TooLarge big) {
             return fail("the state is " + big.bytes() + " bytes, over"
@@ -134,20 +148,54 @@ final class Outbound {
         .build();
   }
 
+  private CheckpointHeader header(Payload p, long crc32c) {
+    return new CheckpointHeader(Transfer.VERSION, task.jobId, task.epoch, p.className(),
+        task.steps, task.cpuNanos, task.nextSeq(), p.size(), crc32c);
+  }
+
+  // ---- 3a. the bulk path: the side channel, then Complete over Artery ------------------------
+
+  private Behavior<Msg> sendSide(Payload p) {
+    state = p.bytes();
+    ctx.getLog().info("job {}: moving {} bytes to {} over its side channel {}:{}", task.jobId,
+        state.length, targetNode, side.host(), side.port());
+    sending = SideChannel.send(side.host(), side.port(), side.token(), state,
+        settings.transferTimeout(),
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+    ctx.pipeToSelf(sending.done(), SideSent::new);
+    return Behaviors.receive(Msg.class)
+        .onMessage(SideSent.class, s -> {
+          if (s.error() != null) {
+            return fail("the side channel to " + targetNode + " failed: " + s.error(), true);
+          }
+          header = header(p, s.crc32c());
+          sentAtNanos = System.nanoTime();
+          complete(true);
+          return streaming();
+        })
+        .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
+            + " went away during the transfer", true))
+        .onMessageEquals(Timeout.INSTANCE, () -> fail("the transfer to " + targetNode
+            + " did not finish within " + Durations.text(settings.transferTimeout()), true))
+        .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
+        .build();
+  }
+
+  // ---- 3b. chunks over Artery -----------------------------------------------------------------
+
   private Behavior<Msg> stream(Payload p) {
-    CRC32 crc = new CRC32();
+    CRC32C crc = new CRC32C();
     crc.update(p.bytes());
     state = p.bytes();
-    header = new CheckpointHeader(Transfer.VERSION, task.jobId, task.epoch, p.className(),
-        task.steps, task.cpuNanos, task.nextSeq(), state.length, crc.getValue());
+    header = header(p, crc.getValue());
     chunks = (state.length + settings.chunkBytes() - 1) / settings.chunkBytes();
     ctx.getLog().info("job {}: moving {} bytes to {} in {} chunks", task.jobId, state.length,
         targetNode, chunks);
     while (nextToSend < chunks && nextToSend < settings.windowChunks()) {
       sendChunk(nextToSend++);
     }
-    if (chunks == 0) {
-      complete();
+    if (nextToSend == chunks) {
+      complete(false);
     }
     return streaming();
   }
@@ -155,19 +203,22 @@ final class Outbound {
   private void sendChunk(int i) {
     int from = i * settings.chunkBytes();
     byte[] data = Arrays.copyOfRange(state, from, Math.min(state.length, from + settings.chunkBytes()));
-    CRC32 crc = new CRC32();
+    CRC32C crc = new CRC32C();
     crc.update(data);
     inbound.tell(new Transfer.Chunk(transferId, i, data, crc.getValue(), events));
   }
 
-  /** The inbound side stops once it answers: from here its end is no news. */
-  private void complete() {
+  /**
+   * Sent right behind the last chunk, not after its acknowledgement (saves a round trip): the
+   * inbound side hears them in order, as Artery keeps the order between two actors. It stops
+   * once it answers, so from here its end is no news.
+   */
+  private void complete(boolean viaSideChannel) {
     ctx.unwatch(inbound);
-    inbound.tell(new Transfer.Complete(transferId, header, events));
+    inbound.tell(new Transfer.Complete(transferId, header, viaSideChannel, events));
   }
 
-  // ---- 3. stream ------------------------------------------------------------------------------
-
+  /** Until the target says it holds the state whole. */
   private Behavior<Msg> streaming() {
     return Behaviors.receive(Msg.class)
         .onMessage(Event.class, e -> {
@@ -176,8 +227,9 @@ final class Outbound {
             acked++;
             if (nextToSend < chunks) {
               sendChunk(nextToSend++);
-            } else if (acked == chunks) {
-              complete();
+              if (nextToSend == chunks) {
+                complete(false);
+              }
             }
             return Behaviors.same();
           }
@@ -201,16 +253,25 @@ final class Outbound {
 
   private Behavior<Msg> askHome() {
     state = null; // the target holds it now
+    receivedAtNanos = System.nanoTime();
+    if (sentAtNanos == 0) {
+      sentAtNanos = receivedAtNanos;
+    }
     sendRelocate();
     timers.cancel(Timeout.INSTANCE);
     timers.startTimerWithFixedDelay(AskHomeAgain.INSTANCE, settings.reserveTimeout());
     return Behaviors.receive(Msg.class)
         .onMessage(Event.class, e -> {
           if (e.event() instanceof Transfer.Relocated r) {
+            long now = System.nanoTime();
+            ctx.getLog().info("job {}: moved {} bytes to {}: encoded in {} ms, sent in {} ms,"
+                    + " checked in {} ms, relocated at home in {} ms", task.jobId, header.size(),
+                targetNode, ms(takenAtNanos - pausedAtNanos), ms(sentAtNanos - takenAtNanos),
+                ms(receivedAtNanos - sentAtNanos), ms(now - receivedAtNanos));
             executor.tell(new Executor.DropMigrated(task.jobId, task.epoch));
             executor.tell(new Executor.OutboundGone(task.jobId, ctx.getSelf()));
             requester.tell(new Executor.Migrated(task.jobId, r.newEpoch(), targetNode,
-                header.size(), (System.nanoTime() - pausedAtNanos) / 1_000_000));
+                header.size(), (System.nanoTime() - pausedAtNanos) / 1_000_000, sending != null));
             return Behaviors.stopped();
           }
           if (e.event() instanceof Transfer.RelocateRefused r) {
@@ -233,14 +294,21 @@ final class Outbound {
         .build();
   }
 
+  private static String ms(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
+  }
+
   private void sendRelocate() {
     home.tell(new Executor.Relocate(task.jobId, task.epoch, transferId, targetNode, target,
-        header.nextSeq() - 1, header.size(), events));
+        header.nextSeq() - 1, header.size(), System.nanoTime() - pausedAtNanos, events));
   }
 
   // ---- failure --------------------------------------------------------------------------------
 
   private Behavior<Msg> fail(String reason, boolean resume) {
+    if (sending != null) {
+      sending.cancel();
+    }
     if (inbound != null) {
       inbound.tell(new Transfer.Abort(transferId, reason));
     }

@@ -33,8 +33,12 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
 
   /** What a checkpoint request hears, on the slot thread that took (or did not take) it. */
   public interface CheckpointCallback {
-    /** The unit is paused; this is its state. */
-    void taken(Payload state);
+    /**
+     * The unit is paused; this is its state.
+     *
+     * @param stoppedAtNanos {@link System#nanoTime} when the unit stopped, before encoding
+     */
+    void taken(Payload state, long stoppedAtNanos);
 
     /** The state is larger than allowed; the unit goes on without a pause. */
     void tooLarge(long bytes);
@@ -206,6 +210,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         CheckpointRequest cr = t.checkpointRequest;
         if (cr != null) {
           t.checkpointRequest = null;
+          long stoppedAt = System.nanoTime();
           Payload state = null;
           try {
             state = codec.encode(t.unit);
@@ -220,7 +225,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
             if (t.cancelRequested && t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED)) {
               endCancelled(t);
             } else {
-              cr.callback().taken(state);
+              cr.callback().taken(state, stoppedAt);
             }
             return;
           }

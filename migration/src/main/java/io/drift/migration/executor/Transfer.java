@@ -13,25 +13,31 @@ public final class Transfer {
   private Transfer() {}
 
   /** Format of {@link CheckpointHeader}; raised when its meaning changes. */
-  public static final int VERSION = 1;
+  public static final int VERSION = 2; // 2: CRC-32C instead of CRC-32
 
   /**
    * What a target needs besides the state's bytes to run the unit on: the unit's class, where
-   * its counts stand, and the size and CRC-32 of the whole state.
+   * its counts stand, and the size and CRC-32C of the whole state.
    */
   public record CheckpointHeader(int version, JobId jobId, long epoch, String className,
-      long steps, long cpuNanos, long nextSeq, long size, long crc32) implements ExecutorWire {}
+      long steps, long cpuNanos, long nextSeq, long size, long crc32c) implements ExecutorWire {}
 
   /** What the target's inbound actor hears. */
   public sealed interface InboundCommand {}
 
-  /** Part {@code index} of the state, with the CRC-32 of {@code data}. */
-  public record Chunk(String transferId, int index, byte[] data, long crc32,
+  /** Part {@code index} of the state, with the CRC-32C of {@code data}. */
+  public record Chunk(String transferId, int index, byte[] data, long crc32c,
       ActorRef<OutboundEvent> replyTo) implements InboundCommand, ExecutorWire {}
 
-  /** Every chunk was sent; check the whole against the header. */
-  public record Complete(String transferId, CheckpointHeader header,
+  /**
+   * Every chunk was sent, or (when {@code viaSideChannel}) the side channel delivered the
+   * state: check the whole against the header.
+   */
+  public record Complete(String transferId, CheckpointHeader header, boolean viaSideChannel,
       ActorRef<OutboundEvent> replyTo) implements InboundCommand, ExecutorWire {}
+
+  /** From this node's side channel: the state, or why it did not come whole. Never remote. */
+  public record SideArrival(SideChannel.Arrival arrival) implements InboundCommand {}
 
   /** The source gave up; drop what arrived. */
   public record Abort(String transferId, String reason) implements InboundCommand, ExecutorWire {}
@@ -39,8 +45,15 @@ public final class Transfer {
   /** What the source's outbound actor hears. */
   public sealed interface OutboundEvent {}
 
-  public record Reserved(String transferId, ActorRef<InboundCommand> inbound)
+  /**
+   * The target made room. {@code side}, when present, is where and how to send a large state
+   * (see {@link SideChannel}).
+   */
+  public record Reserved(String transferId, ActorRef<InboundCommand> inbound, SideOffer side)
       implements OutboundEvent, ExecutorWire {}
+
+  /** A target's side channel, and the one-time token for this transfer. */
+  public record SideOffer(String host, int port, String token) implements ExecutorWire {}
 
   public record ReserveRefused(String transferId, String reason)
       implements OutboundEvent, ExecutorWire {}

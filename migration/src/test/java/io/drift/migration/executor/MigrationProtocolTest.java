@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.CRC32;
+import java.util.zip.CRC32C;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -110,10 +110,18 @@ class MigrationProtocolTest {
     return ((Step.Done<Long>) s).result();
   }
 
+  /** The same, with the side channel on for states of 1 KiB and more. */
+  static final MigrationSettings SIDE = new MigrationSettings(1024, 4, Duration.ofMillis(300),
+      Duration.ofSeconds(5), 64L * 1024 * 1024, 1024, 0);
+
   static ActorRef<Command> executor(String self) {
+    return executor(self, SETTINGS);
+  }
+
+  static ActorRef<Command> executor(String self, MigrationSettings m) {
     ExecutorSettings s = new ExecutorSettings(2, Duration.ofMillis(10), Duration.ofMillis(50), 16,
         8 * 1024, 64, Duration.ofSeconds(5), 200, 128 * 1024, 100, true);
-    return kit.spawn(Executor.create(new SlotRunner(s, codec), codec, self, SETTINGS));
+    return kit.spawn(Executor.create(new SlotRunner(s, codec), codec, self, m));
   }
 
   record Running(JobId id, ActorRef<Command> source, TestProbe<HostEvent> home) {}
@@ -158,8 +166,17 @@ class MigrationProtocolTest {
 
   @Test
   void aUnitMovesBetweenTwoExecutorsAndFinishesThereWithTheSameResult() throws Exception {
-    ActorRef<Command> a = executor(SOURCE);
-    ActorRef<Command> b = executor(TARGET);
+    movesAndFinishes(SETTINGS, false);
+  }
+
+  @Test
+  void aUnitMovesOverTheSideChannelAndFinishesWithTheSameResult() throws Exception {
+    movesAndFinishes(SIDE, true);
+  }
+
+  void movesAndFinishes(MigrationSettings settings, boolean viaSideChannel) throws Exception {
+    ActorRef<Command> a = executor(SOURCE, settings);
+    ActorRef<Command> b = executor(TARGET, settings);
     Running r = startOn(a, 2_000);
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
     a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, b, asked.ref()));
@@ -173,6 +190,7 @@ class MigrationProtocolTest {
     assertEquals(2_000, end.steps(), "steps carry over");
     Executor.Migrated m = assertInstanceOf(Executor.Migrated.class, asked.receiveMessage(WAIT));
     assertEquals(2, m.newEpoch());
+    assertEquals(viaSideChannel, m.viaSideChannel());
     assertTrue(m.bytes() > 4 * 1024, "several chunks: " + m.bytes());
     assertEquals(8, lines.size());
     for (int i = 0; i < lines.size(); i++) {
@@ -209,12 +227,35 @@ class MigrationProtocolTest {
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
     a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
     Executor.Reserve res = t.reserve();
-    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref()));
+    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
     Transfer.Chunk c = t.inbound().expectMessageClass(Transfer.Chunk.class, WAIT);
     c.replyTo().tell(new Transfer.Corrupt(c.transferId(), "chunk 0 failed its checksum"));
 
     Executor.NotMigrated no = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT));
     assertTrue(no.reason().contains("chunk 0 failed its checksum"), no.reason());
+    finishesAtTheSource(r, 2_000);
+    kit.stop(a);
+  }
+
+  @Test
+  void aSideChannelThatCannotBeReachedLeavesTheUnitRunningAtItsSource() throws Exception {
+    ActorRef<Command> a = executor(SOURCE, SIDE);
+    Running r = startOn(a, 2_000);
+    FakeTarget t = FakeTarget.create();
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    Executor.Reserve res = t.reserve();
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(),
+        new Transfer.SideOffer("127.0.0.1", closedPort, "00".repeat(16))));
+
+    String why = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason();
+    assertTrue(why.contains("the side channel to " + TARGET + " failed"), why);
+    assertInstanceOf(Transfer.Abort.class, t.inbound().receiveMessage(WAIT));
     finishesAtTheSource(r, 2_000);
     kit.stop(a);
   }
@@ -248,7 +289,7 @@ class MigrationProtocolTest {
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
     a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
     Executor.Reserve res = t.reserve();
-    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref()));
+    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
     for (int i = 0; i < 10_000; i++) { // acknowledge every chunk, then confirm the whole
       Transfer.InboundCommand m = t.inbound().receiveMessage(WAIT);
       if (m instanceof Transfer.Chunk c) {
@@ -289,7 +330,7 @@ class MigrationProtocolTest {
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
     a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
     Executor.Reserve res = t.reserve();
-    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref()));
+    res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
 
     String why = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason();
     assertTrue(why.contains("over drift.migration.max-state-bytes (2048); the unit did not stop"),
@@ -303,7 +344,7 @@ class MigrationProtocolTest {
   // ---- the inbound side alone ---------------------------------------------------------------
 
   static long crc(byte[] b) {
-    CRC32 c = new CRC32();
+    CRC32C c = new CRC32C();
     c.update(b);
     return c.getValue();
   }
@@ -319,10 +360,10 @@ class MigrationProtocolTest {
         1, "x.Y", 10, 20, 30, whole.length, crc(whole));
 
     ActorRef<Transfer.InboundCommand> ok = kit.spawn(Inbound.create("t1", SETTINGS,
-        (header, state) -> got.set(state)));
+        (header, state) -> got.set(state), () -> {}));
     ok.tell(new Transfer.Chunk("t1", 0, a, crc(a), source.ref()));
     ok.tell(new Transfer.Chunk("t1", 1, b, crc(b), source.ref()));
-    ok.tell(new Transfer.Complete("t1", h, source.ref()));
+    ok.tell(new Transfer.Complete("t1", h, false, source.ref()));
     assertEquals(new Transfer.ChunkAck("t1", 0), source.receiveMessage(WAIT));
     assertEquals(new Transfer.ChunkAck("t1", 1), source.receiveMessage(WAIT));
     assertEquals(new Transfer.Received("t1"), source.receiveMessage(WAIT));
@@ -335,18 +376,59 @@ class MigrationProtocolTest {
     Transfer.CheckpointHeader wrongCrc = new Transfer.CheckpointHeader(Transfer.VERSION,
         JobId.of("j"), 1, "x.Y", 10, 20, 30, a.length, crc(a) ^ 1);
     assertCorrupt(new Transfer.Chunk("t4", 0, a, crc(a), source.ref()),
-        new Transfer.Complete("t4", wrongCrc, source.ref()), source, "failed its checksum");
+        new Transfer.Complete("t4", wrongCrc, false, source.ref()), source, "failed its checksum");
     Transfer.CheckpointHeader wrongSize = new Transfer.CheckpointHeader(Transfer.VERSION,
         JobId.of("j"), 1, "x.Y", 10, 20, 30, 99, crc(a));
     assertCorrupt(new Transfer.Chunk("t5", 0, a, crc(a), source.ref()),
-        new Transfer.Complete("t5", wrongSize, source.ref()), source, "the header says 99");
+        new Transfer.Complete("t5", wrongSize, false, source.ref()), source, "the header says 99");
+  }
+
+  @Test
+  void inboundChecksWhatTheSideChannelBrought() {
+    TestProbe<Transfer.OutboundEvent> source = kit.createTestProbe();
+    byte[] whole = {1, 2, 3, 4, 5};
+    Transfer.CheckpointHeader h = new Transfer.CheckpointHeader(Transfer.VERSION, JobId.of("j"),
+        1, "x.Y", 10, 20, 30, whole.length, crc(whole));
+    for (boolean completeFirst : new boolean[] {true, false}) {
+      AtomicReference<byte[]> got = new AtomicReference<>();
+      ActorRef<Transfer.InboundCommand> in = kit.spawn(Inbound.create("s", SETTINGS,
+          (header, state) -> got.set(state), () -> {}));
+      Transfer.SideArrival arrival = new Transfer.SideArrival(
+          new SideChannel.Arrived(whole.clone(), crc(whole)));
+      Transfer.Complete complete = new Transfer.Complete("s", h, true, source.ref());
+      in.tell(completeFirst ? complete : arrival);
+      in.tell(completeFirst ? arrival : complete);
+      assertEquals(new Transfer.Received("s"), source.receiveMessage(WAIT), "either order");
+      assertEquals(List.of(1, 2, 3, 4, 5), toList(got.get()));
+    }
+    assertSideCorrupt(new SideChannel.Arrived(whole.clone(), crc(whole) ^ 1), h, source,
+        "failed its checksum");
+    assertSideCorrupt(new SideChannel.Arrived(new byte[] {1, 2, 3}, crc(new byte[] {1, 2, 3})), h,
+        source, "the state is 3 bytes, the header says 5");
+    assertSideCorrupt(new SideChannel.Broken("the side channel broke after part of the state"), h,
+        source, "broke after part");
+  }
+
+  static void assertSideCorrupt(SideChannel.Arrival arrival, Transfer.CheckpointHeader h,
+      TestProbe<Transfer.OutboundEvent> source, String why) {
+    AtomicReference<byte[]> got = new AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+    ActorRef<Transfer.InboundCommand> in = kit.spawn(Inbound.create("c", SETTINGS,
+        (header, state) -> got.set(state), () -> stopped.set(true)));
+    in.tell(new Transfer.SideArrival(arrival));
+    in.tell(new Transfer.Complete("c", h, true, source.ref()));
+    Transfer.Corrupt c = assertInstanceOf(Transfer.Corrupt.class, source.receiveMessage(WAIT));
+    assertTrue(c.reason().contains(why), c.reason());
+    assertEquals(null, got.get(), "nothing partial is handed on");
+    source.expectTerminated(in, WAIT);
+    assertTrue(stopped.get(), "the offer is withdrawn when the transfer ends");
   }
 
   static void assertCorrupt(Transfer.Chunk first, Transfer.Complete then,
       TestProbe<Transfer.OutboundEvent> source, String why) {
     AtomicReference<byte[]> got = new AtomicReference<>();
     ActorRef<Transfer.InboundCommand> in = kit.spawn(Inbound.create(first.transferId(), SETTINGS,
-        (header, state) -> got.set(state)));
+        (header, state) -> got.set(state), () -> {}));
     in.tell(first);
     Transfer.OutboundEvent e = source.receiveMessage(WAIT);
     if (then != null) {

@@ -1,0 +1,151 @@
+package io.drift.migration.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The side channel alone, on loopback: whole states arrive, and nothing else is taken. */
+class SideChannelTest {
+
+  static final Duration IO = Duration.ofSeconds(5);
+  SideChannel channel;
+  ExecutorService senders;
+
+  @BeforeEach
+  void bind() throws Exception {
+    channel = SideChannel.bind("127.0.0.1", 0, IO);
+    senders = Executors.newCachedThreadPool();
+  }
+
+  @AfterEach
+  void close() {
+    channel.close();
+    senders.shutdownNow();
+  }
+
+  static byte[] random(int n) {
+    byte[] b = new byte[n];
+    new SplittableRandom(n).nextBytes(b);
+    return b;
+  }
+
+  static long crc(byte[] b) {
+    CRC32C c = new CRC32C();
+    c.update(b);
+    return c.getValue();
+  }
+
+  @Test
+  void aStateArrivesWholeWithItsChecksum() throws Exception {
+    byte[] state = random(3 * 1024 * 1024 + 17); // several slices and a ragged end
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(state.length, arrival::complete);
+
+    SideChannel.Sending s = SideChannel.send(channel.host(), channel.port(), token, state, IO, senders);
+    long sentCrc = s.done().get(10, TimeUnit.SECONDS);
+
+    SideChannel.Arrived got = assertInstanceOf(SideChannel.Arrived.class,
+        arrival.get(10, TimeUnit.SECONDS));
+    assertArrayEquals(state, got.state());
+    assertEquals(crc(state), got.crc32c());
+    assertEquals(crc(state), sentCrc, "the sender's CRC, computed on the way out, is the same");
+  }
+
+  @Test
+  void anEmptyStateArrivesToo() throws Exception {
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(10, arrival::complete);
+    SideChannel.send(channel.host(), channel.port(), token, new byte[0], IO, senders)
+        .done().get(10, TimeUnit.SECONDS);
+    assertEquals(0, assertInstanceOf(SideChannel.Arrived.class, arrival.get(10, TimeUnit.SECONDS))
+        .state().length);
+  }
+
+  @Test
+  void aTokenServesOnceAndAnUnknownOneIsDropped() throws Exception {
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(1024, arrival::complete);
+    SideChannel.send(channel.host(), channel.port(), token, random(100), IO, senders)
+        .done().get(10, TimeUnit.SECONDS);
+    assertInstanceOf(SideChannel.Arrived.class, arrival.get(10, TimeUnit.SECONDS));
+
+    ExecutionException again = assertThrows(ExecutionException.class, () -> SideChannel.send(
+        channel.host(), channel.port(), token, random(100), IO, senders).done().get(10, TimeUnit.SECONDS));
+    assertTrue(again.getCause().getMessage().contains("without taking the state"),
+        again.getCause().toString());
+    String unknown = "00".repeat(16);
+    assertThrows(ExecutionException.class, () -> SideChannel.send(channel.host(), channel.port(),
+        unknown, random(100), IO, senders).done().get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aStateOverTheAllowedSizeIsRefusedBeforeItIsRead() throws Exception {
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(1000, arrival::complete);
+    CompletableFuture<Long> sent = SideChannel.send(channel.host(), channel.port(), token,
+        random(1001), IO, senders).done();
+    SideChannel.Broken b = assertInstanceOf(SideChannel.Broken.class, arrival.get(10, TimeUnit.SECONDS));
+    assertTrue(b.reason().contains("1001 bytes, over the 1000 allowed"), b.reason());
+    assertThrows(ExecutionException.class, () -> sent.get(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aSourceThatStopsHalfWayBreaksTheTransfer() throws Exception {
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(1 << 20, arrival::complete);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), channel.port())) {
+      OutputStream out = s.getOutputStream();
+      out.write(ByteBuffer.allocate(32).putLong(SideChannel.MAGIC)
+          .put(HexFormat.of().parseHex(token)).putLong(1000).array());
+      out.write(random(400));
+      out.flush();
+    } // closed after 400 of the 1000 bytes announced
+    SideChannel.Broken b = assertInstanceOf(SideChannel.Broken.class, arrival.get(10, TimeUnit.SECONDS));
+    assertTrue(b.reason().contains("after 400 of 1000 bytes"), b.reason());
+  }
+
+  @Test
+  void aConnectionThatDoesNotSpeakTheProtocolIsDroppedAndTheOfferStands() throws Exception {
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(1024, arrival::complete);
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), channel.port())) {
+      s.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes());
+      s.getOutputStream().flush();
+      assertEquals(-1, s.getInputStream().read(), "the channel hangs up");
+    }
+    byte[] state = random(500);
+    SideChannel.send(channel.host(), channel.port(), token, state, IO, senders)
+        .done().get(10, TimeUnit.SECONDS);
+    assertArrayEquals(state, assertInstanceOf(SideChannel.Arrived.class,
+        arrival.get(10, TimeUnit.SECONDS)).state());
+  }
+
+  @Test
+  void aForgottenOfferIsNoLongerTaken() throws Exception {
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(1024, arrival::complete);
+    channel.forget(token);
+    assertThrows(ExecutionException.class, () -> SideChannel.send(channel.host(), channel.port(),
+        token, random(100), IO, senders).done().get(10, TimeUnit.SECONDS));
+    assertTrue(!arrival.isDone(), "nothing was handed over");
+  }
+}
