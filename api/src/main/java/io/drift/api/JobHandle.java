@@ -30,10 +30,12 @@ public interface JobHandle<R> {
   CompletionStage<R> result();
 
   /**
-   * Asks home to move the running unit to {@code target}, a node ({@code host:port}) or
-   * {@code "home"}. A request, not an order: completes with the record after the move, or
-   * exceptionally with {@link MigrationRefusedException} saying why the job did not move (it
-   * goes on where it was).
+   * Asks home to move the running unit to {@code target}: a node ({@code host:port}),
+   * {@code "home"}, {@code "freeze"} (stop it and keep its state on the home node's disk,
+   * holding no slot: {@link JobState#FROZEN}) or {@code "continue"} (run a frozen job again,
+   * on the node the normal placement rule picks). A request, not an order: completes with the
+   * record after the move, or exceptionally with {@link MigrationRefusedException} saying why
+   * the job did not move (it goes on where it was).
    */
   CompletionStage<JobInfo> migrate(String target);
 

@@ -6,6 +6,8 @@ public enum JobState {
   PENDING,
   /** Running (or runnable) on its host node. */
   RUNNING,
+  /** Stopped, its state on its home node's disk, holding no slot anywhere (MOSIX: freeze). */
+  FROZEN,
   SUCCEEDED,
   FAILED,
   CANCELLED;

@@ -5,6 +5,10 @@ import io.drift.balancer.Balancer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,11 +27,14 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class LocalCluster implements AutoCloseable {
 
   public static final String HOST = "127.0.0.1";
+  private static final String FROZEN_DIR = "drift.home.frozen-dir";
 
   private final List<DriftNode> nodes;
+  private final Path frozenDir; // made for this cluster, deleted with it; null if configured
 
-  private LocalCluster(List<DriftNode> nodes) {
+  private LocalCluster(List<DriftNode> nodes, Path frozenDir) {
     this.nodes = nodes;
+    this.frozenDir = frozenDir;
   }
 
   /**
@@ -44,9 +51,17 @@ public final class LocalCluster implements AutoCloseable {
     List<Integer> ports = freePorts(slots.size());
     String seed = "pekko://" + DriftNode.SYSTEM_NAME + "@" + HOST + ":" + ports.get(0);
     List<DriftNode> started = new ArrayList<>();
+    Path frozen = null;
     try {
+      if (!extra.containsKey(FROZEN_DIR)) {
+        // a local cluster is for demos and tests: its frozen jobs go when it goes
+        frozen = Files.createTempDirectory("drift-frozen-");
+      }
       for (int i = 0; i < slots.size(); i++) {
         Map<String, Object> o = new HashMap<>(extra);
+        if (frozen != null) {
+          o.put(FROZEN_DIR, frozen.toString());
+        }
         o.put("pekko.remote.artery.canonical.hostname", HOST);
         o.put("pekko.remote.artery.canonical.port", ports.get(i));
         o.put("pekko.cluster.seed-nodes", List.of(seed));
@@ -55,11 +70,13 @@ public final class LocalCluster implements AutoCloseable {
         o.putAll(perNode.getOrDefault(i, Map.of()));
         started.add(DriftNode.start(DriftConfig.forNode(null, o)));
       }
-    } catch (RuntimeException e) {
-      new LocalCluster(started).close();
-      throw e;
+    } catch (RuntimeException | IOException e) {
+      new LocalCluster(started, frozen).close();
+      throw e instanceof IOException io
+          ? new DriftException("cannot make a directory for frozen jobs: " + io.getMessage(), io)
+          : (RuntimeException) e;
     }
-    return new LocalCluster(started);
+    return new LocalCluster(started, frozen);
   }
 
   public List<DriftNode> nodes() {
@@ -118,6 +135,13 @@ public final class LocalCluster implements AutoCloseable {
             .map(n -> CompletableFuture.runAsync(n::close))
             .toArray(CompletableFuture[]::new))
         .join();
+    if (frozenDir != null) {
+      try (Stream<Path> files = Files.walk(frozenDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException ignored) {
+        // a temporary directory: the OS cleans up what is left
+      }
+    }
   }
 
   /** Ports free on loopback now (another process may still take one before we bind it). */

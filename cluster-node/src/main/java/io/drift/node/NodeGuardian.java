@@ -7,6 +7,7 @@ import io.drift.balancer.policy.LeastLoadPolicy;
 import io.drift.home.HomeManager;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
+import io.drift.migration.executor.FrozenStore;
 import io.drift.migration.executor.SlotRunner;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -29,7 +30,8 @@ public final class NodeGuardian {
       StateCodec codec = new StateCodec();
       SlotRunner runner = new SlotRunner(settings.executor(), codec);
       ActorRef<Executor.Command> executor =
-          ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration()), "executor");
+          ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration(),
+              new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_')))), "executor");
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(), self, executorPath),
           "load-monitor");

@@ -6,6 +6,8 @@ import io.drift.balancer.LoadSettings;
 import io.drift.home.HomeSettings;
 import io.drift.migration.executor.ExecutorSettings;
 import io.drift.migration.executor.MigrationSettings;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -21,7 +23,8 @@ public record NodeSettings(
     ExecutorSettings executor,
     MigrationSettings migration,
     LoadSettings load,
-    HomeSettings home) {
+    HomeSettings home,
+    Path frozenDir) {
 
   /**
    * @throws ConfigException.BadValue or another {@link ConfigException} naming the key
@@ -47,6 +50,15 @@ public record NodeSettings(
         c.getDuration("drift.gateway.create-timeout"),
         ExecutorSettings.fromConfig(c, slots), MigrationSettings.fromConfig(c),
         LoadSettings.fromConfig(c),
-        HomeSettings.fromConfig(c));
+        HomeSettings.fromConfig(c), frozenDir(c));
+  }
+
+  private static Path frozenDir(Config c) {
+    String dir = c.getString("drift.home.frozen-dir");
+    try {
+      return Path.of(dir).toAbsolutePath();
+    } catch (InvalidPathException e) {
+      throw new ConfigException.BadValue("drift.home.frozen-dir", "not a path: " + e.getMessage());
+    }
   }
 }

@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,7 +60,10 @@ class MigrationTest {
   record Unmoved(long result, List<String> output) {}
 
   static Unmoved unmoved(long steps) throws Exception {
-    SeededWalk w = new SeededWalk(SEED, steps, 0);
+    return unmoved(new SeededWalk(SEED, steps, 0));
+  }
+
+  static Unmoved unmoved(SeededWalk w) throws Exception {
     List<String> out = new ArrayList<>();
     WorkContext ctx = new WorkContext() {
       public void out(String line) {
@@ -184,7 +188,8 @@ class MigrationTest {
     int code = DriftCli.execute(new String[] {"migrate", "--node", home, h.id().value(), byCli},
         new PrintWriter(out, true), new PrintWriter(err, true));
     assertEquals(0, code, err.toString());
-    assertEquals("job " + h.id() + " runs on " + byCli + " now (moved 1 times)\n", out.toString());
+    assertTrue(out.toString().startsWith("job " + h.id() + " runs on " + byCli
+        + " now (moved 1 times, frozen "), out.toString());
 
     StringWriter err2 = new StringWriter();
     code = DriftCli.execute(new String[] {"migrate", "--node", home, h.id().value(), byCli},
@@ -202,6 +207,141 @@ class MigrationTest {
     assertTrue(again.body().contains("already"), again.body());
     assertEquals(404, post(0, "/drift/jobs/nosuchjob/migrate?to=home").statusCode());
     assertEquals(400, post(0, "/drift/jobs/" + h.id() + "/migrate").statusCode());
+    h.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aLargeStateMovesOverTheSideChannelBitForBit() throws Exception {
+    int ballast = 3 << 20; // 3 MiB: over drift.migration.side-channel.min-bytes
+    long steps = 2_000;
+    Unmoved never = unmoved(new SeededWalk(SEED, steps, 0, ballast));
+    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(SEED, steps, CPU_MICROS, ballast)));
+    List<OutputLine> out = new CopyOnWriteArrayList<>();
+    h.onOutput(out::add);
+    String host = runningHost(h);
+    for (int i = 0; i < 4; i++) {
+      String target = otherThan(host, i);
+      JobInfo after = h.migrate(target).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(target, after.host());
+      assertTrue(after.bytesMoved() > (long) (i + 1) * ballast, "the ballast moved each time");
+      host = target;
+    }
+    assertEquals(never.result(), h.result().toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(never.output(), out.stream().map(OutputLine::text).toList());
+    JobInfo done = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertTrue(done.frozenMicros() > 0, "each move counts the time the unit stood still");
+  }
+
+  /** The frozen units' directory of node 0 (LocalCluster makes one per cluster). */
+  static java.nio.file.Path frozenFile(JobHandle<?> h) {
+    String self = cluster.node(0).selfNode();
+    return java.nio.file.Path.of(cluster.node(0).system().settings().config()
+        .getString("drift.home.frozen-dir"), self.replace(':', '_'), h.id().value() + ".frozen");
+  }
+
+  /** Units of this job on any node's executor (none while it is frozen). */
+  static long unitsAnywhere(JobHandle<?> h) throws Exception {
+    long n = 0;
+    for (DriftNode node : cluster.nodes()) {
+      n += AskPattern.<io.drift.migration.executor.Executor.Command,
+              io.drift.migration.executor.Executor.Units>ask(node.refs().executor(),
+              io.drift.migration.executor.Executor.GetUnits::new, Duration.ofSeconds(5),
+              node.system().scheduler())
+          .toCompletableFuture().get(10, TimeUnit.SECONDS).units().stream()
+          .filter(u -> u.jobId().equals(h.id())).count();
+    }
+    return n;
+  }
+
+  @ParameterizedTest(name = "frozen from {0}")
+  @ValueSource(strings = {"home", "another node"})
+  void aFrozenJobHoldsNoSlotAndContinuesWithTheSameResultAndOutput(String from) throws Exception {
+    long steps = 2_500;
+    Unmoved never = unmoved(steps);
+    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(SEED, steps, CPU_MICROS)));
+    List<OutputLine> out = new CopyOnWriteArrayList<>();
+    h.onOutput(out::add);
+    String host = runningHost(h);
+    String home = cluster.node(0).selfNode();
+    String wanted = from.equals("home") ? home : otherThan(home, 0);
+    if (!wanted.equals(host)) {
+      host = h.migrate(wanted).toCompletableFuture().get(30, TimeUnit.SECONDS).host();
+    }
+    int movesBefore = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS).migrations();
+    ActorTestKit.create(cluster.node(0).system()).createTestProbe().awaitAssert(
+        Duration.ofSeconds(10), () -> {
+          assertTrue(h.status().toCompletableFuture().get(5, TimeUnit.SECONDS).steps() > 0);
+          return null;
+        });
+
+    JobInfo frozen = h.migrate("freeze").toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(JobState.FROZEN, frozen.state());
+    assertEquals("", frozen.host(), "it runs nowhere");
+    assertTrue(java.nio.file.Files.isRegularFile(frozenFile(h)), "its state is on home's disk");
+    assertEquals(0, unitsAnywhere(h), "no executor holds it: its slot is free");
+    long stepsFrozen = frozen.steps();
+    assertTrue(stepsFrozen > 0 && stepsFrozen < steps, "frozen mid-run at step " + stepsFrozen);
+    assertRefused(h, "freeze", "is frozen: continue it first");
+    assertRefused(h, otherThan(home, 1), "is frozen: continue it first");
+
+    JobInfo going = h.migrate("continue").toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertEquals(JobState.RUNNING, going.state());
+    assertTrue(!going.host().isEmpty());
+    assertTrue(!java.nio.file.Files.exists(frozenFile(h)), "the file goes once the unit runs");
+    assertRefused(h, "continue", "only a frozen job can continue");
+
+    assertEquals(never.result(), h.result().toCompletableFuture().get(60, TimeUnit.SECONDS));
+    assertEquals(never.output(), out.stream().map(OutputLine::text).toList());
+    for (int k = 0; k < out.size(); k++) {
+      assertEquals(k + 1, out.get(k).seq(), "sequence numbers run on across freeze and continue");
+    }
+    JobInfo done = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertTrue(done.migrations() > movesBefore, "the freeze counts as a move");
+    assertTrue(done.frozenMicros() > 0);
+  }
+
+  @Test
+  void aFrozenJobCanBeCancelledAndItsFileGoes() throws Exception {
+    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(11, 5_000, CPU_MICROS)));
+    runningHost(h);
+    assertEquals(JobState.FROZEN,
+        h.migrate("freeze").toCompletableFuture().get(30, TimeUnit.SECONDS).state());
+    assertTrue(java.nio.file.Files.isRegularFile(frozenFile(h)));
+    assertEquals(JobState.CANCELLED, h.cancel().toCompletableFuture().get(30, TimeUnit.SECONDS).state());
+    ActorTestKit.create(cluster.node(0).system()).createTestProbe().awaitAssert(
+        Duration.ofSeconds(10), () -> {
+          assertTrue(!java.nio.file.Files.exists(frozenFile(h)), "the frozen file is deleted");
+          return null;
+        });
+    JobHandle<Long> pinned = client.submit(JobSpec.of(new SeededWalk(12, 3_000, CPU_MICROS))
+        .withMigratable(false));
+    runningHost(pinned);
+    assertRefused(pinned, "freeze", "is pinned");
+    pinned.cancel().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void freezeAndContinueByCommandLineAndHttp() throws Exception {
+    JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(13, 3_000, CPU_MICROS)));
+    runningHost(h);
+    String home = cluster.node(0).selfNode();
+    HttpResponse<String> r = post(0, "/drift/jobs/" + h.id() + "/migrate?to=freeze");
+    assertEquals(200, r.statusCode(), r.body());
+    assertTrue(r.body().contains("frozen at home"), r.body());
+    assertEquals(409, post(0, "/drift/jobs/" + h.id() + "/migrate?to=freeze").statusCode());
+
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = DriftCli.execute(new String[] {"migrate", "--node", home, h.id().value(), "continue"},
+        new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(0, code, err.toString());
+    assertTrue(out.toString().startsWith("job " + h.id() + " runs on "), out.toString());
+    code = DriftCli.execute(new String[] {"migrate", "--node", home, h.id().value(), "freeze"},
+        new PrintWriter(out, true), new PrintWriter(err, true));
+    assertEquals(0, code, err.toString());
+    assertTrue(out.toString().contains("job " + h.id() + " is frozen at its home " + home),
+        out.toString());
+    assertEquals(200, post(0, "/drift/jobs/" + h.id() + "/migrate?to=continue").statusCode());
     h.result().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 

@@ -21,8 +21,16 @@ public final class SeededWalk implements WorkUnit<Long> {
   private long sum;
   private long cpuNanosPerStep;
   private double[] trail = new double[64]; // some state beyond a few numbers
+  private int ballastBytes;
+  private byte[] ballast; // built in the first step (a submission is small), changed by each
 
   private SeededWalk() {}
+
+  /** The same walk carrying {@code ballastBytes} of state, so it moves over the side channel. */
+  public SeededWalk(long seed, long steps, long cpuMicrosPerStep, int ballastBytes) {
+    this(seed, steps, cpuMicrosPerStep);
+    this.ballastBytes = ballastBytes;
+  }
 
   public SeededWalk(long seed, long steps, long cpuMicrosPerStep) {
     this.rng = seed;
@@ -43,11 +51,26 @@ public final class SeededWalk implements WorkUnit<Long> {
     z ^= z >>> 31;
     sum += z >>> 40;
     trail[(int) (done % trail.length)] = Math.sqrt(z >>> 11);
+    if (ballastBytes > 0) {
+      if (ballast == null) {
+        ballast = new byte[ballastBytes];
+        new java.util.SplittableRandom(ballastBytes).nextBytes(ballast);
+      }
+      ballast[(int) ((done * 7919) % ballast.length)] ^= (byte) z;
+    }
     done++;
     if (done % 100 == 0) {
       ctx.out("step " + done + ": sum " + sum + ", trail " + trail[(int) ((done - 1) % 64)]);
     }
     ctx.progress((double) done / steps);
-    return done >= steps ? Step.done(sum) : Step.more();
+    if (done < steps) {
+      return Step.more();
+    }
+    if (ballast == null) {
+      return Step.done(sum);
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(ballast);
+    return Step.done(sum ^ crc.getValue());
   }
 }

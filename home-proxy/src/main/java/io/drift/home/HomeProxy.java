@@ -47,8 +47,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   public record Cancel(String reason, ActorRef<InfoReply> replyTo) implements Command, HomeWire {}
 
   /**
-   * Move the running unit to {@code target}: a node ({@code host:port}) or {@code home}. A
-   * request, not an order (MOSIX: migrate): the answer says whether it moved, or why not.
+   * Move the running unit to {@code target}: a node ({@code host:port}), {@code home},
+   * {@code freeze} (write it to the home node's disk and release its slot) or {@code continue}
+   * (run a frozen job again, placed by the normal rule). A request, not an order (MOSIX:
+   * migrate): the answer says whether it moved, or why not.
    */
   public record Migrate(String target, ActorRef<MigrateAnswer> replyTo)
       implements Command, HomeWire {}
@@ -83,6 +85,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private record Located(Balancer.Location location) implements Command {}
 
   private record MoveResult(Executor.MigrateResult result) implements Command {}
+
+  private record FreezeResult(Executor.FreezeReply reply) implements Command {}
+
+  public static final String HOME = "home";
+  public static final String FREEZE = "freeze";
+  public static final String CONTINUE = "continue";
 
   /** What the job is, as submitted. */
   public record Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
@@ -142,6 +150,13 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private long movePausedNanos;
   private long relocatedAtNanos;
   private long lastMoveFrozenNanos;
+  // freeze and continue
+  private boolean freezing; // the move under way goes to home's disk
+  private boolean freezeOutstanding; // home relocated it to disk; the write is not confirmed yet
+  private ActorRef<Executor.Command> homeExecutor; // this node's executor, which keeps the file
+  private long frozenSinceNanos;
+  private boolean thawOutstanding; // a Thaw was sent; its answer is a StartReply
+  private String continueTo; // where a thawed unit goes once it runs at home
 
   private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
       String homeNode, long submittedAtMillis, HomeSettings settings,
@@ -174,6 +189,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         .onMessage(Migrate.class, this::onMigrate)
         .onMessage(Located.class, this::onLocated)
         .onMessage(MoveResult.class, this::onMoveResult)
+        .onMessage(FreezeResult.class, this::onFreezeResult)
         .onMessage(FromHost.class, this::onHostEvent)
         .onMessage(PlaceResult.class, this::onPlaceResult)
         .onMessage(StartResult.class, this::onStartResult)
@@ -201,6 +217,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   }
 
   private Behavior<Command> onPlaceResult(PlaceResult p) {
+    if (state == JobState.FROZEN && continueTo == null && !moveWaiters.isEmpty()
+        && !startOutstanding) {
+      return thaw(p.reply());
+    }
     if (state != JobState.PENDING || startOutstanding) {
       return this;
     }
@@ -228,6 +248,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
     startOutstanding = false;
     timers.cancel(StartTimedOut.class);
+    if (thawOutstanding) {
+      return onThawed(reply);
+    }
     if (reply instanceof Executor.Accepted a) {
       boolean moveDone = startIsTransfer && movedMessage != null;
       if (startIsTransfer) {
@@ -368,20 +391,27 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   // ---- moves ---------------------------------------------------------------------------------
 
   private Behavior<Command> onMigrate(Migrate m) {
-    String target = "home".equals(m.target()) ? homeNode : m.target();
-    String no = state != JobState.RUNNING ? "job " + spec.id() + " is " + state
+    if (CONTINUE.equals(m.target())) {
+      return onContinue(m);
+    }
+    boolean freeze = FREEZE.equals(m.target());
+    String target = HOME.equals(m.target()) || freeze ? homeNode : m.target();
+    String no = state == JobState.FROZEN ? "job " + spec.id() + " is frozen: continue it first"
+        : state != JobState.RUNNING ? "job " + spec.id() + " is " + state
         + ": only a running job can move"
         : !spec.migratable() ? "job " + spec.id() + " is pinned (submitted as not migratable)"
         : startOutstanding ? "job " + spec.id() + " is starting on " + host + "; ask again"
-        : movingTo != null ? "job " + spec.id() + " is moving to " + movingTo + " already"
+        : movingTo != null ? "job " + spec.id() + (freezing ? " is being frozen"
+            : " is moving to " + movingTo) + " already"
         : cancelRequested ? "job " + spec.id() + " is being cancelled"
-        : target.equals(host) ? "job " + spec.id() + " runs on " + host + " already"
+        : !freeze && target.equals(host) ? "job " + spec.id() + " runs on " + host + " already"
         : null;
     if (no != null) {
       m.replyTo().tell(new MigrateAnswer(spec.id(), false, no, info()));
       return this;
     }
     movingTo = target;
+    freezing = freeze;
     moveWaiters.add(m.replyTo());
     balancer.tell(new Balancer.Locate(target,
         getContext().messageAdapter(Balancer.Location.class, Located::new)));
@@ -400,13 +430,16 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     } else {
       ActorRef<Executor.Command> target =
           ActorRefResolver.get(getContext().getSystem()).resolveActorRef(loc.executorPath());
-      executor.tell(new Executor.MigrateOut(spec.id(), epoch, loc.node(), target,
+      executor.tell(new Executor.MigrateOut(spec.id(), epoch, loc.node(), target, freezing,
           getContext().messageAdapter(Executor.MigrateResult.class, MoveResult::new)));
     }
     return this;
   }
 
   private Behavior<Command> onMoveResult(MoveResult r) {
+    if (r.result() instanceof Executor.Migrated m && freezing) {
+      return this; // answered when home's executor confirms the file (onFreezeResult)
+    }
     if (r.result() instanceof Executor.Migrated m) {
       movedMessage = "moved to " + m.target() + " (" + m.bytes() + " bytes"
           + (m.viaSideChannel() ? " over the side channel" : " over Artery");
@@ -424,7 +457,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   }
 
   private void answerMove(boolean moved, String message) {
+    if (continueTo != null && state == JobState.RUNNING) {
+      // a continue whose unit runs again at home, answered with its move on to the best node
+      message = moved ? "continued; " + message : "continued at home " + homeNode
+          + "; not moved on to " + continueTo + ": " + message;
+      moved = true;
+    }
     movingTo = null;
+    freezing = false;
+    continueTo = null;
     movedMessage = null;
     MigrateAnswer a = new MigrateAnswer(spec.id(), moved, message, info());
     moveWaiters.forEach(w -> w.tell(a));
@@ -454,6 +495,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     if (executor != null) {
       getContext().unwatch(executor);
     }
+    steps = r.steps(); // exact as of the checkpoint; reports come only now and then
+    cpuNanos = r.cpuNanos();
+    if (freezing) {
+      relocateToDisk(r);
+      return;
+    }
     epoch++;
     host = r.targetNode();
     executor = r.target();
@@ -470,6 +517,129 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
     changed();
+  }
+
+  // ---- freeze and continue --------------------------------------------------------------------
+
+  /**
+   * A freeze's step 4: the state is at the home node's executor. Raise the epoch (the source's
+   * copy is stale from here) and have the executor write it to disk; the job counts as frozen
+   * once it has.
+   */
+  private void relocateToDisk(Executor.Relocate r) {
+    epoch++;
+    executor = null;
+    homeExecutor = r.target();
+    freezeOutstanding = true;
+    lastTransferId = r.transferId();
+    lastTransferEpoch = epoch;
+    migrations++;
+    bytesMoved += r.bytes();
+    movePausedNanos = r.pausedNanos();
+    relocatedAtNanos = System.nanoTime();
+    frozenSinceNanos = relocatedAtNanos - r.pausedNanos();
+    homeExecutor.tell(new Executor.FreezeReceived(r.transferId(), spec.id(), epoch,
+        getContext().messageAdapter(Executor.FreezeReply.class, FreezeResult::new)));
+    r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
+  }
+
+  private Behavior<Command> onFreezeResult(FreezeResult f) {
+    Executor.FreezeReply reply = f.reply();
+    if (reply.epoch() != epoch || !freezeOutstanding) {
+      return this;
+    }
+    freezeOutstanding = false;
+    if (reply instanceof Executor.FrozenToDisk done) {
+      state = JobState.FROZEN;
+      host = "";
+      if (cancelRequested) {
+        homeExecutor.tell(new Executor.DeleteFrozen(spec.id()));
+        end(JobState.CANCELLED, cancelReason);
+        return this;
+      }
+      answerMove(true, "frozen at home " + homeNode + " (" + done.bytes() + " bytes in "
+          + done.file() + ")");
+      changed();
+      return this;
+    }
+    String why = ((Executor.NotFrozen) reply).reason();
+    if (cancelRequested) {
+      homeExecutor.tell(new Executor.Discard(lastTransferId));
+      end(JobState.CANCELLED, cancelReason);
+      return this;
+    }
+    // The executor kept the state: run it at home rather than lose it.
+    host = homeNode;
+    executor = homeExecutor;
+    startOutstanding = true;
+    startIsTransfer = true;
+    executor.tell(new Executor.StartReceived(lastTransferId, spec.id(), epoch, spec.name(),
+        homeNode, hostAdapter, startAdapter));
+    timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
+    answerMove(false, "not frozen: " + why + "; the job goes on at its home node " + homeNode);
+    changed();
+    return this;
+  }
+
+  private Behavior<Command> onContinue(Migrate m) {
+    String no = state != JobState.FROZEN ? "job " + spec.id() + " is " + state
+        + ": only a frozen job can continue"
+        : !moveWaiters.isEmpty() ? "job " + spec.id() + " is continuing already" : null;
+    if (no != null) {
+      m.replyTo().tell(new MigrateAnswer(spec.id(), false, no, info()));
+      return this;
+    }
+    moveWaiters.add(m.replyTo());
+    place(); // by the normal rule; the answer comes to onPlaceResult, then thaw
+    return this;
+  }
+
+  /**
+   * Continue: the unit is read back at home and runs there first (the file is on this node);
+   * if the rule placed it elsewhere, it then moves there by the normal path. No start timeout:
+   * the executor is on this node and always answers, and a Thaw cannot be fenced once read.
+   */
+  private Behavior<Command> thaw(Balancer.PlaceReply placed) {
+    continueTo = placed instanceof Balancer.Placed p ? p.node() : homeNode;
+    epoch++;
+    host = homeNode;
+    executor = homeExecutor;
+    startOutstanding = true;
+    thawOutstanding = true;
+    executor.tell(new Executor.Thaw(spec.id(), epoch, spec.name(), homeNode, hostAdapter,
+        startAdapter));
+    return this;
+  }
+
+  private Behavior<Command> onThawed(Executor.StartReply reply) {
+    thawOutstanding = false;
+    String to = continueTo;
+    if (reply instanceof Executor.Refused refused) {
+      host = "";
+      executor = null;
+      answerMove(false, "not continued: " + refused.reason() + " (the job stays frozen)");
+      if (cancelRequested) {
+        homeExecutor.tell(new Executor.DeleteFrozen(spec.id()));
+        end(JobState.CANCELLED, cancelReason);
+      }
+      return this;
+    }
+    state = JobState.RUNNING;
+    frozenNanos += System.nanoTime() - frozenSinceNanos;
+    getContext().watchWith(executor, new HostGone(epoch, host));
+    if (cancelRequested) {
+      executor.tell(new Executor.Cancel(spec.id(), epoch));
+    }
+    changed();
+    if (to.equals(homeNode) || cancelRequested) {
+      continueTo = null;
+      answerMove(true, "continued at home " + homeNode);
+    } else {
+      movingTo = to; // the continue request is answered when this move is
+      balancer.tell(new Balancer.Locate(to,
+          getContext().messageAdapter(Balancer.Location.class, Located::new)));
+    }
+    return this;
   }
 
   // ---- clients ------------------------------------------------------------------------------
@@ -509,7 +679,13 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     if (!cancelRequested) {
       cancelRequested = true;
       cancelReason = c.reason() == null || c.reason().isBlank() ? "cancelled by request" : c.reason();
-      if (executor != null) {
+      if (freezeOutstanding) {
+        return this; // ends when the executor says whether it wrote the file
+      }
+      if (state == JobState.FROZEN && !startOutstanding) {
+        homeExecutor.tell(new Executor.DeleteFrozen(spec.id()));
+        end(JobState.CANCELLED, cancelReason);
+      } else if (executor != null) {
         executor.tell(new Executor.Cancel(spec.id(), epoch)); // ordered after our Start
       } else {
         end(JobState.CANCELLED, cancelReason);

@@ -2,6 +2,8 @@ package io.drift.node.cli;
 
 import io.drift.api.JobId;
 import io.drift.api.JobInfo;
+import io.drift.api.JobState;
+import java.util.Locale;
 import io.drift.node.client.DriftClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,7 +13,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "migrate", mixinStandardHelpOptions = true,
-    description = {"Ask a running job's home to move it to another node (MOSIX: migrate).",
+    description = {"Ask a running job's home to move it to another node (MOSIX: migrate),"
+            + " to freeze it to the home node's disk, or to continue a frozen job (placed by"
+            + " the normal rule).",
         "A request, not an order: if the job does not move, the reason is printed and the exit"
             + " code is 1; the job goes on where it was.",
         "--node names the job's home (where it was submitted)."})
@@ -24,7 +28,7 @@ final class MigrateCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "JOB", description = "the job id")
   String job;
 
-  @Parameters(index = "1", paramLabel = "WHERE", description = "a node (host:port) or home")
+  @Parameters(index = "1", paramLabel = "WHERE", description = "a node (host:port), home, freeze or continue")
   String where;
 
   @Override
@@ -33,8 +37,14 @@ final class MigrateCommand implements Callable<Integer> {
     JobId id = JobId.of(job);
     try (DriftClient client = DriftClient.connect(target.node)) {
       JobInfo info = client.migrate(id, where).toCompletableFuture().join();
-      spec.commandLine().getOut().printf("job %s runs on %s now (moved %d times)%n", info.id(),
-          info.host(), info.migrations());
+      if (info.state() == JobState.FROZEN) {
+        spec.commandLine().getOut().printf("job %s is frozen at its home %s (moved %d times)%n",
+            info.id(), info.home(), info.migrations());
+      } else {
+        spec.commandLine().getOut().printf(Locale.ROOT,
+            "job %s runs on %s now (moved %d times, frozen %.1f ms in all)%n", info.id(),
+            info.host(), info.migrations(), info.frozenMicros() / 1000.0);
+      }
       return ExitCodes.OK;
     }
   }

@@ -58,14 +58,17 @@ public final class DriftRoutes extends AllDirectives {
             id -> parameterOptional("to", to -> migrate(id, to.orElse(null)))))));
   }
 
-  /** {@code POST /drift/jobs/{id}/migrate?to=NODE|home}: 200 moved, 409 not moved (why). */
+  /**
+   * {@code POST /drift/jobs/{id}/migrate?to=NODE|home|freeze|continue}: 200 moved, 409 not
+   * moved (why), 404 no such job.
+   */
   private Route migrate(String id, String to) {
     if (readOnly) {
       return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
           + " (pekko.management.http.route-providers-read-only = true)"));
     }
     if (to == null || to.isBlank()) {
-      return complete(error(StatusCodes.BAD_REQUEST, "say where: ?to=host:port or ?to=home"));
+      return complete(error(StatusCodes.BAD_REQUEST, "say where: ?to=host:port, home, freeze or continue"));
     }
     JobId jobId;
     try {

@@ -86,11 +86,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   public record UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase) {}
 
   /**
-   * Move this job's unit to {@code target} (DESIGN, Migration). Home sends it; the answer is
+   * Move this job's unit to {@code target} (DESIGN, Migration); with {@code toDisk}, the target
+   * is the job's home node, which will keep the state on disk (freeze) rather than run it. Home sends it; the answer is
    * {@link Migrated} or {@link NotMigrated} with the reason.
    */
   public record MigrateOut(JobId jobId, long epoch, String targetNode, ActorRef<Command> target,
-      ActorRef<MigrateResult> replyTo) implements Command, ExecutorWire {}
+      boolean toDisk, ActorRef<MigrateResult> replyTo) implements Command, ExecutorWire {}
 
   public sealed interface MigrateResult extends ExecutorWire {
     JobId jobId();
@@ -104,9 +105,43 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /** Not moved; the unit goes on where it was (unless it ended). */
   public record NotMigrated(JobId jobId, long epoch, String reason) implements MigrateResult {}
 
-  /** A source asks this node, the target, to take a unit's state. */
-  public record Reserve(String transferId, JobId jobId, String homeNode,
+  /**
+   * A source asks this node, the target, to take a unit's state: to run it, or with {@code
+   * toDisk} (this node being the job's home) to freeze it.
+   */
+  public record Reserve(String transferId, JobId jobId, String homeNode, boolean toDisk,
       ActorRef<Transfer.OutboundEvent> replyTo) implements Command, ExecutorWire {}
+
+  /**
+   * Home has recorded the job as frozen under {@code epoch}: write the state received for this
+   * transfer to the frozen store. Answer {@link FrozenToDisk}, or {@link NotFrozen} and keep the
+   * state, so home can start it here instead.
+   */
+  public record FreezeReceived(String transferId, JobId jobId, long epoch,
+      ActorRef<FreezeReply> replyTo) implements Command, ExecutorWire {}
+
+  public sealed interface FreezeReply extends ExecutorWire {
+    JobId jobId();
+
+    long epoch();
+  }
+
+  public record FrozenToDisk(JobId jobId, long epoch, long bytes, String file) implements FreezeReply {}
+
+  public record NotFrozen(JobId jobId, long epoch, String reason) implements FreezeReply {}
+
+  /** Run the frozen unit of this job, read back from the frozen store, under {@code epoch}. */
+  public record Thaw(JobId jobId, long epoch, String jobName, String homeNode,
+      ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) implements Command, ExecutorWire {}
+
+  /** The job ended while frozen: delete its file. */
+  public record DeleteFrozen(JobId jobId) implements Command, ExecutorWire {}
+
+  private record FreezeWritten(FreezeReceived request, InboundReady state, String file,
+      Throwable error) implements Command {}
+
+  private record ThawRead(Thaw request, FrozenStore.Frozen frozen, Throwable error)
+      implements Command {}
 
   /** Home has recorded this node for the job under {@code epoch}: run the state received. */
   public record StartReceived(String transferId, JobId jobId, long epoch, String jobName,
@@ -186,8 +221,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * same to a repeated request for the same transfer.
    */
   public record Relocate(JobId jobId, long epoch, String transferId, String targetNode,
-      ActorRef<Command> target, long lastSeq, long bytes, long pausedNanos,
-      ActorRef<Transfer.OutboundEvent> replyTo) implements HostEvent {}
+      ActorRef<Command> target, long lastSeq, long bytes, long pausedNanos, long steps,
+      long cpuNanos, ActorRef<Transfer.OutboundEvent> replyTo) implements HostEvent {}
 
   /**
    * @param runner the slot threads; started here and closed when the actor stops
@@ -195,8 +230,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    */
   public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode,
       MigrationSettings migration) {
+    return create(runner, codec, selfNode, migration, null);
+  }
+
+  /** @param frozen where this node keeps its own jobs' frozen units, or null: no freezing */
+  public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode,
+      MigrationSettings migration, FrozenStore frozen) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Executor(ctx, timers, runner, codec, selfNode, migration)));
+        new Executor(ctx, timers, runner, codec, selfNode, migration, frozen)));
   }
 
   /**
@@ -204,14 +245,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * as nothing they produce can reach anyone (restarting them is the home's job, from its
    * checkpoint, once homes keep checkpoints).
    */
-  public static Behavior<Command> createInCluster(
-      SlotRunner runner, StateCodec codec, String selfNode, MigrationSettings migration) {
+  public static Behavior<Command> createInCluster(SlotRunner runner, StateCodec codec,
+      String selfNode, MigrationSettings migration, FrozenStore frozen) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new HomeLeft(
               e.member().address().host().get() + ":" + e.member().address().port().get())),
           ClusterEvent.MemberRemoved.class));
-      return new Executor(ctx, timers, runner, codec, selfNode, migration);
+      return new Executor(ctx, timers, runner, codec, selfNode, migration, frozen);
     }));
   }
 
@@ -226,10 +267,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private final TimerScheduler<Command> timers;
   private final MigrationSettings migration;
   private final SideChannel sideChannel; // null when off or it could not listen
+  private final FrozenStore frozen; // null: this node freezes nothing
+  private final java.util.concurrent.Executor blocking; // for file I/O
 
   private Executor(ActorContext<Command> ctx, TimerScheduler<Command> timers, SlotRunner runner,
-      StateCodec codec, String selfNode, MigrationSettings migration) {
+      StateCodec codec, String selfNode, MigrationSettings migration, FrozenStore frozen) {
     super(ctx);
+    this.frozen = frozen;
+    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.timers = timers;
     this.migration = migration;
     this.runner = runner;
@@ -281,6 +326,20 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(Reserve.class, this::onReserve)
         .onMessage(InboundReady.class, this::onInboundReady)
         .onMessage(StartReceived.class, this::onStartReceived)
+        .onMessage(FreezeReceived.class, this::onFreezeReceived)
+        .onMessage(FreezeWritten.class, this::onFreezeWritten)
+        .onMessage(Thaw.class, this::onThaw)
+        .onMessage(ThawRead.class, this::onThawRead)
+        .onMessage(DeleteFrozen.class, d -> {
+          if (frozen != null) {
+            try {
+              frozen.delete(d.jobId());
+            } catch (java.io.IOException e) {
+              getContext().getLog().warn("job {}: could not delete its frozen unit: {}", d.jobId(), e.toString());
+            }
+          }
+          return this;
+        })
         .onMessage(Discard.class, d -> {
           received.remove(d.transferId());
           timers.cancel(d.transferId());
@@ -381,8 +440,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     UnitTask t = current(m.jobId(), m.epoch());
     String no = t == null ? "job " + m.jobId() + " does not run on " + selfNode + " under epoch "
         + m.epoch() : outbound.containsKey(m.jobId()) ? "job " + m.jobId() + " is moving already"
-        : m.targetNode().equals(selfNode) ? "job " + m.jobId() + " runs on " + selfNode + " already"
-        : null;
+        : m.targetNode().equals(selfNode) && !m.toDisk() ? "job " + m.jobId() + " runs on "
+        + selfNode + " already" : null;
     if (no != null) {
       m.replyTo().tell(new NotMigrated(m.jobId(), m.epoch(), no));
       return this;
@@ -390,8 +449,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     String transferId = m.jobId().value() + "-" + m.epoch() + "-"
         + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     ActorRef<Outbound.Msg> out = getContext().spawn(
-        Outbound.create(t, homes.get(m.jobId()), transferId, m.targetNode(), m.target(), migration,
-            getContext().getSelf(), m.replyTo()),
+        Outbound.create(t, homes.get(m.jobId()), transferId, m.targetNode(), m.target(),
+            m.toDisk(), migration, getContext().getSelf(), m.replyTo()),
         "out-" + transferId, DispatcherSelector.blocking());
     getContext().watchWith(out, new OutboundGone(m.jobId(), out));
     outbound.put(m.jobId(), out);
@@ -448,7 +507,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   // ---- migration: target side -----------------------------------------------------------------
 
   private Behavior<Command> onReserve(Reserve r) {
-    String no = refusal(r.jobId(), r.homeNode());
+    String no = !r.toDisk() ? refusal(r.jobId(), r.homeNode())
+        : !selfNode.equals(r.homeNode()) ? "node " + selfNode + " is not the home of job "
+            + r.jobId() + ": frozen units are kept at home"
+        : frozen == null ? "node " + selfNode + " keeps no frozen units" : null;
     if (no != null) {
       r.replyTo().tell(new Transfer.ReserveRefused(r.transferId(), no));
       return this;
@@ -492,6 +554,84 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(),
         new Payload(h.className(), r.state()), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(),
         s.replyTo());
+  }
+
+  // ---- freeze and continue: the home node's side ---------------------------------------------
+
+  private Behavior<Command> onFreezeReceived(FreezeReceived f) {
+    InboundReady r = received.remove(f.transferId());
+    timers.cancel(f.transferId());
+    if (r == null || frozen == null) {
+      f.replyTo().tell(new NotFrozen(f.jobId(), f.epoch(), "node " + selfNode
+          + " holds no state for transfer " + f.transferId() + " (expired or discarded)"));
+      return this;
+    }
+    getContext().pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return frozen.write(r.header(), r.state()).toString();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, blocking), (file, error) -> new FreezeWritten(f, r, file, error));
+    return this;
+  }
+
+  private Behavior<Command> onFreezeWritten(FreezeWritten w) {
+    FreezeReceived f = w.request();
+    if (w.error() == null) {
+      getContext().getLog().info("job {}: frozen to {} ({} bytes)", f.jobId(), w.file(),
+          w.state().state().length);
+      f.replyTo().tell(new FrozenToDisk(f.jobId(), f.epoch(), w.state().state().length, w.file()));
+    } else {
+      Throwable e = w.error() instanceof java.util.concurrent.CompletionException c
+          && c.getCause() != null ? c.getCause() : w.error();
+      getContext().getLog().warn("job {}: could not freeze it to {}: {}", f.jobId(), frozen.dir(),
+          e.toString());
+      received.put(f.transferId(), w.state()); // home may start it here instead
+      timers.startSingleTimer(f.transferId(), new ReceivedExpired(f.transferId()),
+          migration.transferTimeout());
+      f.replyTo().tell(new NotFrozen(f.jobId(), f.epoch(), "could not write it under "
+          + frozen.dir() + ": " + e.getMessage()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onThaw(Thaw t) {
+    String no = frozen == null ? "node " + selfNode + " keeps no frozen units"
+        : refusal(t.jobId(), t.homeNode());
+    if (no != null) {
+      return refuse(t.jobId(), t.epoch(), t.replyTo(), no);
+    }
+    getContext().pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return frozen.read(t.jobId());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, blocking), (f, error) -> new ThawRead(t, f, error));
+    return this;
+  }
+
+  private Behavior<Command> onThawRead(ThawRead r) {
+    Thaw t = r.request();
+    if (r.error() != null) {
+      Throwable e = r.error() instanceof java.util.concurrent.CompletionException c
+          && c.getCause() != null ? c.getCause() : r.error();
+      return refuse(t.jobId(), t.epoch(), t.replyTo(), "cannot read the frozen unit: "
+          + e.getMessage());
+    }
+    Transfer.CheckpointHeader h = r.frozen().header();
+    admit(t.jobId(), t.epoch(), t.jobName(), t.homeNode(),
+        new Payload(h.className(), r.frozen().state()), h.nextSeq(), h.cpuNanos(), h.steps(),
+        t.home(), t.replyTo());
+    if (current(t.jobId(), t.epoch()) != null) {
+      try {
+        frozen.delete(t.jobId()); // it runs again: the file must not bring it back twice
+      } catch (java.io.IOException e) {
+        getContext().getLog().warn("job {}: could not delete its frozen unit: {}", t.jobId(), e.toString());
+      }
+    }
+    return this;
   }
 
   private Behavior<Command> onCancel(Cancel c) {

@@ -43,11 +43,11 @@ final class Outbound {
   enum UnitGone implements Msg { INSTANCE }
 
   static Behavior<Msg> create(UnitTask task, ActorRef<Executor.HostEvent> home,
-      String transferId, String targetNode, ActorRef<Executor.Command> target,
+      String transferId, String targetNode, ActorRef<Executor.Command> target, boolean toDisk,
       MigrationSettings settings, ActorRef<Executor.Command> executor,
       ActorRef<Executor.MigrateResult> requester) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Outbound(ctx, timers, task,
-        home, transferId, targetNode, target, settings, executor, requester).reserve()));
+        home, transferId, targetNode, target, toDisk, settings, executor, requester).reserve()));
   }
 
   private final ActorContext<Msg> ctx;
@@ -57,6 +57,7 @@ final class Outbound {
   private final String transferId;
   private final String targetNode;
   private final ActorRef<Executor.Command> target;
+  private final boolean toDisk;
   private final MigrationSettings settings;
   private final ActorRef<Executor.Command> executor;
   private final ActorRef<Executor.MigrateResult> requester;
@@ -77,8 +78,8 @@ final class Outbound {
   private int acked;
 
   private Outbound(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, UnitTask task,
-      ActorRef<Executor.HostEvent> home, String transferId, String targetNode, ActorRef<Executor.Command> target,
-      MigrationSettings settings, ActorRef<Executor.Command> executor,
+      ActorRef<Executor.HostEvent> home, String transferId, String targetNode,
+      ActorRef<Executor.Command> target, boolean toDisk, MigrationSettings settings, ActorRef<Executor.Command> executor,
       ActorRef<Executor.MigrateResult> requester) {
     this.ctx = ctx;
     this.timers = timers;
@@ -87,6 +88,7 @@ final class Outbound {
     this.transferId = transferId;
     this.targetNode = targetNode;
     this.target = target;
+    this.toDisk = toDisk;
     this.settings = settings;
     this.executor = executor;
     this.requester = requester;
@@ -96,7 +98,7 @@ final class Outbound {
   // ---- 1. reserve -----------------------------------------------------------------------------
 
   private Behavior<Msg> reserve() {
-    target.tell(new Executor.Reserve(transferId, task.jobId, task.homeNode, events));
+    target.tell(new Executor.Reserve(transferId, task.jobId, task.homeNode, toDisk, events));
     timers.startSingleTimer(Timeout.INSTANCE, settings.reserveTimeout());
     return Behaviors.receive(Msg.class)
         .onMessage(Event.class, e -> {
@@ -300,7 +302,8 @@ final class Outbound {
 
   private void sendRelocate() {
     home.tell(new Executor.Relocate(task.jobId, task.epoch, transferId, targetNode, target,
-        header.nextSeq() - 1, header.size(), System.nanoTime() - pausedAtNanos, events));
+        header.nextSeq() - 1, header.size(), System.nanoTime() - pausedAtNanos, header.steps(),
+        header.cpuNanos(), events));
   }
 
   // ---- failure --------------------------------------------------------------------------------

@@ -179,7 +179,7 @@ class MigrationProtocolTest {
     ActorRef<Command> b = executor(TARGET, settings);
     Running r = startOn(a, 2_000);
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, b, asked.ref()));
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, b, false, asked.ref()));
 
     List<OutputLine> lines = new ArrayList<>();
     AtomicReference<String> movedTo = new AtomicReference<>();
@@ -225,7 +225,7 @@ class MigrationProtocolTest {
     Running r = startOn(a, 2_000);
     FakeTarget t = FakeTarget.create();
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
     Executor.Reserve res = t.reserve();
     res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
     Transfer.Chunk c = t.inbound().expectMessageClass(Transfer.Chunk.class, WAIT);
@@ -243,7 +243,7 @@ class MigrationProtocolTest {
     Running r = startOn(a, 2_000);
     FakeTarget t = FakeTarget.create();
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
     Executor.Reserve res = t.reserve();
     int closedPort;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
@@ -267,13 +267,13 @@ class MigrationProtocolTest {
     FakeTarget t = FakeTarget.create();
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
 
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
     Executor.Reserve res = t.reserve();
     res.replyTo().tell(new Transfer.ReserveRefused(res.transferId(), "node is full"));
     assertEquals("node is full",
         assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason());
 
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
     t.reserve(); // and no answer
     String why = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason();
     assertTrue(why.contains("did not answer the reservation"), why);
@@ -287,7 +287,7 @@ class MigrationProtocolTest {
     Running r = startOn(a, 2_000);
     FakeTarget t = FakeTarget.create();
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
     Executor.Reserve res = t.reserve();
     res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
     for (int i = 0; i < 10_000; i++) { // acknowledge every chunk, then confirm the whole
@@ -328,7 +328,7 @@ class MigrationProtocolTest {
     Running r = startOn(a, 2_000);
     FakeTarget t = FakeTarget.create();
     TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), asked.ref()));
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
     Executor.Reserve res = t.reserve();
     res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
 
