@@ -46,6 +46,9 @@ public final class Bench {
           .append(json(v)));
       return b.append('}').toString();
     }
+    if (o instanceof Double d && (d.isNaN() || d.isInfinite())) {
+      return "null";
+    }
     if (o instanceof Double d) {
       return String.format(Locale.ROOT, "%.2f", d);
     }

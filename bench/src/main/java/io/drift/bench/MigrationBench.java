@@ -10,6 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.ArrayList;
 
 /**
  * Moves running units with states of 1 KiB, 1 MiB, 16 MiB and 256 MiB back and forth between
@@ -60,10 +63,19 @@ final class MigrationBench {
               + " %.1f ms from request to answer%n", size.name(), m.frozenMs().length, frozen, asked);
           out.put("pause_to_resume_ms_p50_" + size.name(), frozen);
           out.put("move_request_ms_p50_" + size.name(), asked);
+          Phases ph = phases(cluster.logLines(), m.jobId(), m.frozenMs().length);
+          System.err.printf("  phases (medians): encode %.1f ms, send %.1f ms, check %.1f ms,"
+              + " relocate %.1f ms, decode %.1f ms%n", ph.encode(), ph.send(), ph.check(),
+              ph.relocate(), ph.decode());
+          out.put("phases_ms_" + size.name(), Map.of("encode", ph.encode(), "send", ph.send(),
+              "check", ph.check(), "relocate", ph.relocate(), "decode", ph.decode()));
           if (size.name().equals("256mib")) {
             double mibS = 256 / (frozen / 1000);
             out.put("large_state_mib_s", mibS);
             out.put("large_state_vs_raw_tcp", mibS / rawMibS);
+            double wire = 256 / (ph.send() / 1000);
+            out.put("large_state_wire_mib_s", wire);
+            out.put("large_state_wire_vs_raw_tcp", wire / rawMibS);
           }
         }
       }
@@ -82,7 +94,41 @@ final class MigrationBench {
     return List.of((env == null || env.isBlank() ? "-Xmx3g" : env).trim().split("\\s+"));
   }
 
-  record Moves(double[] frozenMs, double[] askedMs) {}
+  record Moves(String jobId, double[] frozenMs, double[] askedMs) {}
+
+  /** Medians of each phase of a job's last {@code n} moves, from the nodes' logs. */
+  record Phases(double encode, double send, double check, double relocate, double decode) {}
+
+  private static final Pattern MOVED = Pattern.compile("job (\\w+): moved \\d+ bytes to \\S+:"
+      + " encoded in ([\\d.]+) ms, sent in ([\\d.]+) ms, checked in ([\\d.]+) ms, relocated at"
+      + " home in ([\\d.]+) ms");
+  private static final Pattern DECODED =
+      Pattern.compile("job (\\w+): decoded a state of \\d+ bytes in ([\\d.]+) ms");
+
+  static Phases phases(List<String> lines, String jobId, int n) {
+    List<double[]> moved = new ArrayList<>();
+    List<Double> decoded = new ArrayList<>();
+    for (String line : lines) {
+      Matcher m = MOVED.matcher(line);
+      if (m.find() && m.group(1).equals(jobId)) {
+        moved.add(new double[] {Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)),
+            Double.parseDouble(m.group(4)), Double.parseDouble(m.group(5))});
+      }
+      Matcher d = DECODED.matcher(line);
+      if (d.find() && d.group(1).equals(jobId)) {
+        decoded.add(Double.parseDouble(d.group(2)));
+      }
+    }
+    List<double[]> last = moved.subList(Math.max(0, moved.size() - n), moved.size());
+    double[] dec = decoded.subList(Math.max(0, decoded.size() - n), decoded.size()).stream()
+        .mapToDouble(Double::doubleValue).toArray();
+    return new Phases(col(last, 0), col(last, 1), col(last, 2), col(last, 3),
+        dec.length == 0 ? Double.NaN : Bench.median(dec));
+  }
+
+  private static double col(List<double[]> rows, int c) {
+    return rows.isEmpty() ? Double.NaN : Bench.median(rows.stream().mapToDouble(r -> r[c]).toArray());
+  }
 
   /**
    * Fresh JVMs run Pekko's paths about ten times slower than warm ones (PEKKO-FACTS): move a
@@ -130,7 +176,7 @@ final class MigrationBench {
       frozenBefore = info.frozenMicros();
     }
     h.cancel().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    return new Moves(frozen, asked);
+    return new Moves(h.id().value(), frozen, asked);
   }
 
   /**

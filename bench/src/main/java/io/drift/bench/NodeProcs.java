@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcs implements AutoCloseable {
 
   private final List<Process> processes = new ArrayList<>();
+  private final List<Path> logs = new ArrayList<>();
   private final List<Integer> ports;
   private final int n;
 
@@ -50,9 +51,19 @@ final class NodeProcs implements AutoCloseable {
           "--http-port", "" + p.ports.get(n + i), "--slots", "1",
           "--seed", "127.0.0.1:" + p.ports.get(0)));
       File log = logs.resolve("node-" + i + ".log").toFile();
+      p.logs.add(log.toPath());
       p.processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start());
     }
     return p;
+  }
+
+  /** Every node's log lines so far. */
+  List<String> logLines() throws IOException {
+    List<String> all = new ArrayList<>();
+    for (Path log : logs) {
+      all.addAll(Files.readAllLines(log));
+    }
+    return all;
   }
 
   String node(int i) {
