@@ -19,7 +19,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,27 +32,32 @@ class MigrationKillIT {
   static final int MIB = 24;
   static final long STEPS = 3_000;
 
-  @Test
-  void killingTheTargetMidTransferLeavesTheUnitRunningAtItsSource(@TempDir Path dir)
+  @ParameterizedTest(name = "over {0}")
+  @ValueSource(strings = {"Artery chunks", "the side channel"})
+  void killingTheTargetMidTransferLeavesTheUnitRunningAtItsSource(String path, @TempDir Path dir)
       throws Exception {
-    // small chunks, one at a time: the transfer lasts long enough to be cut in the middle
+    // slowed down (small chunks one at a time, or a capped rate) so the transfer lasts long
+    // enough to be cut in the middle
+    boolean side = path.equals("the side channel");
     Path conf = dir.resolve("slow-moves.conf");
     Files.writeString(conf, String.join("\n",
         "drift.migration.chunk-bytes = 16KiB",
         "drift.migration.window-chunks = 1",
+        "drift.migration.side-channel.enabled = " + (side ? "on" : "off"),
+        "drift.migration.side-channel.max-rate = 4MiB",
         "drift.migration.reserve-timeout = 3s",
         "drift.migration.transfer-timeout = 8s"));
     ActorTestKit kit = ActorTestKit.create();
-    try (NodeProcesses nodes = NodeProcesses.start("kill", 3, conf)) {
+    try (NodeProcesses nodes = NodeProcesses.start(side ? "kill-side" : "kill-chunks", 3, conf)) {
       TestProbe<Object> probe = kit.createTestProbe();
       nodes.awaitCluster(probe);
-      run(nodes, probe);
+      run(nodes, probe, side);
     } finally {
       kit.shutdownTestKit();
     }
   }
 
-  private void run(NodeProcesses nodes, TestProbe<Object> probe) throws Exception {
+  private void run(NodeProcesses nodes, TestProbe<Object> probe, boolean side) throws Exception {
     try (DriftClient client = DriftClient.connect(nodes.node(0))) {
       JobHandle<Long> h = client.submit(JobSpec.of(new BigState(MIB, STEPS, 1_000)));
       String source = probe.awaitAssert(Duration.ofSeconds(20), () -> {
@@ -65,7 +71,8 @@ class MigrationKillIT {
 
       CompletableFuture<JobInfo> move = h.migrate(nodes.node(target)).toCompletableFuture();
       probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(20), () -> {
-        assertTrue(nodes.log(sourceIndex).contains("moving "), "the transfer has begun");
+        assertTrue(nodes.log(sourceIndex).contains(side ? "over its side channel" : "chunks"),
+            "the transfer has begun");
         return null;
       });
       nodes.kill(target);

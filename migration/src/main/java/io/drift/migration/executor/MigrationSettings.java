@@ -10,14 +10,16 @@ import java.time.Duration;
  * @param sideChannelMinBytes states of at least this size go over the side channel; -1 when
  *     the side channel is off
  * @param sideChannelPort port of this node's side channel (0: any free one)
+ * @param sideChannelMaxRate bytes per second one transfer may send over it; 0: no limit
  */
 public record MigrationSettings(int chunkBytes, int windowChunks, Duration reserveTimeout,
-    Duration transferTimeout, long maxStateBytes, long sideChannelMinBytes, int sideChannelPort) {
+    Duration transferTimeout, long maxStateBytes, long sideChannelMinBytes, int sideChannelPort,
+    long sideChannelMaxRate) {
 
   /** Chunks over Artery only: no side channel. */
   public MigrationSettings(int chunkBytes, int windowChunks, Duration reserveTimeout,
       Duration transferTimeout, long maxStateBytes) {
-    this(chunkBytes, windowChunks, reserveTimeout, transferTimeout, maxStateBytes, -1, 0);
+    this(chunkBytes, windowChunks, reserveTimeout, transferTimeout, maxStateBytes, -1, 0, 0);
   }
 
   public boolean sideChannel() {
@@ -42,6 +44,10 @@ public record MigrationSettings(int chunkBytes, int windowChunks, Duration reser
     if (maxStateBytes < 1024 || maxStateBytes > Integer.MAX_VALUE - 8) {
       throw new ConfigException.BadValue("drift.migration.max-state-bytes", "must be 1KiB..2GiB");
     }
+    if (sideChannelMaxRate < 0) {
+      throw new ConfigException.BadValue("drift.migration.side-channel.max-rate",
+          "must be >= 0 (bytes per second; 0: no limit)");
+    }
     if (sideChannelPort < 0 || sideChannelPort > 65535) {
       throw new ConfigException.BadValue("drift.migration.side-channel.port", "must be 0..65535");
     }
@@ -53,6 +59,6 @@ public record MigrationSettings(int chunkBytes, int windowChunks, Duration reser
         root.getInt(p + "window-chunks"), root.getDuration(p + "reserve-timeout"),
         root.getDuration(p + "transfer-timeout"), root.getBytes(p + "max-state-bytes"),
         root.getBoolean(p + "side-channel.enabled") ? root.getBytes(p + "side-channel.min-bytes") : -1,
-        root.getInt(p + "side-channel.port"));
+        root.getInt(p + "side-channel.port"), root.getBytes(p + "side-channel.max-rate"));
   }
 }

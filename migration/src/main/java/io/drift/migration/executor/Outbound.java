@@ -162,7 +162,7 @@ final class Outbound {
     ctx.getLog().info("job {}: moving {} bytes to {} over its side channel {}:{}", task.jobId,
         state.length, targetNode, side.host(), side.port());
     sending = SideChannel.send(side.host(), side.port(), side.token(), state,
-        settings.transferTimeout(),
+        settings.transferTimeout(), settings.sideChannelMaxRate(),
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
     ctx.pipeToSelf(sending.done(), SideSent::new);
     return Behaviors.receive(Msg.class)

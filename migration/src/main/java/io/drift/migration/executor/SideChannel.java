@@ -215,12 +215,19 @@ public final class SideChannel implements AutoCloseable {
     }
   }
 
-  /**
-   * Sends {@code state} to the channel at {@code host:port} under {@code token}, on a thread of
-   * {@code runOn}; the CRC-32C is computed as the bytes go out.
-   */
+  /** The same, at full speed. */
   public static Sending send(String host, int port, String token, byte[] state, Duration ioTimeout,
       java.util.concurrent.Executor runOn) {
+    return send(host, port, token, state, ioTimeout, 0, runOn);
+  }
+
+  /**
+   * Sends {@code state} to the channel at {@code host:port} under {@code token}, on a thread of
+   * {@code runOn}, at most {@code maxBytesPerSecond} (0: no limit); the CRC-32C is computed as
+   * the bytes go out.
+   */
+  public static Sending send(String host, int port, String token, byte[] state, Duration ioTimeout,
+      long maxBytesPerSecond, java.util.concurrent.Executor runOn) {
     Sending sending = new Sending();
     runOn.execute(() -> {
       try (Socket s = sending.socket) {
@@ -232,8 +239,16 @@ public final class SideChannel implements AutoCloseable {
         out.write(ByteBuffer.allocate(8 + TOKEN_BYTES + 8).putLong(MAGIC)
             .put(HexFormat.of().parseHex(token)).putLong(state.length).array());
         CRC32C crc = new CRC32C();
+        long started = System.nanoTime();
         for (int at = 0; at < state.length; at += SLICE) {
           int n = Math.min(SLICE, state.length - at);
+          if (maxBytesPerSecond > 0) { // wait until the bytes sent so far are within the cap
+            long due = started + (long) (at * 1e9 / maxBytesPerSecond);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            }
+          }
           crc.update(state, at, n);
           out.write(state, at, n);
         }
@@ -243,6 +258,9 @@ public final class SideChannel implements AutoCloseable {
           throw new IOException("the target closed the side channel without taking the state");
         }
         sending.done.complete(crc.getValue());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        sending.done.completeExceptionally(new IOException("interrupted", e));
       } catch (IOException | RuntimeException e) {
         sending.done.completeExceptionally(e instanceof SocketException && sending.socket.isClosed()
             && !sending.done.isDone() ? new IOException("cancelled", e) : e);

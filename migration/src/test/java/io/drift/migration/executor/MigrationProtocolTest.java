@@ -112,7 +112,7 @@ class MigrationProtocolTest {
 
   /** The same, with the side channel on for states of 1 KiB and more. */
   static final MigrationSettings SIDE = new MigrationSettings(1024, 4, Duration.ofMillis(300),
-      Duration.ofSeconds(5), 64L * 1024 * 1024, 1024, 0);
+      Duration.ofSeconds(5), 64L * 1024 * 1024, 1024, 0, 0);
 
   static ActorRef<Command> executor(String self) {
     return executor(self, SETTINGS);

@@ -71,6 +71,21 @@ class SideChannelTest {
   }
 
   @Test
+  void aCappedTransferTakesAsLongAsItsRateSays() throws Exception {
+    byte[] state = random(4 << 20);
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(state.length, arrival::complete);
+    long t0 = System.nanoTime();
+    SideChannel.send(channel.host(), channel.port(), token, state, IO, 8L << 20, senders)
+        .done().get(10, TimeUnit.SECONDS);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    // 4 MiB at 8 MiB/s: the last of four 1 MiB slices may leave at 375 ms, not before
+    assertTrue(ms >= 375, "took " + ms + " ms");
+    assertArrayEquals(state, assertInstanceOf(SideChannel.Arrived.class,
+        arrival.get(10, TimeUnit.SECONDS)).state());
+  }
+
+  @Test
   void anEmptyStateArrivesToo() throws Exception {
     CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
     String token = channel.expect(10, arrival::complete);
