@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -200,6 +199,7 @@ public final class SideChannel implements AutoCloseable {
   public static final class Sending {
     private final Socket socket = new Socket();
     private final CompletableFuture<Long> done = new CompletableFuture<>();
+    private volatile boolean cancelled;
 
     /** Completes with the CRC-32C of what was sent once the target holds it all. */
     public CompletableFuture<Long> done() {
@@ -207,6 +207,7 @@ public final class SideChannel implements AutoCloseable {
     }
 
     public void cancel() {
+      cancelled = true;
       try {
         socket.close();
       } catch (IOException ignored) {
@@ -262,8 +263,7 @@ public final class SideChannel implements AutoCloseable {
         Thread.currentThread().interrupt();
         sending.done.completeExceptionally(new IOException("interrupted", e));
       } catch (IOException | RuntimeException e) {
-        sending.done.completeExceptionally(e instanceof SocketException && sending.socket.isClosed()
-            && !sending.done.isDone() ? new IOException("cancelled", e) : e);
+        sending.done.completeExceptionally(sending.cancelled ? new IOException("cancelled", e) : e);
       }
     });
     return sending;
