@@ -25,13 +25,20 @@ public final class LedgerWalk implements WorkUnit<Long> {
   private long done;
   private long sum;
   private long spinNanos;
+  private int ballastBytes;
+  private byte[] ballast; // built in the first step: a state large enough for the side channel
 
   private LedgerWalk() {}
 
   public LedgerWalk(long seed, long steps, long spinMicros) {
+    this(seed, steps, spinMicros, 0);
+  }
+
+  public LedgerWalk(long seed, long steps, long spinMicros, int ballastBytes) {
     this.rng = seed;
     this.steps = steps;
     this.spinNanos = spinMicros * 1000;
+    this.ballastBytes = ballastBytes;
   }
 
   @Override
@@ -43,6 +50,12 @@ public final class LedgerWalk implements WorkUnit<Long> {
     }
     rng = rng * 6364136223846793005L + 1442695040888963407L;
     sum += rng >>> 33;
+    if (ballastBytes > 0) {
+      if (ballast == null) {
+        ballast = new byte[ballastBytes];
+      }
+      ballast[(int) (done % ballastBytes)] = (byte) rng;
+    }
     done++;
     if (done % 20 == 0) {
       ctx.out(done + " " + sum);

@@ -583,8 +583,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           w.state().state().length);
       f.replyTo().tell(new FrozenToDisk(f.jobId(), f.epoch(), w.state().state().length, w.file()));
     } else {
-      Throwable e = w.error() instanceof java.util.concurrent.CompletionException c
-          && c.getCause() != null ? c.getCause() : w.error();
+      Throwable e = unwrap(w.error());
       getContext().getLog().warn("job {}: could not freeze it to {}: {}", f.jobId(), frozen.dir(),
           e.toString());
       received.put(f.transferId(), w.state()); // home may start it here instead
@@ -594,6 +593,15 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           + frozen.dir() + ": " + e.getMessage()));
     }
     return this;
+  }
+
+  /** The I/O error under the wrappers a future and a lambda put around it. */
+  private static Throwable unwrap(Throwable e) {
+    while ((e instanceof java.util.concurrent.CompletionException
+        || e instanceof java.io.UncheckedIOException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
   }
 
   private Behavior<Command> onThaw(Thaw t) {
@@ -615,8 +623,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private Behavior<Command> onThawRead(ThawRead r) {
     Thaw t = r.request();
     if (r.error() != null) {
-      Throwable e = r.error() instanceof java.util.concurrent.CompletionException c
-          && c.getCause() != null ? c.getCause() : r.error();
+      Throwable e = unwrap(r.error());
       return refuse(t.jobId(), t.epoch(), t.replyTo(), "cannot read the frozen unit: "
           + e.getMessage());
     }
