@@ -221,7 +221,11 @@ class MigrationTest {
     String host = runningHost(h);
     for (int i = 0; i < 4; i++) {
       String target = otherThan(host, i);
-      JobInfo after = h.migrate(target).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      // over HTTP, whose answer says which path the state took
+      HttpResponse<String> r = post(0, "/drift/jobs/" + h.id() + "/migrate?to=" + target);
+      assertEquals(200, r.statusCode(), r.body());
+      assertTrue(r.body().contains("over the side channel"), r.body());
+      JobInfo after = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
       assertEquals(target, after.host());
       assertTrue(after.bytesMoved() > (long) (i + 1) * ballast, "the ballast moved each time");
       host = target;
@@ -278,7 +282,11 @@ class MigrationTest {
     assertEquals(JobState.FROZEN, frozen.state());
     assertEquals("", frozen.host(), "it runs nowhere");
     assertTrue(java.nio.file.Files.isRegularFile(frozenFile(h)), "its state is on home's disk");
-    assertEquals(0, unitsAnywhere(h), "no executor holds it: its slot is free");
+    ActorTestKit.create(cluster.node(0).system()).createTestProbe().awaitAssert(
+        Duration.ofSeconds(10), () -> {
+          assertEquals(0, unitsAnywhere(h), "no executor holds it: its slot is free");
+          return null;
+        });
     long stepsFrozen = frozen.steps();
     assertTrue(stepsFrozen > 0 && stepsFrozen < steps, "frozen mid-run at step " + stepsFrozen);
     assertRefused(h, "freeze", "is frozen: continue it first");
@@ -287,7 +295,11 @@ class MigrationTest {
     JobInfo going = h.migrate("continue").toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertEquals(JobState.RUNNING, going.state());
     assertTrue(!going.host().isEmpty());
-    assertTrue(!java.nio.file.Files.exists(frozenFile(h)), "the file goes once the unit runs");
+    ActorTestKit.create(cluster.node(0).system()).createTestProbe().awaitAssert(
+        Duration.ofSeconds(10), () -> {
+          assertTrue(!java.nio.file.Files.exists(frozenFile(h)), "the file goes once it runs");
+          return null;
+        });
     assertRefused(h, "continue", "only a frozen job can continue");
 
     assertEquals(never.result(), h.result().toCompletableFuture().get(60, TimeUnit.SECONDS));

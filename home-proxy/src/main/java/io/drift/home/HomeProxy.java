@@ -152,7 +152,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private long lastMoveFrozenNanos;
   // freeze and continue
   private boolean freezing; // the move under way goes to home's disk
-  private boolean freezeOutstanding; // home relocated it to disk; the write is not confirmed yet
+  private boolean freezeOutstanding; // the state is at home's executor; the write is not confirmed
+  private Executor.Relocate pendingFreeze; // its Relocate, answered once the write is
+  private boolean freezeSourceGone; // the source's node left while the file was written
+  private long moveFromEpoch; // the epoch a MigrateOut was sent under: tags its answer
   private ActorRef<Executor.Command> homeExecutor; // this node's executor, which keeps the file
   private long frozenSinceNanos;
   private boolean thawOutstanding; // a Thaw was sent; its answer is a StartReply
@@ -311,6 +314,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   }
 
   private Behavior<Command> onHostGone(HostGone g) {
+    if (g.epoch() == epoch && freezeOutstanding) {
+      freezeSourceGone = true; // decided when the write is: frozen, or started at home
+      return this;
+    }
     if (g.epoch() == epoch && !state.isFinal()) {
       // Restarting from a checkpoint on another node is the home's job in a later version.
       end(JobState.FAILED, "host node " + g.host() + " left the cluster while running the job");
@@ -430,6 +437,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     } else {
       ActorRef<Executor.Command> target =
           ActorRefResolver.get(getContext().getSystem()).resolveActorRef(loc.executorPath());
+      moveFromEpoch = epoch;
       executor.tell(new Executor.MigrateOut(spec.id(), epoch, loc.node(), target, freezing,
           getContext().messageAdapter(Executor.MigrateResult.class, MoveResult::new)));
     }
@@ -437,8 +445,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   }
 
   private Behavior<Command> onMoveResult(MoveResult r) {
-    if (r.result() instanceof Executor.Migrated m && freezing) {
-      return this; // answered when home's executor confirms the file (onFreezeResult)
+    // only the answer to the move under way counts: a late one of an earlier move does not
+    if (movingTo == null || (r.result() instanceof Executor.Migrated m
+        ? freezing || m.newEpoch() != moveFromEpoch + 1
+        : ((Executor.NotMigrated) r.result()).epoch() != moveFromEpoch)) {
+      return this; // (a freeze is answered when home's executor confirms the file)
     }
     if (r.result() instanceof Executor.Migrated m) {
       movedMessage = "moved to " + m.target() + " (" + m.bytes() + " bytes"
@@ -478,6 +489,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
    * epoch is stale. A repeated request for the same transfer gets the same answer.
    */
   private void onRelocate(Executor.Relocate r) {
+    if (pendingFreeze != null && r.transferId().equals(pendingFreeze.transferId())) {
+      return; // answered once the file is written (or not)
+    }
     if (r.transferId().equals(lastTransferId)) {
       r.replyTo().tell(new Transfer.Relocated(r.transferId(), lastTransferEpoch));
       return;
@@ -492,14 +506,14 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       r.replyTo().tell(new Transfer.RelocateRefused(r.transferId(), no));
       return;
     }
-    if (executor != null) {
-      getContext().unwatch(executor);
-    }
     steps = r.steps(); // exact as of the checkpoint; reports come only now and then
     cpuNanos = r.cpuNanos();
     if (freezing) {
       relocateToDisk(r);
       return;
+    }
+    if (executor != null) {
+      getContext().unwatch(executor);
     }
     epoch++;
     host = r.targetNode();
@@ -522,25 +536,19 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   // ---- freeze and continue --------------------------------------------------------------------
 
   /**
-   * A freeze's step 4: the state is at the home node's executor. Raise the epoch (the source's
-   * copy is stale from here) and have the executor write it to disk; the job counts as frozen
-   * once it has.
+   * A freeze's step 4: the state is at the home node's executor, the unit paused at its source.
+   * Have the executor write the file; only once it is written does home raise the epoch and let
+   * the source drop its copy. A write that fails refuses the relocation, so the source resumes
+   * the unit under its old epoch: nothing is lost, and nothing has to start anew.
    */
   private void relocateToDisk(Executor.Relocate r) {
-    epoch++;
-    executor = null;
-    homeExecutor = r.target();
+    pendingFreeze = r;
     freezeOutstanding = true;
-    lastTransferId = r.transferId();
-    lastTransferEpoch = epoch;
-    migrations++;
-    bytesMoved += r.bytes();
+    homeExecutor = r.target();
     movePausedNanos = r.pausedNanos();
     relocatedAtNanos = System.nanoTime();
-    frozenSinceNanos = relocatedAtNanos - r.pausedNanos();
     homeExecutor.tell(new Executor.FreezeReceived(r.transferId(), spec.id(), epoch,
         getContext().messageAdapter(Executor.FreezeReply.class, FreezeResult::new)));
-    r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
   }
 
   private Behavior<Command> onFreezeResult(FreezeResult f) {
@@ -549,9 +557,24 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return this;
     }
     freezeOutstanding = false;
+    Executor.Relocate r = pendingFreeze;
+    pendingFreeze = null;
+    boolean sourceGone = freezeSourceGone;
+    freezeSourceGone = false;
     if (reply instanceof Executor.FrozenToDisk done) {
-      state = JobState.FROZEN;
+      if (executor != null) {
+        getContext().unwatch(executor);
+      }
+      epoch++; // the source's copy is stale from here
+      executor = null;
       host = "";
+      state = JobState.FROZEN;
+      lastTransferId = r.transferId();
+      lastTransferEpoch = epoch;
+      migrations++;
+      bytesMoved += r.bytes();
+      frozenSinceNanos = relocatedAtNanos - r.pausedNanos();
+      r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
       if (cancelRequested) {
         homeExecutor.tell(new Executor.DeleteFrozen(spec.id()));
         end(JobState.CANCELLED, cancelReason);
@@ -562,21 +585,27 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       changed();
       return this;
     }
-    String why = ((Executor.NotFrozen) reply).reason();
-    if (cancelRequested) {
-      homeExecutor.tell(new Executor.Discard(lastTransferId));
-      end(JobState.CANCELLED, cancelReason);
+    String why = "not frozen: " + ((Executor.NotFrozen) reply).reason();
+    if (!sourceGone) {
+      // the source resumes under the current epoch and answers the move with this reason
+      r.replyTo().tell(new Transfer.RelocateRefused(r.transferId(), why));
+      if (cancelRequested) {
+        executor.tell(new Executor.Cancel(spec.id(), epoch));
+      }
       return this;
     }
-    // The executor kept the state: run it at home rather than lose it.
+    // The source's node left meanwhile: the only copy is the state home's executor kept.
+    epoch++;
     host = homeNode;
     executor = homeExecutor;
     startOutstanding = true;
     startIsTransfer = true;
-    executor.tell(new Executor.StartReceived(lastTransferId, spec.id(), epoch, spec.name(),
+    lastTransferId = r.transferId();
+    lastTransferEpoch = epoch;
+    executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
         homeNode, hostAdapter, startAdapter));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
-    answerMove(false, "not frozen: " + why + "; the job goes on at its home node " + homeNode);
+    answerMove(false, why + "; its host left, so it goes on at its home node " + homeNode);
     changed();
     return this;
   }
@@ -716,7 +745,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     subscribers.clear();
     cancelWaiters.forEach(w -> w.tell(new InfoReply(info)));
     cancelWaiters.clear();
-    if (movingTo != null) {
+    if (!moveWaiters.isEmpty()) {
       answerMove(false, "the job ended (" + finalState + ")");
     }
     manager.tell(new HomeManager.Updated(info));
@@ -734,6 +763,6 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     return new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, host, state, epoch,
         cpuNanos, steps, progress, nextSeq - 1, submittedAtMillis, error,
         state == JobState.SUCCEEDED ? resultJson : null, migrations, bytesMoved,
-        frozenNanos / 1000);
+        (frozenNanos + (state == JobState.FROZEN ? System.nanoTime() - frozenSinceNanos : 0)) / 1000);
   }
 }

@@ -331,13 +331,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(Thaw.class, this::onThaw)
         .onMessage(ThawRead.class, this::onThawRead)
         .onMessage(DeleteFrozen.class, d -> {
-          if (frozen != null) {
-            try {
-              frozen.delete(d.jobId());
-            } catch (java.io.IOException e) {
-              getContext().getLog().warn("job {}: could not delete its frozen unit: {}", d.jobId(), e.toString());
-            }
-          }
+          deleteFrozen(d.jobId());
           return this;
         })
         .onMessage(Discard.class, d -> {
@@ -393,6 +387,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private Behavior<Command> admit(JobId jobId, long epoch, String jobName, String homeNode,
       Payload state, long firstSeq, long cpuNanos, long steps, ActorRef<HostEvent> home,
       ActorRef<StartReply> replyTo) {
+    UnitTask stale = tasks.get(jobId);
+    if (stale != null && stale.epoch < epoch && stale.phase() == UnitTask.Phase.PAUSED
+        && runner.drop(stale)) {
+      // paused here for a move that home has since fenced with a newer epoch (its
+      // DropMigrated may not have come yet): this start supersedes it
+      tasks.remove(jobId);
+      homes.remove(jobId);
+    }
     String no = refusal(jobId, homeNode);
     if (no != null) {
       return refuse(jobId, epoch, replyTo, no);
@@ -632,13 +634,24 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         new Payload(h.className(), r.frozen().state()), h.nextSeq(), h.cpuNanos(), h.steps(),
         t.home(), t.replyTo());
     if (current(t.jobId(), t.epoch()) != null) {
-      try {
-        frozen.delete(t.jobId()); // it runs again: the file must not bring it back twice
-      } catch (java.io.IOException e) {
-        getContext().getLog().warn("job {}: could not delete its frozen unit: {}", t.jobId(), e.toString());
-      }
+      deleteFrozen(t.jobId()); // it runs again: the file must not bring it back twice
     }
     return this;
+  }
+
+  /** Off the actor's thread: a file system may be slow. */
+  private void deleteFrozen(JobId id) {
+    if (frozen == null) {
+      return;
+    }
+    org.slf4j.Logger log = getContext().getLog();
+    blocking.execute(() -> {
+      try {
+        frozen.delete(id);
+      } catch (java.io.IOException e) {
+        log.warn("job {}: could not delete its frozen unit: {}", id, e.toString());
+      }
+    });
   }
 
   private Behavior<Command> onCancel(Cancel c) {

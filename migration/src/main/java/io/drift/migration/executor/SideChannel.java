@@ -45,6 +45,8 @@ public final class SideChannel implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Connections being read at once, at most; more wait to be accepted. */
   private static final int MAX_READERS = 4;
+  /** A connection must say who it is (magic, token, length) within this time. */
+  private static final int HANDSHAKE_MILLIS = 5_000;
 
   /** What the target's transfer hears from this channel: the whole state, or why not. */
   public sealed interface Arrival {}
@@ -60,6 +62,7 @@ public final class SideChannel implements AutoCloseable {
   private final Map<String, Expected> expected = new ConcurrentHashMap<>();
   private final ExecutorService threads;
   private final Semaphore readers = new Semaphore(MAX_READERS);
+  private final java.util.Set<Socket> open = ConcurrentHashMap.newKeySet(); // closed by close()
   private volatile boolean closed;
 
   private SideChannel(ServerSocket server, Duration ioTimeout) {
@@ -128,26 +131,44 @@ public final class SideChannel implements AutoCloseable {
           readers.release();
           if (!closed) {
             log.warn("side channel on port {}: {}", port(), e.toString());
+            Thread.sleep(100); // a lasting error (no file descriptors left) must not spin
           }
           continue;
         }
-        threads.execute(() -> {
-          try (s) {
-            receive(s);
-          } catch (IOException e) {
-            log.debug("side channel connection from {} dropped: {}", s.getRemoteSocketAddress(), e.toString());
-          } finally {
-            readers.release();
-          }
-        });
+        open.add(s);
+        try {
+          threads.execute(() -> {
+            try (s) {
+              receive(s);
+            } catch (IOException | RuntimeException e) {
+              log.debug("side channel connection from {} dropped: {}", s.getRemoteSocketAddress(),
+                  e.toString());
+            } finally {
+              open.remove(s);
+              readers.release();
+            }
+          });
+        } catch (RuntimeException e) { // rejected: the channel is closing
+          open.remove(s);
+          closeQuietly(s);
+          readers.release();
+        }
       } catch (InterruptedException e) {
         return;
       }
     }
   }
 
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // closing anyway
+    }
+  }
+
   private void receive(Socket s) throws IOException {
-    s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, ioTimeout.toMillis()));
+    s.setSoTimeout(HANDSHAKE_MILLIS); // a silent or slow stranger holds a reader briefly only
     s.setTcpNoDelay(true);
     DataInputStream in = new DataInputStream(s.getInputStream());
     if (in.readLong() != MAGIC) {
@@ -169,7 +190,14 @@ public final class SideChannel implements AutoCloseable {
           + e.maxBytes() + " allowed"));
       return;
     }
-    byte[] state = new byte[(int) length];
+    s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, ioTimeout.toMillis()));
+    byte[] state;
+    try {
+      state = new byte[(int) length];
+    } catch (OutOfMemoryError oom) {
+      e.deliver().accept(new Broken("no memory here for a state of " + length + " bytes"));
+      return;
+    }
     CRC32C crc = new CRC32C();
     try {
       readFully(in, state, crc);
@@ -204,6 +232,18 @@ public final class SideChannel implements AutoCloseable {
     /** Completes with the CRC-32C of what was sent once the target holds it all. */
     public CompletableFuture<Long> done() {
       return done;
+    }
+
+    /** Sleeps until {@code nanoTime} is reached, in short naps, so a cancel ends it soon. */
+    void waitUntil(long nanoTime) throws InterruptedException, IOException {
+      long wait;
+      while ((wait = nanoTime - System.nanoTime()) > 0) {
+        if (cancelled) {
+          throw new IOException("cancelled");
+        }
+        long nap = Math.min(wait, 50_000_000L);
+        Thread.sleep(nap / 1_000_000, (int) (nap % 1_000_000));
+      }
     }
 
     public void cancel() {
@@ -241,17 +281,19 @@ public final class SideChannel implements AutoCloseable {
             .put(HexFormat.of().parseHex(token)).putLong(state.length).array());
         CRC32C crc = new CRC32C();
         long started = System.nanoTime();
-        for (int at = 0; at < state.length; at += SLICE) {
-          int n = Math.min(SLICE, state.length - at);
-          if (maxBytesPerSecond > 0) { // wait until the bytes sent so far are within the cap
-            long due = started + (long) (at * 1e9 / maxBytesPerSecond);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-              Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            }
+        // capped: slices of a tenth of a second's worth, each sent no earlier than its due time
+        int slice = maxBytesPerSecond > 0
+            ? (int) Math.max(1024, Math.min(SLICE, maxBytesPerSecond / 10)) : SLICE;
+        for (int at = 0; at < state.length; at += slice) {
+          int n = Math.min(slice, state.length - at);
+          if (maxBytesPerSecond > 0) {
+            sending.waitUntil(started + (long) (at * 1e9 / maxBytesPerSecond));
           }
           crc.update(state, at, n);
           out.write(state, at, n);
+        }
+        if (maxBytesPerSecond > 0) { // the last slice's worth of time too
+          sending.waitUntil(started + (long) (state.length * 1e9 / maxBytesPerSecond));
         }
         out.flush();
         int ack = s.getInputStream().read();
@@ -277,6 +319,7 @@ public final class SideChannel implements AutoCloseable {
     } catch (IOException ignored) {
       // closing anyway
     }
+    open.forEach(SideChannel::closeQuietly); // blocked reads end now, not after the timeout
     threads.shutdownNow();
     expected.values().forEach(e -> e.deliver().accept(new Broken("the node is stopping")));
     expected.clear();
