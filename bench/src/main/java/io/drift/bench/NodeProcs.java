@@ -52,7 +52,12 @@ final class NodeProcs implements AutoCloseable {
           "--seed", "127.0.0.1:" + p.ports.get(0)));
       File log = logs.resolve("node-" + i + ".log").toFile();
       p.logs.add(log.toPath());
-      p.processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start());
+      try {
+        p.processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start());
+      } catch (IOException e) {
+        p.processes.forEach(Process::destroyForcibly); // none left behind
+        throw e;
+      }
     }
     return p;
   }

@@ -10,7 +10,12 @@ import com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
  * Encodes user objects (work units and their results) with Jackson CBOR, the format Pekko's
@@ -48,6 +53,34 @@ public final class StateCodec {
     } catch (IOException | RuntimeException e) {
       throw new StateCodecException(
           "cannot encode " + value.getClass().getName() + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Encodes a value (not null) into {@code out}, which stays open: the same bytes as
+   * {@link #encode}, without holding them all.
+   */
+  public void encodeTo(Object value, OutputStream out) throws StateCodecException, IOException {
+    try {
+      cbor.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET).writeValue(out, value);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new StateCodecException(
+          "cannot encode " + value.getClass().getName() + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Decodes a value of class {@code className} from {@code in}, reading exactly its bytes.
+   *
+   * @throws IOException the stream failed (not the data)
+   */
+  public Object decodeFrom(String className, InputStream in, ClassLoader loader)
+      throws StateCodecException, ClassNotFoundException, IOException {
+    Class<?> type = Class.forName(className, false, loader);
+    try {
+      return cbor.readerFor(type).without(JsonParser.Feature.AUTO_CLOSE_SOURCE).readValue(in);
+    } catch (JsonProcessingException | RuntimeException e) {
+      throw new StateCodecException("cannot decode " + className + ": " + rootMessage(e), e);
     }
   }
 

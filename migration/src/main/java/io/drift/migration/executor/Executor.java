@@ -155,12 +155,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * From this node's {@link Outbound}: checkpoint the unit at its next step boundary if its
    * state is at most {@code maxBytes} (then it stays paused), else leave it running.
    */
-  record TakeCheckpoint(JobId jobId, long epoch, long maxBytes,
+  record TakeCheckpoint(JobId jobId, long epoch, long maxBytes, long keepUpTo,
       ActorRef<CheckpointReply> replyTo) implements Command {}
 
   sealed interface CheckpointReply {}
 
-  record Taken(Payload state, long stoppedAtNanos) implements CheckpointReply {}
+  /** Paused; {@code state} is null when over {@code keepUpTo}: then only its size is known. */
+  record Taken(Payload state, long size, long stoppedAtNanos) implements CheckpointReply {}
 
   record TooLarge(long bytes) implements CheckpointReply {}
 
@@ -173,8 +174,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /** From this node's {@link Outbound}: home relocated the job; forget the paused unit. */
   record DropMigrated(JobId jobId, long epoch) implements Command {}
 
+  /** A state received whole: its bytes, or (over the side channel) the unit already decoded. */
   private record InboundReady(String transferId, String homeNode, Transfer.CheckpointHeader header,
-      byte[] state) implements Command {}
+      Object state) implements Command {}
 
   private record ReceivedExpired(String transferId) implements Command {}
 
@@ -413,8 +415,20 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     } catch (StateCodecException e) {
       return refuse(jobId, epoch, replyTo, e.getMessage());
     }
+    return admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), firstSeq,
+        cpuNanos, steps, home, replyTo);
+  }
+
+  /** The rest of {@link #admit}, for a unit already decoded (off this actor's thread). */
+  private Behavior<Command> admitDecoded(JobId jobId, long epoch, String jobName,
+      String homeNode, Object decoded, String className, long firstSeq, long cpuNanos,
+      long steps, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
+    String no = refusal(jobId, homeNode);
+    if (no != null) {
+      return refuse(jobId, epoch, replyTo, no);
+    }
     if (!(decoded instanceof WorkUnit<?> unit)) {
-      return refuse(jobId, epoch, replyTo, state.className() + " is not a " + WorkUnit.class.getName());
+      return refuse(jobId, epoch, replyTo, className + " is not a " + WorkUnit.class.getName());
     }
     boolean guest = !selfNode.equals(homeNode);
     UnitTask task = new UnitTask(jobId, epoch, jobName, homeNode, guest, unit,
@@ -452,7 +466,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
     ActorRef<Outbound.Msg> out = getContext().spawn(
         Outbound.create(t, homes.get(m.jobId()), transferId, m.targetNode(), m.target(),
-            m.toDisk(), migration, getContext().getSelf(), m.replyTo()),
+            m.toDisk(), migration, codec, getContext().getSelf(), m.replyTo()),
         "out-" + transferId, DispatcherSelector.blocking());
     getContext().watchWith(out, new OutboundGone(m.jobId(), out));
     outbound.put(m.jobId(), out);
@@ -466,10 +480,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return this;
     }
     ActorRef<Command> self = getContext().getSelf();
-    runner.checkpoint(t, c.maxBytes(), new SlotRunner.CheckpointCallback() {
+    runner.checkpoint(t, c.maxBytes(), c.keepUpTo(), new SlotRunner.CheckpointCallback() {
       @Override
-      public void taken(Payload state, long stoppedAtNanos) {
-        self.tell(new CheckpointDone(t, new Taken(state, stoppedAtNanos), c.replyTo()));
+      public void taken(Payload state, long size, long stoppedAtNanos) {
+        self.tell(new CheckpointDone(t, new Taken(state, size, stoppedAtNanos), c.replyTo()));
       }
 
       @Override
@@ -530,7 +544,18 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         "in-" + r.transferId());
     Transfer.SideOffer offer = null;
     if (sideChannel != null) {
-      token[0] = sideChannel.expect(migration.maxStateBytes(),
+      // a unit to run is decoded as it arrives (overlapping the wire); one to freeze is kept
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      SideChannel.Reader reader = r.toDisk() ? SideChannel.BYTES
+          : (className, size, stream) -> {
+            try {
+              return codec.decodeFrom(className, stream, loader);
+            } catch (ClassNotFoundException e) {
+              throw new StateCodecException("unit class " + className
+                  + " is not on the class path of node " + selfNode, e);
+            }
+          };
+      token[0] = sideChannel.expect(migration.maxStateBytes(), reader,
           arrival -> in.tell(new Transfer.SideArrival(arrival)));
       offer = new Transfer.SideOffer(sideChannel.host(), sideChannel.port(), token[0]);
     }
@@ -553,9 +578,19 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           + " holds no state for transfer " + s.transferId() + " (expired or discarded)");
     }
     Transfer.CheckpointHeader h = r.header();
-    return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(),
-        new Payload(h.className(), r.state()), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(),
-        s.replyTo());
+    if (r.state() instanceof byte[] bytes) {
+      return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(),
+          new Payload(h.className(), bytes), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(),
+          s.replyTo());
+    }
+    UnitTask stale = tasks.get(s.jobId()); // as in admit: a fenced paused copy gives way
+    if (stale != null && stale.epoch < s.epoch() && stale.phase() == UnitTask.Phase.PAUSED
+        && runner.drop(stale)) {
+      tasks.remove(s.jobId());
+      homes.remove(s.jobId());
+    }
+    return admitDecoded(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), r.state(),
+        h.className(), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(), s.replyTo());
   }
 
   // ---- freeze and continue: the home node's side ---------------------------------------------
@@ -563,14 +598,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private Behavior<Command> onFreezeReceived(FreezeReceived f) {
     InboundReady r = received.remove(f.transferId());
     timers.cancel(f.transferId());
-    if (r == null || frozen == null) {
+    if (r == null || frozen == null || !(r.state() instanceof byte[] bytes)) {
       f.replyTo().tell(new NotFrozen(f.jobId(), f.epoch(), "node " + selfNode
           + " holds no state for transfer " + f.transferId() + " (expired or discarded)"));
       return this;
     }
     getContext().pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       try {
-        return frozen.write(r.header(), r.state()).toString();
+        return frozen.write(r.header(), bytes).toString();
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
@@ -581,9 +616,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private Behavior<Command> onFreezeWritten(FreezeWritten w) {
     FreezeReceived f = w.request();
     if (w.error() == null) {
-      getContext().getLog().info("job {}: frozen to {} ({} bytes)", f.jobId(), w.file(),
-          w.state().state().length);
-      f.replyTo().tell(new FrozenToDisk(f.jobId(), f.epoch(), w.state().state().length, w.file()));
+      long bytes = w.state().header().size();
+      getContext().getLog().info("job {}: frozen to {} ({} bytes)", f.jobId(), w.file(), bytes);
+      f.replyTo().tell(new FrozenToDisk(f.jobId(), f.epoch(), bytes, w.file()));
     } else {
       Throwable e = unwrap(w.error());
       getContext().getLog().warn("job {}: could not freeze it to {}: {}", f.jobId(), frozen.dir(),

@@ -24,11 +24,12 @@ public final class Inbound {
   private Inbound() {}
 
   /**
-   * @param ready called (on this actor's thread) with the checked header and state
+   * @param ready called (on this actor's thread) with the checked header and the state: its
+   *     bytes, or what the side channel's reader made of them
    * @param stopped called when this transfer ends, however (to withdraw a side-channel offer)
    */
   public static Behavior<InboundCommand> create(String transferId, MigrationSettings settings,
-      BiConsumer<CheckpointHeader, byte[]> ready, Runnable stopped) {
+      BiConsumer<CheckpointHeader, Object> ready, Runnable stopped) {
     return Behaviors.setup(ctx -> {
       // a source that dies mid-transfer sends nothing more: do not wait for it forever
       ctx.setReceiveTimeout(settings.transferTimeout(),
@@ -40,14 +41,14 @@ public final class Inbound {
   private static final class State {
     private final String transferId;
     private final long maxStateBytes;
-    private final BiConsumer<CheckpointHeader, byte[]> ready;
+    private final BiConsumer<CheckpointHeader, Object> ready;
     private final ByteArrayOutputStream chunks = new ByteArrayOutputStream();
     private final CRC32C chunksCrc = new CRC32C();
     private int next;
     private SideChannel.Arrival side; // what the side channel brought, if it did
     private Complete waiting; // a Complete over the side channel that came before its bytes
 
-    State(String transferId, long maxStateBytes, BiConsumer<CheckpointHeader, byte[]> ready) {
+    State(String transferId, long maxStateBytes, BiConsumer<CheckpointHeader, Object> ready) {
       this.transferId = transferId;
       this.maxStateBytes = maxStateBytes;
       this.ready = ready;
@@ -95,25 +96,30 @@ public final class Inbound {
 
     private Behavior<InboundCommand> onComplete(Complete c) {
       CheckpointHeader h = c.header();
-      byte[] state;
+      Object state;
+      long size;
       long crc;
       String problem = null;
       if (c.viaSideChannel()) {
         if (side instanceof SideChannel.Arrived a) {
-          state = a.state();
+          state = a.value();
+          size = a.size();
           crc = a.crc32c();
         } else {
           state = null;
+          size = 0;
           crc = 0;
           problem = ((SideChannel.Broken) side).reason();
         }
       } else {
-        state = chunks.toByteArray();
+        byte[] bytes = chunks.toByteArray();
+        state = bytes;
+        size = bytes.length;
         crc = chunksCrc.getValue();
       }
       if (problem == null) {
         problem = h.version() != Transfer.VERSION ? "checkpoint format " + h.version() + " is not "
-            + Transfer.VERSION : h.size() != state.length ? "the state is " + state.length
+            + Transfer.VERSION : h.size() != size ? "the state is " + size
             + " bytes, the header says " + h.size() : h.crc32c() != crc
             ? "the state failed its checksum" : null;
       }

@@ -2,6 +2,8 @@ package io.drift.migration.executor;
 
 import io.drift.migration.Durations;
 import io.drift.migration.codec.Payload;
+import io.drift.migration.codec.StateCodec;
+import io.drift.migration.codec.StateCodecException;
 import io.drift.migration.executor.Transfer.CheckpointHeader;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
@@ -44,10 +46,11 @@ final class Outbound {
 
   static Behavior<Msg> create(UnitTask task, ActorRef<Executor.HostEvent> home,
       String transferId, String targetNode, ActorRef<Executor.Command> target, boolean toDisk,
-      MigrationSettings settings, ActorRef<Executor.Command> executor,
+      MigrationSettings settings, StateCodec codec, ActorRef<Executor.Command> executor,
       ActorRef<Executor.MigrateResult> requester) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new Outbound(ctx, timers, task,
-        home, transferId, targetNode, target, toDisk, settings, executor, requester).reserve()));
+        home, transferId, targetNode, target, toDisk, settings, codec, executor,
+        requester).reserve()));
   }
 
   private final ActorContext<Msg> ctx;
@@ -59,6 +62,7 @@ final class Outbound {
   private final ActorRef<Executor.Command> target;
   private final boolean toDisk;
   private final MigrationSettings settings;
+  private final StateCodec codec;
   private final ActorRef<Executor.Command> executor;
   private final ActorRef<Executor.MigrateResult> requester;
   private final ActorRef<Transfer.OutboundEvent> events;
@@ -66,6 +70,7 @@ final class Outbound {
   private ActorRef<Transfer.InboundCommand> inbound;
   private Transfer.SideOffer side;
   private SideChannel.Sending sending;
+  private boolean sendingDone; // its thread has finished with the unit
   private long pausedAtNanos;
   // when each phase ended, for the log line of a move: people tune chunk sizes by these
   private long takenAtNanos;
@@ -79,7 +84,8 @@ final class Outbound {
 
   private Outbound(ActorContext<Msg> ctx, TimerScheduler<Msg> timers, UnitTask task,
       ActorRef<Executor.HostEvent> home, String transferId, String targetNode,
-      ActorRef<Executor.Command> target, boolean toDisk, MigrationSettings settings, ActorRef<Executor.Command> executor,
+      ActorRef<Executor.Command> target, boolean toDisk, MigrationSettings settings,
+      StateCodec codec, ActorRef<Executor.Command> executor,
       ActorRef<Executor.MigrateResult> requester) {
     this.ctx = ctx;
     this.timers = timers;
@@ -90,6 +96,7 @@ final class Outbound {
     this.target = target;
     this.toDisk = toDisk;
     this.settings = settings;
+    this.codec = codec;
     this.executor = executor;
     this.requester = requester;
     this.events = ctx.messageAdapter(Transfer.OutboundEvent.class, Event::new);
@@ -107,8 +114,12 @@ final class Outbound {
             side = r.side();
             ctx.watchWith(inbound, TargetGone.INSTANCE);
             timers.startSingleTimer(Timeout.INSTANCE, settings.transferTimeout());
+            // with a side channel, a large state is only measured at the step boundary and then
+            // encoded straight into the channel from the paused unit
+            long keepUpTo = side != null && settings.sideChannel()
+                ? settings.sideChannelMinBytes() - 1 : Long.MAX_VALUE;
             executor.tell(new Executor.TakeCheckpoint(task.jobId, task.epoch,
-                settings.maxStateBytes(),
+                settings.maxStateBytes(), keepUpTo,
                 ctx.messageAdapter(Executor.CheckpointReply.class, Checkpointed::new)));
             return checkpointing();
           }
@@ -131,9 +142,7 @@ final class Outbound {
           if (c.reply() instanceof Executor.Taken t) {
             pausedAtNanos = t.stoppedAtNanos();
             takenAtNanos = System.nanoTime();
-            return side != null && settings.sideChannel()
-                && t.state().size() >= settings.sideChannelMinBytes()
-                ? sendSide(t.state()) : stream(t.state());
+            return t.state() == null ? sendSide(t.size()) : stream(t.state());
           }
           if (c.reply() instanceof Executor.TooLarge big) {
             return fail("the state is " + big.bytes() + " bytes, over"
@@ -150,27 +159,40 @@ final class Outbound {
         .build();
   }
 
-  private CheckpointHeader header(Payload p, long crc32c) {
-    return new CheckpointHeader(Transfer.VERSION, task.jobId, task.epoch, p.className(),
-        task.steps, task.cpuNanos, task.nextSeq(), p.size(), crc32c);
+  private CheckpointHeader header(String className, long size, long crc32c) {
+    return new CheckpointHeader(Transfer.VERSION, task.jobId, task.epoch, className,
+        task.steps, task.cpuNanos, task.nextSeq(), size, crc32c);
   }
 
   // ---- 3a. the bulk path: the side channel, then Complete over Artery ------------------------
 
-  private Behavior<Msg> sendSide(Payload p) {
-    state = p.bytes();
+  /**
+   * The unit is paused and stays untouched by its slot threads until this transfer ends, so a
+   * thread of the blocking dispatcher may encode it (the same bytes the slot thread counted)
+   * straight into the channel while the target decodes them as they come.
+   */
+  private Behavior<Msg> sendSide(long size) {
+    String className = task.unit.getClass().getName();
     ctx.getLog().info("job {}: moving {} bytes to {} over its side channel {}:{}", task.jobId,
-        state.length, targetNode, side.host(), side.port());
-    sending = SideChannel.send(side.host(), side.port(), side.token(), state,
+        size, targetNode, side.host(), side.port());
+    sending = SideChannel.send(side.host(), side.port(), side.token(), className, size,
+        out -> {
+          try {
+            codec.encodeTo(task.unit, out);
+          } catch (StateCodecException e) {
+            throw new java.io.IOException(e.getMessage(), e);
+          }
+        },
         settings.transferTimeout(), settings.sideChannelMaxRate(),
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
     ctx.pipeToSelf(sending.done(), SideSent::new);
     return Behaviors.receive(Msg.class)
         .onMessage(SideSent.class, s -> {
+          sendingDone = true;
           if (s.error() != null) {
             return fail("the side channel to " + targetNode + " failed: " + s.error(), true);
           }
-          header = header(p, s.crc32c());
+          header = header(className, size, s.crc32c());
           sentAtNanos = System.nanoTime();
           complete(true);
           return streaming();
@@ -189,7 +211,7 @@ final class Outbound {
     CRC32C crc = new CRC32C();
     crc.update(p.bytes());
     state = p.bytes();
-    header = header(p, crc.getValue());
+    header = header(p.className(), p.size(), crc.getValue());
     chunks = (state.length + settings.chunkBytes() - 1) / settings.chunkBytes();
     ctx.getLog().info("job {}: moving {} bytes to {} in {} chunks", task.jobId, state.length,
         targetNode, chunks);
@@ -266,10 +288,14 @@ final class Outbound {
         .onMessage(Event.class, e -> {
           if (e.event() instanceof Transfer.Relocated r) {
             long now = System.nanoTime();
-            ctx.getLog().info("job {}: moved {} bytes to {}: encoded in {} ms, sent in {} ms,"
+            // side channel: measured at the step boundary, then encoded, sent and decoded at
+            // once; chunks: encoded at the step boundary, then sent
+            ctx.getLog().info("job {}: moved {} bytes to {}: {} in {} ms, {} in {} ms,"
                     + " checked in {} ms, relocated at home in {} ms", task.jobId, header.size(),
-                targetNode, ms(takenAtNanos - pausedAtNanos), ms(sentAtNanos - takenAtNanos),
-                ms(receivedAtNanos - sentAtNanos), ms(now - receivedAtNanos));
+                targetNode, sending != null ? "measured" : "encoded",
+                ms(takenAtNanos - pausedAtNanos), sending != null ? "streamed" : "sent",
+                ms(sentAtNanos - takenAtNanos), ms(receivedAtNanos - sentAtNanos),
+                ms(now - receivedAtNanos));
             executor.tell(new Executor.DropMigrated(task.jobId, task.epoch));
             executor.tell(new Executor.OutboundGone(task.jobId, ctx.getSelf()));
             requester.tell(new Executor.Migrated(task.jobId, r.newEpoch(), targetNode,
@@ -309,11 +335,19 @@ final class Outbound {
   // ---- failure --------------------------------------------------------------------------------
 
   private Behavior<Msg> fail(String reason, boolean resume) {
-    if (sending != null) {
-      sending.cancel();
-    }
     if (inbound != null) {
       inbound.tell(new Transfer.Abort(transferId, reason));
+    }
+    if (sending != null && !sendingDone) {
+      // the sender may still be encoding the paused unit: resume only once it has let go
+      sending.cancel();
+      ctx.getLog().debug("job {}: waiting for the side channel's sender to stop", task.jobId);
+      return Behaviors.receive(Msg.class)
+          .onMessage(SideSent.class, s -> {
+            sendingDone = true;
+            return fail(reason, resume);
+          })
+          .build();
     }
     if (resume) {
       executor.tell(new Executor.Resume(task.jobId));

@@ -1,6 +1,9 @@
 package io.drift.migration.executor;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,20 +29,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bulk path of a state transfer (decision 0008): one plain TCP connection per transfer,
- * straight from the source's byte array into the target's, at close to raw loopback speed.
- * Artery stays the control plane: the target offers this channel in its reservation with a
- * one-time random token, the source sends the state here, and the size and CRC-32C it must have
- * come over Artery in the checkpoint header. A connection without a token the target is
- * expecting, or longer than it allows, is dropped; nothing it sent is kept.
+ * the unit encoded straight into it at the source and decoded straight out of it at the
+ * target, so encoding, the wire and decoding overlap. Artery stays the control plane: the
+ * target offers this channel in its reservation with a one-time random token, and the size and
+ * CRC-32C the state must have come over Artery in the checkpoint header too. A connection
+ * without a token the target is expecting, or longer than it allows, is dropped; nothing it
+ * sent is kept.
  *
- * <p>Wire format, source to target: magic {@code DRIFTSC1} (8 bytes), token (16 bytes), length
- * (8 bytes, big-endian), then the bytes. The target answers one byte, 1, once it holds them all
- * and has handed them over.
+ * <p>Wire format, source to target: magic {@code DRIFTSC2} (8 bytes), token (16 bytes), length
+ * (8 bytes, big-endian), the unit's class name (modified UTF-8, as {@code writeUTF}), the
+ * {@code length} bytes of the encoded state, then their CRC-32C (8 bytes). The target answers
+ * one byte, 1, once it has read, checked and handed over the state.
  */
 public final class SideChannel implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SideChannel.class);
-  static final long MAGIC = 0x4452494654534331L; // "DRIFTSC1"
+  static final long MAGIC = 0x4452494654534332L; // "DRIFTSC2"
   private static final int TOKEN_BYTES = 16;
   private static final int SLICE = 1 << 20; // bytes per read or write call
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -51,11 +56,31 @@ public final class SideChannel implements AutoCloseable {
   /** What the target's transfer hears from this channel: the whole state, or why not. */
   public sealed interface Arrival {}
 
-  public record Arrived(byte[] state, long crc32c) implements Arrival {}
+  /**
+   * The state arrived whole: {@code value} is what the {@link Reader} made of its bytes (the
+   * unit decoded, or the bytes themselves), {@code size} and {@code crc32c} those of the bytes.
+   */
+  public record Arrived(Object value, long size, long crc32c) implements Arrival {}
 
   public record Broken(String reason) implements Arrival {}
 
-  private record Expected(long maxBytes, Consumer<Arrival> deliver) {}
+  /** Makes something of a state as its bytes arrive: decodes it, or keeps the bytes. */
+  @FunctionalInterface
+  public interface Reader {
+    /** Reads from {@code in}, which ends after the state's {@code size} bytes. */
+    Object read(String className, long size, InputStream in) throws Exception;
+  }
+
+  /** Keeps the bytes as they are (for a state that goes to disk, not to a unit). */
+  public static final Reader BYTES = (className, size, in) -> in.readAllBytes();
+
+  /** Writes a state's bytes, all of them, to {@code out} (and does not close it). */
+  @FunctionalInterface
+  public interface Writer {
+    void write(OutputStream out) throws IOException;
+  }
+
+  private record Expected(long maxBytes, Reader reader, Consumer<Arrival> deliver) {}
 
   private final ServerSocket server;
   private final Duration ioTimeout;
@@ -108,10 +133,21 @@ public final class SideChannel implements AutoCloseable {
    * @return the token the source must present
    */
   public String expect(long maxBytes, Consumer<Arrival> deliver) {
+    return expect(maxBytes, BYTES, deliver);
+  }
+
+  /**
+   * Expects one state of at most {@code maxBytes}, made into a value by {@code reader} as it
+   * arrives (on a channel thread); {@code deliver} hears the outcome before the source hears
+   * that the state arrived.
+   *
+   * @return the token the source must present
+   */
+  public String expect(long maxBytes, Reader reader, Consumer<Arrival> deliver) {
     byte[] t = new byte[TOKEN_BYTES];
     RANDOM.nextBytes(t);
     String token = HexFormat.of().formatHex(t);
-    expected.put(token, new Expected(maxBytes, deliver));
+    expected.put(token, new Expected(maxBytes, reader, deliver));
     return token;
   }
 
@@ -190,36 +226,76 @@ public final class SideChannel implements AutoCloseable {
           + e.maxBytes() + " allowed"));
       return;
     }
+    String className = in.readUTF();
     s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, ioTimeout.toMillis()));
-    byte[] state;
+    DataInputStream body = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 20));
+    Bounded state = new Bounded(body, length);
+    Object value;
     try {
-      state = new byte[(int) length];
-    } catch (OutOfMemoryError oom) {
-      e.deliver().accept(new Broken("no memory here for a state of " + length + " bytes"));
+      value = e.reader().read(className, length, state);
+    } catch (IOException io) {
+      e.deliver().accept(new Broken("the side channel broke after "
+          + (length - state.remaining()) + " of " + length + " bytes: " + io));
+      throw io;
+    } catch (Exception | OutOfMemoryError x) { // a state that does not decode, or too big here
+      e.deliver().accept(new Broken("cannot read the state of " + className + " here: " + x));
       return;
     }
-    CRC32C crc = new CRC32C();
+    if (state.remaining() > 0) {
+      e.deliver().accept(new Broken("the state is " + length + " bytes, but a " + className
+          + " was made of " + (length - state.remaining())));
+      return;
+    }
+    long sent;
     try {
-      readFully(in, state, crc);
+      sent = body.readLong();
     } catch (IOException io) {
-      e.deliver().accept(new Broken("the side channel broke after part of the state: " + io));
+      e.deliver().accept(new Broken("the side channel broke before the state's checksum: " + io));
       throw io;
     }
-    e.deliver().accept(new Arrived(state, crc.getValue()));
+    if (sent != state.crc.getValue()) {
+      e.deliver().accept(new Broken("the state failed its checksum"));
+      return;
+    }
+    e.deliver().accept(new Arrived(value, length, state.crc.getValue()));
     OutputStream out = s.getOutputStream();
     out.write(1);
     out.flush();
   }
 
-  private static void readFully(InputStream in, byte[] into, CRC32C crc) throws IOException {
-    int at = 0;
-    while (at < into.length) {
-      int n = in.read(into, at, Math.min(SLICE, into.length - at));
-      if (n < 0) {
-        throw new EOFException("the source closed after " + at + " of " + into.length + " bytes");
+  /** The state's bytes and no more, checksummed as they are read. */
+  private static final class Bounded extends InputStream {
+    private final InputStream in;
+    private long left;
+    final CRC32C crc = new CRC32C();
+
+    Bounded(InputStream in, long length) {
+      this.in = in;
+      this.left = length;
+    }
+
+    long remaining() {
+      return left;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left == 0) {
+        return -1;
       }
-      crc.update(into, at, n);
-      at += n;
+      int n = in.read(b, off, (int) Math.min(len, left));
+      if (n < 0) {
+        throw new EOFException("the source closed the side channel");
+      }
+      crc.update(b, off, n);
+      left -= n;
+      return n;
     }
   }
 
@@ -256,19 +332,21 @@ public final class SideChannel implements AutoCloseable {
     }
   }
 
-  /** The same, at full speed. */
+  /** Sends a state already encoded: its bytes as they are. */
   public static Sending send(String host, int port, String token, byte[] state, Duration ioTimeout,
       java.util.concurrent.Executor runOn) {
-    return send(host, port, token, state, ioTimeout, 0, runOn);
+    return send(host, port, token, "", state.length, out -> out.write(state), ioTimeout, 0, runOn);
   }
 
   /**
-   * Sends {@code state} to the channel at {@code host:port} under {@code token}, on a thread of
-   * {@code runOn}, at most {@code maxBytesPerSecond} (0: no limit); the CRC-32C is computed as
-   * the bytes go out.
+   * Sends a state of {@code size} bytes to the channel at {@code host:port} under {@code token},
+   * written by {@code writer} on a thread of {@code runOn}, at most {@code maxBytesPerSecond}
+   * (0: no limit). The CRC-32C is computed as the bytes go out; a writer that writes another
+   * number of bytes than {@code size} fails the transfer.
    */
-  public static Sending send(String host, int port, String token, byte[] state, Duration ioTimeout,
-      long maxBytesPerSecond, java.util.concurrent.Executor runOn) {
+  public static Sending send(String host, int port, String token, String className, long size,
+      Writer writer, Duration ioTimeout, long maxBytesPerSecond,
+      java.util.concurrent.Executor runOn) {
     Sending sending = new Sending();
     runOn.execute(() -> {
       try (Socket s = sending.socket) {
@@ -276,39 +354,88 @@ public final class SideChannel implements AutoCloseable {
         s.setTcpNoDelay(true);
         s.connect(new InetSocketAddress(host, port), timeout);
         s.setSoTimeout(timeout);
-        OutputStream out = s.getOutputStream();
+        DataOutputStream out = new DataOutputStream(
+            new BufferedOutputStream(s.getOutputStream(), 1 << 20));
         out.write(ByteBuffer.allocate(8 + TOKEN_BYTES + 8).putLong(MAGIC)
-            .put(HexFormat.of().parseHex(token)).putLong(state.length).array());
-        CRC32C crc = new CRC32C();
-        long started = System.nanoTime();
-        // capped: slices of a tenth of a second's worth, each sent no earlier than its due time
-        int slice = maxBytesPerSecond > 0
-            ? (int) Math.max(1024, Math.min(SLICE, maxBytesPerSecond / 10)) : SLICE;
-        for (int at = 0; at < state.length; at += slice) {
-          int n = Math.min(slice, state.length - at);
-          if (maxBytesPerSecond > 0) {
-            sending.waitUntil(started + (long) (at * 1e9 / maxBytesPerSecond));
-          }
-          crc.update(state, at, n);
-          out.write(state, at, n);
+            .put(HexFormat.of().parseHex(token)).putLong(size).array());
+        out.writeUTF(className);
+        Counted counted = new Counted(out, sending, maxBytesPerSecond);
+        writer.write(counted);
+        if (counted.count != size) {
+          throw new IOException("the state was measured at " + size + " bytes but "
+              + counted.count + " were written");
         }
-        if (maxBytesPerSecond > 0) { // the last slice's worth of time too
-          sending.waitUntil(started + (long) (state.length * 1e9 / maxBytesPerSecond));
-        }
+        counted.finish();
+        out.writeLong(counted.crc.getValue());
         out.flush();
         int ack = s.getInputStream().read();
         if (ack != 1) {
           throw new IOException("the target closed the side channel without taking the state");
         }
-        sending.done.complete(crc.getValue());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        sending.done.completeExceptionally(new IOException("interrupted", e));
+        sending.done.complete(counted.crc.getValue());
       } catch (IOException | RuntimeException e) {
         sending.done.completeExceptionally(sending.cancelled ? new IOException("cancelled", e) : e);
       }
     });
     return sending;
+  }
+
+  /** Counts and checksums what the writer writes, and holds it to the rate cap. */
+  private static final class Counted extends OutputStream {
+    private final OutputStream out;
+    private final Sending sending;
+    private final long rate;
+    private final long started = System.nanoTime();
+    private final int slice;
+    final CRC32C crc = new CRC32C();
+    long count;
+
+    Counted(OutputStream out, Sending sending, long maxBytesPerSecond) {
+      this.out = out;
+      this.sending = sending;
+      this.rate = maxBytesPerSecond;
+      // capped: a tenth of a second's worth at a time, each no earlier than its due time
+      this.slice = rate > 0 ? (int) Math.max(1024, Math.min(SLICE, rate / 10)) : Integer.MAX_VALUE;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (sending.cancelled) {
+        throw new IOException("cancelled");
+      }
+      while (len > 0) {
+        int n = Math.min(len, slice);
+        if (rate > 0) {
+          pace(count);
+        }
+        crc.update(b, off, n);
+        out.write(b, off, n);
+        count += n;
+        off += n;
+        len -= n;
+      }
+    }
+
+    /** The last bytes' worth of time too, so the whole takes at least size / rate. */
+    void finish() throws IOException {
+      if (rate > 0) {
+        pace(count);
+      }
+    }
+
+    private void pace(long bytesSoFar) throws IOException {
+      try {
+        sending.waitUntil(started + (long) (bytesSoFar * 1e9 / rate));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
@@ -34,11 +35,13 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   /** What a checkpoint request hears, on the slot thread that took (or did not take) it. */
   public interface CheckpointCallback {
     /**
-     * The unit is paused; this is its state.
+     * The unit is paused; this is its state, or null when it is larger than the request
+     * keeps (then only its size was measured, and the state is to be encoded again, straight
+     * to where it goes, from the paused unit).
      *
      * @param stoppedAtNanos {@link System#nanoTime} when the unit stopped, before encoding
      */
-    void taken(Payload state, long stoppedAtNanos);
+    void taken(Payload state, long size, long stoppedAtNanos);
 
     /** The state is larger than allowed; the unit goes on without a pause. */
     void tooLarge(long bytes);
@@ -47,7 +50,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     void failed(String why);
   }
 
-  record CheckpointRequest(long maxBytes, CheckpointCallback callback) {}
+  record CheckpointRequest(long maxBytes, long keepUpTo, CheckpointCallback callback) {}
 
   private static final Logger log = LoggerFactory.getLogger(SlotRunner.class);
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -134,11 +137,12 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
 
   /**
    * At the task's next step boundary, on its slot thread: encode the unit; if the state is at
-   * most {@code maxBytes}, pause the task and hand the state over; if not, say so and let the
-   * unit go on, never paused. The state is measured and taken in one encoding.
+   * most {@code maxBytes}, pause the task and hand the state over (its bytes if at most
+   * {@code keepUpTo}, else only its size); if not, say so and let the unit go on, never
+   * paused. The state is measured and taken in one encoding.
    */
-  public void checkpoint(UnitTask t, long maxBytes, CheckpointCallback callback) {
-    t.checkpointRequest = new CheckpointRequest(maxBytes, callback);
+  public void checkpoint(UnitTask t, long maxBytes, long keepUpTo, CheckpointCallback callback) {
+    t.checkpointRequest = new CheckpointRequest(maxBytes, keepUpTo, callback);
   }
 
   /** Puts a paused task back at the tail of the run queue. */
@@ -211,21 +215,24 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         if (cr != null) {
           t.checkpointRequest = null;
           long stoppedAt = System.nanoTime();
-          Payload state = null;
+          Capture state = new Capture(cr.keepUpTo());
+          boolean encoded = false;
           try {
-            state = codec.encode(t.unit);
-          } catch (StateCodecException e) {
+            codec.encodeTo(t.unit, state);
+            encoded = true;
+          } catch (StateCodecException | IOException e) {
             cr.callback().failed("the unit's state cannot be encoded: " + e.getMessage());
           }
-          if (state != null && state.size() > cr.maxBytes()) {
-            cr.callback().tooLarge(state.size());
-          } else if (state != null) {
+          if (encoded && state.total > cr.maxBytes()) {
+            cr.callback().tooLarge(state.total);
+          } else if (encoded) {
             t.flush();
             leave(t, UnitTask.Phase.PAUSED);
             if (t.cancelRequested && t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED)) {
               endCancelled(t);
             } else {
-              cr.callback().taken(state, stoppedAt);
+              cr.callback().taken(state.kept() ? new Payload(t.unit.getClass().getName(),
+                  state.toByteArray()) : null, state.total, stoppedAt);
             }
             return;
           }
@@ -283,6 +290,36 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     } finally {
       if (!closed) {
         Thread.interrupted(); // a unit must not leave its slot thread interrupted
+      }
+    }
+  }
+
+  /** Keeps what is written up to a limit, and counts all of it. */
+  private static final class Capture extends java.io.ByteArrayOutputStream {
+    private final long keepUpTo;
+    long total;
+
+    Capture(long keepUpTo) {
+      super(keepUpTo >= 8192 ? 8192 : (int) keepUpTo + 1);
+      this.keepUpTo = keepUpTo;
+    }
+
+    boolean kept() {
+      return total <= keepUpTo;
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      total += len;
+      if (total <= keepUpTo) {
+        super.write(b, off, len);
+      } else if (size() > 0) {
+        reset(); // over the limit: from here only the count matters
       }
     }
   }

@@ -360,7 +360,7 @@ class MigrationProtocolTest {
         1, "x.Y", 10, 20, 30, whole.length, crc(whole));
 
     ActorRef<Transfer.InboundCommand> ok = kit.spawn(Inbound.create("t1", SETTINGS,
-        (header, state) -> got.set(state), () -> {}));
+        (header, state) -> got.set((byte[]) state), () -> {}));
     ok.tell(new Transfer.Chunk("t1", 0, a, crc(a), source.ref()));
     ok.tell(new Transfer.Chunk("t1", 1, b, crc(b), source.ref()));
     ok.tell(new Transfer.Complete("t1", h, false, source.ref()));
@@ -392,18 +392,18 @@ class MigrationProtocolTest {
     for (boolean completeFirst : new boolean[] {true, false}) {
       AtomicReference<byte[]> got = new AtomicReference<>();
       ActorRef<Transfer.InboundCommand> in = kit.spawn(Inbound.create("s", SETTINGS,
-          (header, state) -> got.set(state), () -> {}));
+          (header, state) -> got.set((byte[]) state), () -> {}));
       Transfer.SideArrival arrival = new Transfer.SideArrival(
-          new SideChannel.Arrived(whole.clone(), crc(whole)));
+          new SideChannel.Arrived(whole.clone(), whole.length, crc(whole)));
       Transfer.Complete complete = new Transfer.Complete("s", h, true, source.ref());
       in.tell(completeFirst ? complete : arrival);
       in.tell(completeFirst ? arrival : complete);
       assertEquals(new Transfer.Received("s"), source.receiveMessage(WAIT), "either order");
       assertEquals(List.of(1, 2, 3, 4, 5), toList(got.get()));
     }
-    assertSideCorrupt(new SideChannel.Arrived(whole.clone(), crc(whole) ^ 1), h, source,
+    assertSideCorrupt(new SideChannel.Arrived(whole.clone(), whole.length, crc(whole) ^ 1), h, source,
         "failed its checksum");
-    assertSideCorrupt(new SideChannel.Arrived(new byte[] {1, 2, 3}, crc(new byte[] {1, 2, 3})), h,
+    assertSideCorrupt(new SideChannel.Arrived(new byte[] {1, 2, 3}, 3, crc(new byte[] {1, 2, 3})), h,
         source, "the state is 3 bytes, the header says 5");
     assertSideCorrupt(new SideChannel.Broken("the side channel broke after part of the state"), h,
         source, "broke after part");
@@ -414,7 +414,7 @@ class MigrationProtocolTest {
     AtomicReference<byte[]> got = new AtomicReference<>();
     java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
     ActorRef<Transfer.InboundCommand> in = kit.spawn(Inbound.create("c", SETTINGS,
-        (header, state) -> got.set(state), () -> stopped.set(true)));
+        (header, state) -> got.set((byte[]) state), () -> stopped.set(true)));
     in.tell(new Transfer.SideArrival(arrival));
     in.tell(new Transfer.Complete("c", h, true, source.ref()));
     Transfer.Corrupt c = assertInstanceOf(Transfer.Corrupt.class, source.receiveMessage(WAIT));
@@ -428,7 +428,7 @@ class MigrationProtocolTest {
       TestProbe<Transfer.OutboundEvent> source, String why) {
     AtomicReference<byte[]> got = new AtomicReference<>();
     ActorRef<Transfer.InboundCommand> in = kit.spawn(Inbound.create(first.transferId(), SETTINGS,
-        (header, state) -> got.set(state), () -> {}));
+        (header, state) -> got.set((byte[]) state), () -> {}));
     in.tell(first);
     Transfer.OutboundEvent e = source.receiveMessage(WAIT);
     if (then != null) {
