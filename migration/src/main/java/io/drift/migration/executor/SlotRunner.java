@@ -143,6 +143,11 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
    */
   public void checkpoint(UnitTask t, long maxBytes, long keepUpTo, CheckpointCallback callback) {
     t.checkpointRequest = new CheckpointRequest(maxBytes, keepUpTo, callback);
+    // waiting in the queue, it would wait a whole round of time slices (seconds on a busy
+    // node) while its move holds a reservation: let the next free slot take it first
+    if (runQueue.remove(t)) {
+      runQueue.addFirst(t);
+    }
   }
 
   /** Puts a paused task back at the tail of the run queue. */
