@@ -16,6 +16,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Encodes user objects (work units and their results) with Jackson CBOR, the format Pekko's
@@ -34,6 +36,7 @@ public final class StateCodec {
             .addModule(new ParameterNamesModule())
             .addModule(new Jdk8Module())
             .addModule(new JavaTimeModule())
+            .addModule(RawArrays.module())
             .visibility(PropertyAccessor.ALL, Visibility.NONE)
             .visibility(PropertyAccessor.FIELD, Visibility.ANY)
             .visibility(PropertyAccessor.CREATOR, Visibility.ANY)
@@ -80,6 +83,36 @@ public final class StateCodec {
     try {
       return cbor.readerFor(type).without(JsonParser.Feature.AUTO_CLOSE_SOURCE).readValue(in);
     } catch (JsonProcessingException | RuntimeException e) {
+      throw new StateCodecException("cannot decode " + className + ": " + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * A value split for the wire: a CBOR document, and its {@code byte[]} of 64 KiB and more
+   * kept out of it, raw, in the order the document refers to them.
+   */
+  public record Split(byte[] document, List<byte[]> arrays) {}
+
+  /** Encodes a value with its large byte arrays out of band (see {@link Split}). */
+  public Split split(Object value) throws StateCodecException {
+    List<byte[]> arrays = new ArrayList<>();
+    try {
+      byte[] doc = cbor.writer().withAttribute(RawArrays.KEY, arrays).writeValueAsBytes(value);
+      return new Split(doc, arrays);
+    } catch (IOException | RuntimeException e) {
+      throw new StateCodecException(
+          "cannot encode " + value.getClass().getName() + ": " + rootMessage(e), e);
+    }
+  }
+
+  /** The value a {@link #split} made, put together again. */
+  public Object join(String className, Split split, ClassLoader loader)
+      throws StateCodecException, ClassNotFoundException {
+    Class<?> type = Class.forName(className, false, loader);
+    try {
+      return cbor.readerFor(type).withAttribute(RawArrays.KEY, split.arrays())
+          .readValue(split.document());
+    } catch (IOException | RuntimeException e) {
       throw new StateCodecException("cannot decode " + className + ": " + rootMessage(e), e);
     }
   }

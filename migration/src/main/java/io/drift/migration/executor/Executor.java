@@ -547,9 +547,11 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       // a unit to run is decoded as it arrives (overlapping the wire); one to freeze is kept
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
       SideChannel.Reader reader = r.toDisk() ? SideChannel.BYTES
-          : (className, size, stream) -> {
+          : (className, format, size, stream) -> {
             try {
-              return codec.decodeFrom(className, stream, loader);
+              return format == SideChannel.SPLIT
+                  ? codec.join(className, SideChannel.readSplit(stream, size), loader)
+                  : codec.decodeFrom(className, stream, loader);
             } catch (ClassNotFoundException e) {
               throw new StateCodecException("unit class " + className
                   + " is not on the class path of node " + selfNode, e);

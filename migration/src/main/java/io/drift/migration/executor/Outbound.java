@@ -171,12 +171,40 @@ final class Outbound {
    * thread of the blocking dispatcher may encode it (the same bytes the slot thread counted)
    * straight into the channel while the target decodes them as they come.
    */
-  private Behavior<Msg> sendSide(long size) {
+  private Behavior<Msg> sendSide(long measured) {
     String className = task.unit.getClass().getName();
+    // To run there, its large byte arrays go raw beside the document, straight from the unit
+    // (no copy, nothing for the target's parser to reassemble); to a disk, as one document.
+    StateCodec.Split split = null;
+    if (!toDisk) {
+      try {
+        split = codec.split(task.unit);
+      } catch (StateCodecException e) {
+        return fail("the unit's state cannot be encoded: " + e.getMessage(), true);
+      }
+    }
+    StateCodec.Split parts = split;
+    long size;
+    if (parts != null) {
+      size = SideChannel.splitSize(parts);
+    } else { // the slot thread measured it split; on a disk it is one document: count that
+      CountingStream counter = new CountingStream();
+      try {
+        codec.encodeTo(task.unit, counter);
+      } catch (StateCodecException | java.io.IOException e) {
+        return fail("the unit's state cannot be encoded: " + e.getMessage(), true);
+      }
+      size = counter.count;
+    }
     ctx.getLog().info("job {}: moving {} bytes to {} over its side channel {}:{}", task.jobId,
         size, targetNode, side.host(), side.port());
-    sending = SideChannel.send(side.host(), side.port(), side.token(), className, size,
+    sending = SideChannel.send(side.host(), side.port(), side.token(), className,
+        parts == null ? SideChannel.PLAIN : SideChannel.SPLIT, size,
         out -> {
+          if (parts != null) {
+            SideChannel.writeSplit(parts, out);
+            return;
+          }
           try {
             codec.encodeTo(task.unit, out);
           } catch (StateCodecException e) {
@@ -203,6 +231,20 @@ final class Outbound {
             + " did not finish within " + Durations.text(settings.transferTimeout()), true))
         .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
         .build();
+  }
+
+  private static final class CountingStream extends java.io.OutputStream {
+    long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
   }
 
   // ---- 3b. chunks over Artery -----------------------------------------------------------------

@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
+import io.drift.migration.codec.StateCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,15 +37,24 @@ import org.slf4j.LoggerFactory;
  * without a token the target is expecting, or longer than it allows, is dropped; nothing it
  * sent is kept.
  *
- * <p>Wire format, source to target: magic {@code DRIFTSC2} (8 bytes), token (16 bytes), length
+ * <p>Wire format, source to target: magic {@code DRIFTSC3} (8 bytes), token (16 bytes), length
  * (8 bytes, big-endian), the unit's class name (modified UTF-8, as {@code writeUTF}), the
- * {@code length} bytes of the encoded state, then their CRC-32C (8 bytes). The target answers
- * one byte, 1, once it has read, checked and handed over the state.
+ * format of the state (1 byte: {@link #PLAIN} or {@link #SPLIT}), the {@code length} bytes of
+ * the state, then their CRC-32C (8 bytes). The target answers one byte, 1, once it has read,
+ * checked and handed over the state.
  */
 public final class SideChannel implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SideChannel.class);
-  static final long MAGIC = 0x4452494654534332L; // "DRIFTSC2"
+  static final long MAGIC = 0x4452494654534333L; // "DRIFTSC3"
+  /** The state is one CBOR document. */
+  public static final int PLAIN = 0;
+  /**
+   * The state is a CBOR document with its large byte arrays out of band: the document's length
+   * (4 bytes) and the document, then each array as its length (8 bytes) and its bytes, to the
+   * end ({@link io.drift.migration.codec.StateCodec#split}).
+   */
+  public static final int SPLIT = 1;
   private static final int TOKEN_BYTES = 16;
   private static final int SLICE = 1 << 20; // bytes per read or write call
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -68,11 +78,61 @@ public final class SideChannel implements AutoCloseable {
   @FunctionalInterface
   public interface Reader {
     /** Reads from {@code in}, which ends after the state's {@code size} bytes. */
-    Object read(String className, long size, InputStream in) throws Exception;
+    Object read(String className, int format, long size, InputStream in) throws Exception;
   }
 
   /** Keeps the bytes as they are (for a state that goes to disk, not to a unit). */
-  public static final Reader BYTES = (className, size, in) -> in.readAllBytes();
+  public static final Reader BYTES = (className, format, size, in) -> in.readAllBytes();
+
+  /** The length of a split state on the wire. */
+  public static long splitSize(StateCodec.Split split) {
+    long n = 4 + split.document().length;
+    for (byte[] a : split.arrays()) {
+      n += 8 + a.length;
+    }
+    return n;
+  }
+
+  /** Writes a split state: the document, then each array as it is (no copy). */
+  public static void writeSplit(StateCodec.Split split, OutputStream out) throws IOException {
+    DataOutputStream data = new DataOutputStream(out);
+    data.writeInt(split.document().length);
+    data.write(split.document());
+    for (byte[] a : split.arrays()) {
+      data.writeLong(a.length);
+      data.write(a);
+    }
+    data.flush();
+  }
+
+  /** Reads a split state of {@code size} bytes: each array straight into one of its size. */
+  public static StateCodec.Split readSplit(InputStream in, long size) throws IOException {
+    DataInputStream data = new DataInputStream(in);
+    int docLength = data.readInt();
+    long left = size - 4;
+    if (docLength < 0 || docLength > left) {
+      throw new IOException("a split state with a document of " + docLength + " bytes");
+    }
+    byte[] doc = data.readNBytes(docLength);
+    if (doc.length != docLength) {
+      throw new EOFException("the split state ended inside its document");
+    }
+    left -= docLength;
+    java.util.List<byte[]> arrays = new java.util.ArrayList<>();
+    while (left > 0) {
+      long length = data.readLong();
+      left -= 8;
+      if (length < 0 || length > left) {
+        throw new IOException("a split state with an array of " + length + " bytes where "
+            + left + " are left");
+      }
+      byte[] a = new byte[(int) length];
+      data.readFully(a);
+      arrays.add(a);
+      left -= length;
+    }
+    return new StateCodec.Split(doc, arrays);
+  }
 
   /** Writes a state's bytes, all of them, to {@code out} (and does not close it). */
   @FunctionalInterface
@@ -227,12 +287,13 @@ public final class SideChannel implements AutoCloseable {
       return;
     }
     String className = in.readUTF();
+    int format = in.readUnsignedByte();
     s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, ioTimeout.toMillis()));
     DataInputStream body = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 20));
     Bounded state = new Bounded(body, length);
     Object value;
     try {
-      value = e.reader().read(className, length, state);
+      value = e.reader().read(className, format, length, state);
     } catch (IOException io) {
       e.deliver().accept(new Broken("the side channel broke after "
           + (length - state.remaining()) + " of " + length + " bytes: " + io));
@@ -335,7 +396,8 @@ public final class SideChannel implements AutoCloseable {
   /** Sends a state already encoded: its bytes as they are. */
   public static Sending send(String host, int port, String token, byte[] state, Duration ioTimeout,
       java.util.concurrent.Executor runOn) {
-    return send(host, port, token, "", state.length, out -> out.write(state), ioTimeout, 0, runOn);
+    return send(host, port, token, "", PLAIN, state.length, out -> out.write(state), ioTimeout, 0,
+        runOn);
   }
 
   /**
@@ -344,8 +406,8 @@ public final class SideChannel implements AutoCloseable {
    * (0: no limit). The CRC-32C is computed as the bytes go out; a writer that writes another
    * number of bytes than {@code size} fails the transfer.
    */
-  public static Sending send(String host, int port, String token, String className, long size,
-      Writer writer, Duration ioTimeout, long maxBytesPerSecond,
+  public static Sending send(String host, int port, String token, String className, int format,
+      long size, Writer writer, Duration ioTimeout, long maxBytesPerSecond,
       java.util.concurrent.Executor runOn) {
     Sending sending = new Sending();
     runOn.execute(() -> {
@@ -359,6 +421,8 @@ public final class SideChannel implements AutoCloseable {
         out.write(ByteBuffer.allocate(8 + TOKEN_BYTES + 8).putLong(MAGIC)
             .put(HexFormat.of().parseHex(token)).putLong(size).array());
         out.writeUTF(className);
+        out.writeByte(format);
+        out.flush(); // the target knows the transfer from here, and hears if it breaks
         Counted counted = new Counted(out, sending, maxBytesPerSecond);
         writer.write(counted);
         if (counted.count != size) {
@@ -394,8 +458,9 @@ public final class SideChannel implements AutoCloseable {
       this.out = out;
       this.sending = sending;
       this.rate = maxBytesPerSecond;
-      // capped: a tenth of a second's worth at a time, each no earlier than its due time
-      this.slice = rate > 0 ? (int) Math.max(1024, Math.min(SLICE, rate / 10)) : Integer.MAX_VALUE;
+      // capped: a tenth of a second's worth at a time, each no earlier than its due time;
+      // else slices, so the checksum of one overlaps the sending of the one before
+      this.slice = rate > 0 ? (int) Math.max(1024, Math.min(SLICE, rate / 10)) : SLICE;
     }
 
     @Override

@@ -223,7 +223,17 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
           Capture state = new Capture(cr.keepUpTo());
           boolean encoded = false;
           try {
-            codec.encodeTo(t.unit, state);
+            if (cr.keepUpTo() < Long.MAX_VALUE) {
+              // measured as it would go over the side channel: large byte arrays are counted,
+              // not copied; a state small enough for chunks is then encoded whole
+              state.total = SideChannel.splitSize(codec.split(t.unit));
+              if (state.total <= cr.keepUpTo()) {
+                state.total = 0;
+                codec.encodeTo(t.unit, state);
+              }
+            } else {
+              codec.encodeTo(t.unit, state);
+            }
             encoded = true;
           } catch (StateCodecException | IOException e) {
             cr.callback().failed("the unit's state cannot be encoded: " + e.getMessage());

@@ -423,4 +423,55 @@ class StateCodecTest {
     assertEquals("\"<1 bytes of x.Garbage>\"",
         codec.toJson(new Payload("x.Garbage", new byte[] {(byte) 0xff})));
   }
+
+  /** State with byte arrays big and small, at the top and nested. */
+  static final class Buffers {
+    private byte[] big;
+    private byte[] small;
+    private byte[] none;
+    private List<byte[]> more;
+    private Map<String, byte[]> named;
+
+    private Buffers() {}
+
+    Buffers(int seed) {
+      Random r = new Random(seed);
+      big = new byte[300_000];
+      r.nextBytes(big);
+      small = new byte[100];
+      r.nextBytes(small);
+      byte[] another = new byte[70_000];
+      r.nextBytes(another);
+      more = new ArrayList<>(List.of(another, new byte[3]));
+      named = Map.of("x", big.clone());
+    }
+  }
+
+  @Test
+  void largeByteArraysTravelBesideTheDocumentAndComeBackTheSame() throws Exception {
+    Buffers b = new Buffers(7);
+    StateCodec.Split split = codec.split(b);
+    assertEquals(3, split.arrays().size(), "the three arrays of 64 KiB and more, no others");
+    assertTrue(split.document().length < 1_000, "the document holds only references to them: "
+        + split.document().length);
+    assertSame(b.big, split.arrays().get(0), "raw: the unit's own array, no copy");
+
+    Buffers back = (Buffers) codec.join(Buffers.class.getName(), split, getClass().getClassLoader());
+    assertEquals(HexFormat.of().formatHex(b.big), HexFormat.of().formatHex(back.big));
+    assertEquals(HexFormat.of().formatHex(b.small), HexFormat.of().formatHex(back.small));
+    assertNull(back.none);
+    assertEquals(HexFormat.of().formatHex(b.more.get(0)), HexFormat.of().formatHex(back.more.get(0)));
+    assertEquals(3, back.more.get(1).length);
+    assertEquals(HexFormat.of().formatHex(b.named.get("x")),
+        HexFormat.of().formatHex(back.named.get("x")));
+
+    // everywhere else (chunks, disk, submissions) the encoding is plain CBOR, as before
+    Payload plain = codec.encode(b);
+    assertTrue(plain.size() > 600_000, "plain CBOR carries the arrays inline");
+    Buffers viaPlain = (Buffers) codec.decode(plain, getClass().getClassLoader());
+    assertEquals(HexFormat.of().formatHex(b.big), HexFormat.of().formatHex(viaPlain.big));
+    StateCodecException e = assertThrows(StateCodecException.class, () -> codec.decode(
+        new Payload(Buffers.class.getName(), split.document()), getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains("out-of-band"), e.getMessage());
+  }
 }

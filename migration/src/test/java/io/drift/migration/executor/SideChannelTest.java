@@ -77,12 +77,46 @@ class SideChannelTest {
     CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
     String token = channel.expect(state.length, arrival::complete);
     long t0 = System.nanoTime();
-    SideChannel.send(channel.host(), channel.port(), token, "", state.length,
+    SideChannel.send(channel.host(), channel.port(), token, "", SideChannel.PLAIN, state.length,
         out -> out.write(state), IO, 8L << 20, senders).done().get(10, TimeUnit.SECONDS);
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertTrue(ms >= 500, "4 MiB at 8 MiB/s took " + ms + " ms, under half a second");
     assertArrayEquals(state, (byte[]) assertInstanceOf(SideChannel.Arrived.class,
         arrival.get(10, TimeUnit.SECONDS)).value());
+  }
+
+  @Test
+  void aSplitStateArrivesWithEachArrayWhole() throws Exception {
+    byte[] big = random(200_000);
+    byte[] other = random(70_000);
+    io.drift.migration.codec.StateCodec.Split split = new io.drift.migration.codec.StateCodec.Split(
+        new byte[] {1, 2, 3}, java.util.List.of(big, other));
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(1 << 20, (className, format, size, in) -> {
+      assertEquals(SideChannel.SPLIT, format);
+      return SideChannel.readSplit(in, size);
+    }, arrival::complete);
+    SideChannel.send(channel.host(), channel.port(), token, "x.Y", SideChannel.SPLIT,
+        SideChannel.splitSize(split), out -> SideChannel.writeSplit(split, out), IO, 0, senders)
+        .done().get(10, TimeUnit.SECONDS);
+    io.drift.migration.codec.StateCodec.Split got = (io.drift.migration.codec.StateCodec.Split)
+        assertInstanceOf(SideChannel.Arrived.class, arrival.get(10, TimeUnit.SECONDS)).value();
+    assertArrayEquals(new byte[] {1, 2, 3}, got.document());
+    assertEquals(2, got.arrays().size());
+    assertArrayEquals(big, got.arrays().get(0));
+    assertArrayEquals(other, got.arrays().get(1));
+  }
+
+  @Test
+  void aWriterThatWritesOtherThanItsSizeFailsTheTransfer() throws Exception {
+    CompletableFuture<SideChannel.Arrival> arrival = new CompletableFuture<>();
+    String token = channel.expect(1 << 20, arrival::complete);
+    ExecutionException e = assertThrows(ExecutionException.class, () -> SideChannel.send(
+        channel.host(), channel.port(), token, "x.Y", SideChannel.PLAIN, 1000,
+        out -> out.write(random(900)), IO, 0, senders).done().get(10, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("measured at 1000 bytes but 900 were written"),
+        e.getCause().getMessage());
+    assertInstanceOf(SideChannel.Broken.class, arrival.get(10, TimeUnit.SECONDS));
   }
 
   @Test
@@ -131,7 +165,9 @@ class SideChannelTest {
       OutputStream out = s.getOutputStream();
       out.write(ByteBuffer.allocate(32).putLong(SideChannel.MAGIC)
           .put(HexFormat.of().parseHex(token)).putLong(1000).array());
-      new java.io.DataOutputStream(out).writeUTF("x.Y");
+      java.io.DataOutputStream data = new java.io.DataOutputStream(out);
+      data.writeUTF("x.Y");
+      data.writeByte(SideChannel.PLAIN);
       out.write(random(400));
       out.flush();
     } // closed after 400 of the 1000 bytes announced
