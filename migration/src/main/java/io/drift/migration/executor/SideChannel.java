@@ -60,6 +60,8 @@ public final class SideChannel implements AutoCloseable {
   private static final SecureRandom RANDOM = new SecureRandom();
   /** Connections being read at once, at most; more wait to be accepted. */
   private static final int MAX_READERS = 4;
+  /** Socket buffers: a few milliseconds of the wire, so neither side waits on the other. */
+  private static final int SOCKET_BUFFER = 4 << 20;
   /** A connection must say who it is (magic, token, length) within this time. */
   private static final int HANDSHAKE_MILLIS = 5_000;
 
@@ -170,6 +172,7 @@ public final class SideChannel implements AutoCloseable {
   public static SideChannel bind(String host, int port, Duration ioTimeout) throws IOException {
     ServerSocket s = new ServerSocket();
     try {
+      s.setReceiveBufferSize(SOCKET_BUFFER); // before bind: accepted sockets inherit it
       s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 16);
     } catch (IOException e) {
       s.close();
@@ -414,6 +417,7 @@ public final class SideChannel implements AutoCloseable {
       try (Socket s = sending.socket) {
         int timeout = (int) Math.min(Integer.MAX_VALUE, ioTimeout.toMillis());
         s.setTcpNoDelay(true);
+        s.setSendBufferSize(SOCKET_BUFFER);
         s.connect(new InetSocketAddress(host, port), timeout);
         s.setSoTimeout(timeout);
         DataOutputStream out = new DataOutputStream(
