@@ -389,14 +389,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private Behavior<Command> admit(JobId jobId, long epoch, String jobName, String homeNode,
       Payload state, long firstSeq, long cpuNanos, long steps, ActorRef<HostEvent> home,
       ActorRef<StartReply> replyTo) {
-    UnitTask stale = tasks.get(jobId);
-    if (stale != null && stale.epoch < epoch && stale.phase() == UnitTask.Phase.PAUSED
-        && runner.drop(stale)) {
-      // paused here for a move that home has since fenced with a newer epoch (its
-      // DropMigrated may not have come yet): this start supersedes it
-      tasks.remove(jobId);
-      homes.remove(jobId);
-    }
+    dropStale(jobId, epoch);
     String no = refusal(jobId, homeNode);
     if (no != null) {
       return refuse(jobId, epoch, replyTo, no);
@@ -417,6 +410,19 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
     return admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), firstSeq,
         cpuNanos, steps, home, replyTo);
+  }
+
+  /**
+   * A copy paused here for a move that home has since fenced with a newer epoch (its
+   * DropMigrated may not have come yet) gives way to a start under {@code epoch}.
+   */
+  private void dropStale(JobId jobId, long epoch) {
+    UnitTask stale = tasks.get(jobId);
+    if (stale != null && stale.epoch < epoch && stale.phase() == UnitTask.Phase.PAUSED
+        && runner.drop(stale)) {
+      tasks.remove(jobId);
+      homes.remove(jobId);
+    }
   }
 
   /** The rest of {@link #admit}, for a unit already decoded (off this actor's thread). */
@@ -585,12 +591,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           new Payload(h.className(), bytes), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(),
           s.replyTo());
     }
-    UnitTask stale = tasks.get(s.jobId()); // as in admit: a fenced paused copy gives way
-    if (stale != null && stale.epoch < s.epoch() && stale.phase() == UnitTask.Phase.PAUSED
-        && runner.drop(stale)) {
-      tasks.remove(s.jobId());
-      homes.remove(s.jobId());
-    }
+    dropStale(s.jobId(), s.epoch());
     return admitDecoded(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), r.state(),
         h.className(), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(), s.replyTo());
   }

@@ -137,10 +137,10 @@ class SideChannelTest {
         .done().get(10, TimeUnit.SECONDS);
     assertInstanceOf(SideChannel.Arrived.class, arrival.get(10, TimeUnit.SECONDS));
 
+    // the target hangs up on it: the source hears so at its next write or at the answer
     ExecutionException again = assertThrows(ExecutionException.class, () -> SideChannel.send(
         channel.host(), channel.port(), token, random(100), IO, senders).done().get(10, TimeUnit.SECONDS));
-    assertTrue(again.getCause().getMessage().contains("without taking the state"),
-        again.getCause().toString());
+    assertInstanceOf(java.io.IOException.class, again.getCause());
     String unknown = "00".repeat(16);
     assertThrows(ExecutionException.class, () -> SideChannel.send(channel.host(), channel.port(),
         unknown, random(100), IO, senders).done().get(10, TimeUnit.SECONDS));
