@@ -474,4 +474,62 @@ class StateCodecTest {
         new Payload(Buffers.class.getName(), split.document()), getClass().getClassLoader()));
     assertTrue(e.getMessage().contains("out-of-band"), e.getMessage());
   }
+
+  /** Numeric state: large and small arrays of every primitive type that travels raw. */
+  static final class Numbers {
+    private double[] d;
+    private long[] l;
+    private int[] i;
+    private float[] f;
+    private double[] smallD;
+    private int[] smallI;
+
+    private Numbers() {}
+
+    Numbers(int seed) {
+      Random r = new Random(seed);
+      d = r.doubles(20_000).toArray(); // 160 KB: over the 64 KiB line
+      l = r.longs(10_000).toArray();
+      i = r.ints(20_000).toArray();
+      f = new float[20_000];
+      for (int k = 0; k < f.length; k++) {
+        f[k] = r.nextFloat() * (k % 7 == 0 ? Float.NaN : 1f);
+      }
+      d[3] = Double.NaN;
+      d[4] = -0.0;
+      d[5] = Double.NEGATIVE_INFINITY;
+      smallD = new double[] {1.5, -2.25};
+      smallI = new int[] {7};
+    }
+  }
+
+  @Test
+  void largeNumericArraysTravelRawTooBitForBit() throws Exception {
+    Numbers n = new Numbers(11);
+    StateCodec.Split split = codec.split(n);
+    assertEquals(4, split.arrays().size(), "the four large arrays, not the small ones");
+    Numbers back = (Numbers) codec.join(Numbers.class.getName(), split, getClass().getClassLoader());
+    for (int k = 0; k < n.d.length; k++) {
+      assertEquals(Double.doubleToRawLongBits(n.d[k]), Double.doubleToRawLongBits(back.d[k]));
+    }
+    assertEquals(java.util.Arrays.toString(n.l), java.util.Arrays.toString(back.l));
+    assertEquals(java.util.Arrays.toString(n.i), java.util.Arrays.toString(back.i));
+    for (int k = 0; k < n.f.length; k++) {
+      assertEquals(Float.floatToRawIntBits(n.f[k]), Float.floatToRawIntBits(back.f[k]));
+    }
+    assertEquals(java.util.Arrays.toString(n.smallD), java.util.Arrays.toString(back.smallD));
+    assertEquals(java.util.Arrays.toString(n.smallI), java.util.Arrays.toString(back.smallI));
+
+    // the plain encoding is byte for byte what Jackson alone writes
+    ObjectMapper vanilla = com.fasterxml.jackson.dataformat.cbor.databind.CBORMapper.builder()
+        .visibility(com.fasterxml.jackson.annotation.PropertyAccessor.ALL,
+            com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.NONE)
+        .visibility(com.fasterxml.jackson.annotation.PropertyAccessor.FIELD,
+            com.fasterxml.jackson.annotation.JsonAutoDetect.Visibility.ANY)
+        .build();
+    assertEquals(HexFormat.of().formatHex(vanilla.writeValueAsBytes(n)),
+        HexFormat.of().formatHex(codec.encode(n).bytes()));
+    assertEquals(HexFormat.of().formatHex(vanilla.writeValueAsBytes(new Buffers(3))),
+        HexFormat.of().formatHex(codec.encode(new Buffers(3)).bytes()));
+  }
 }
