@@ -1,6 +1,7 @@
 package io.drift.bench;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,11 +16,14 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     System.setProperty("drift.log.root", System.getProperty("drift.log.root", "ERROR"));
     System.setProperty("drift.log.drift", System.getProperty("drift.log.drift", "WARN"));
-    if (args.length != 1 || !args[0].equals("migration")) {
-      System.err.println("usage: drift-bench migration");
+    boolean quick = args.length == 2 && args[1].equals("--quick");
+    if (args.length < 1 || args.length > 2 || (args.length == 2 && !quick)
+        || !List.of("migration", "gossip").contains(args[0])) {
+      System.err.println("usage: drift-bench migration | drift-bench gossip [--quick]");
       System.exit(2);
     }
-    Map<String, Object> result = MigrationBench.run();
+    Map<String, Object> result = args[0].equals("gossip") ? GossipBench.run(quick)
+        : MigrationBench.run();
     System.out.println(json(result));
     System.exit(0);
   }
