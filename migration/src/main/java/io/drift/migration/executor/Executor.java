@@ -140,8 +140,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private record FreezeWritten(FreezeReceived request, InboundReady state, String file,
       Throwable error) implements Command {}
 
-  private record ThawRead(Thaw request, FrozenStore.Frozen frozen, Throwable error)
-      implements Command {}
+  /** A frozen unit read back and decoded (off this actor's thread), or why not. */
+  private record ThawRead(Thaw request, Transfer.CheckpointHeader header, Object unit,
+      Throwable error) implements Command {}
 
   /** Home has recorded this node for the job under {@code epoch}: run the state received. */
   public record StartReceived(String transferId, JobId jobId, long epoch, String jobName,
@@ -650,13 +651,23 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     if (no != null) {
       return refuse(t.jobId(), t.epoch(), t.replyTo(), no);
     }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
     getContext().pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      // reading and decoding a large state takes a while: not on a dispatcher thread
       try {
-        return frozen.read(t.jobId());
+        FrozenStore.Frozen f = frozen.read(t.jobId());
+        Transfer.CheckpointHeader h = f.header();
+        return new ThawRead(t, h, codec.decode(new Payload(h.className(), f.state()), loader),
+            null);
       } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        return new ThawRead(t, null, null, e);
+      } catch (ClassNotFoundException e) {
+        return new ThawRead(t, null, null, new java.io.IOException("unit class "
+            + e.getMessage() + " is not on the class path of node " + selfNode, e));
+      } catch (StateCodecException e) {
+        return new ThawRead(t, null, null, e);
       }
-    }, blocking), (f, error) -> new ThawRead(t, f, error));
+    }, blocking), (read, error) -> error == null ? read : new ThawRead(t, null, null, error));
     return this;
   }
 
@@ -667,10 +678,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return refuse(t.jobId(), t.epoch(), t.replyTo(), "cannot read the frozen unit: "
           + e.getMessage());
     }
-    Transfer.CheckpointHeader h = r.frozen().header();
-    admit(t.jobId(), t.epoch(), t.jobName(), t.homeNode(),
-        new Payload(h.className(), r.frozen().state()), h.nextSeq(), h.cpuNanos(), h.steps(),
-        t.home(), t.replyTo());
+    Transfer.CheckpointHeader h = r.header();
+    dropStale(t.jobId(), t.epoch());
+    admitDecoded(t.jobId(), t.epoch(), t.jobName(), t.homeNode(), r.unit(), h.className(),
+        h.nextSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo());
     if (current(t.jobId(), t.epoch()) != null) {
       deleteFrozen(t.jobId()); // it runs again: the file must not bring it back twice
     }
