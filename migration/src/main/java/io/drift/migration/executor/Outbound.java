@@ -11,6 +11,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
@@ -214,7 +215,7 @@ final class Outbound {
         settings.transferTimeout(), settings.sideChannelMaxRate(),
         ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
     ctx.pipeToSelf(sending.done(), SideSent::new);
-    return Behaviors.receive(Msg.class)
+    return whileSending(Behaviors.receive(Msg.class)
         .onMessage(SideSent.class, s -> {
           sendingDone = true;
           if (s.error() != null) {
@@ -224,13 +225,7 @@ final class Outbound {
           sentAtNanos = System.nanoTime();
           complete(true);
           return streaming();
-        })
-        .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
-            + " went away during the transfer", true))
-        .onMessageEquals(Timeout.INSTANCE, () -> fail("the transfer to " + targetNode
-            + " did not finish within " + Durations.text(settings.transferTimeout()), true))
-        .onMessageEquals(UnitGone.INSTANCE, () -> fail("the unit ended first", false))
-        .build();
+        }));
   }
 
   private static final class CountingStream extends java.io.OutputStream {
@@ -286,7 +281,7 @@ final class Outbound {
 
   /** Until the target says it holds the state whole. */
   private Behavior<Msg> streaming() {
-    return Behaviors.receive(Msg.class)
+    return whileSending(Behaviors.receive(Msg.class)
         .onMessage(Event.class, e -> {
           Transfer.OutboundEvent ev = e.event();
           if (ev instanceof Transfer.ChunkAck a && a.index() == acked) {
@@ -306,8 +301,12 @@ final class Outbound {
             return fail("node " + targetNode + " refused the state: " + c.reason(), true);
           }
           return Behaviors.same();
-        })
-        .onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
+        }));
+  }
+
+  /** What ends a transfer while its bytes are on their way, by either path. */
+  private Behavior<Msg> whileSending(BehaviorBuilder<Msg> b) {
+    return b.onMessageEquals(TargetGone.INSTANCE, () -> fail("node " + targetNode
             + " went away during the transfer", true))
         .onMessageEquals(Timeout.INSTANCE, () -> fail("the transfer to " + targetNode
             + " did not finish within " + Durations.text(settings.transferTimeout()), true))

@@ -200,6 +200,17 @@ class MigrationProtocolTest {
     kit.stop(b);
   }
 
+  record Attempt(FakeTarget target, TestProbe<Executor.MigrateResult> asked,
+      Executor.Reserve reserve) {}
+
+  /** Asks the source to move the job to a fake target, and takes the reservation there. */
+  static Attempt moveToAFakeTarget(ActorRef<Command> source, Running r) {
+    FakeTarget t = FakeTarget.create();
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+    source.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
+    return new Attempt(t, asked, t.reserve());
+  }
+
   /** A fake target: answers the reservation with a probe as its inbound side. */
   record FakeTarget(TestProbe<Command> executor, TestProbe<Transfer.InboundCommand> inbound) {
     static FakeTarget create() {
@@ -223,10 +234,10 @@ class MigrationProtocolTest {
   void aCorruptChunkLeavesTheUnitRunningAtItsSource() throws Exception {
     ActorRef<Command> a = executor(SOURCE);
     Running r = startOn(a, 2_000);
-    FakeTarget t = FakeTarget.create();
-    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
-    Executor.Reserve res = t.reserve();
+    Attempt move = moveToAFakeTarget(a, r);
+    FakeTarget t = move.target();
+    TestProbe<Executor.MigrateResult> asked = move.asked();
+    Executor.Reserve res = move.reserve();
     res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
     Transfer.Chunk c = t.inbound().expectMessageClass(Transfer.Chunk.class, WAIT);
     c.replyTo().tell(new Transfer.Corrupt(c.transferId(), "chunk 0 failed its checksum"));
@@ -241,10 +252,10 @@ class MigrationProtocolTest {
   void aSideChannelThatCannotBeReachedLeavesTheUnitRunningAtItsSource() throws Exception {
     ActorRef<Command> a = executor(SOURCE, SIDE);
     Running r = startOn(a, 2_000);
-    FakeTarget t = FakeTarget.create();
-    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
-    Executor.Reserve res = t.reserve();
+    Attempt move = moveToAFakeTarget(a, r);
+    FakeTarget t = move.target();
+    TestProbe<Executor.MigrateResult> asked = move.asked();
+    Executor.Reserve res = move.reserve();
     int closedPort;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1,
         java.net.InetAddress.getLoopbackAddress())) {
@@ -264,11 +275,10 @@ class MigrationProtocolTest {
   void aTargetThatRefusesOrDoesNotAnswerLeavesTheUnitWhereItIs() throws Exception {
     ActorRef<Command> a = executor(SOURCE);
     Running r = startOn(a, 2_500);
-    FakeTarget t = FakeTarget.create();
-    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
-    Executor.Reserve res = t.reserve();
+    Attempt move = moveToAFakeTarget(a, r);
+    FakeTarget t = move.target();
+    TestProbe<Executor.MigrateResult> asked = move.asked();
+    Executor.Reserve res = move.reserve();
     res.replyTo().tell(new Transfer.ReserveRefused(res.transferId(), "node is full"));
     assertEquals("node is full",
         assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason());
@@ -285,10 +295,10 @@ class MigrationProtocolTest {
   void whenHomeRefusesTheRelocationTheSourceResumesAndTheTargetDropsTheState() throws Exception {
     ActorRef<Command> a = executor(SOURCE);
     Running r = startOn(a, 2_000);
-    FakeTarget t = FakeTarget.create();
-    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
-    Executor.Reserve res = t.reserve();
+    Attempt move = moveToAFakeTarget(a, r);
+    FakeTarget t = move.target();
+    TestProbe<Executor.MigrateResult> asked = move.asked();
+    Executor.Reserve res = move.reserve();
     res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
     for (int i = 0; i < 10_000; i++) { // acknowledge every chunk, then confirm the whole
       Transfer.InboundCommand m = t.inbound().receiveMessage(WAIT);
@@ -322,14 +332,12 @@ class MigrationProtocolTest {
   void aStateOverTheMaximumIsRefusedWithoutStoppingTheUnit() throws Exception {
     MigrationSettings small = new MigrationSettings(1024, 4, Duration.ofMillis(300),
         Duration.ofSeconds(5), 2048); // the Walk's state is several KiB
-    ExecutorSettings s = new ExecutorSettings(2, Duration.ofMillis(10), Duration.ofMillis(50), 16,
-        8 * 1024, 64, Duration.ofSeconds(5), 200, 128 * 1024, 100, true);
-    ActorRef<Command> a = kit.spawn(Executor.create(new SlotRunner(s, codec), codec, SOURCE, small));
+    ActorRef<Command> a = executor(SOURCE, small);
     Running r = startOn(a, 2_000);
-    FakeTarget t = FakeTarget.create();
-    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
-    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, t.executor().ref(), false, asked.ref()));
-    Executor.Reserve res = t.reserve();
+    Attempt move = moveToAFakeTarget(a, r);
+    FakeTarget t = move.target();
+    TestProbe<Executor.MigrateResult> asked = move.asked();
+    Executor.Reserve res = move.reserve();
     res.replyTo().tell(new Transfer.Reserved(res.transferId(), t.inbound().ref(), null));
 
     String why = assertInstanceOf(Executor.NotMigrated.class, asked.receiveMessage(WAIT)).reason();
