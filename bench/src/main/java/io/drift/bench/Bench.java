@@ -1,8 +1,11 @@
 package io.drift.bench;
 
+import io.drift.balancer.gossip.GossipCheck;
+import io.drift.balancer.sim.Json;
+import io.drift.balancer.sim.Simulate;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,13 +21,18 @@ public final class Bench {
     System.setProperty("drift.log.drift", System.getProperty("drift.log.drift", "WARN"));
     boolean quick = args.length == 2 && args[1].equals("--quick");
     if (args.length < 1 || args.length > 2 || (args.length == 2 && !quick)
-        || !List.of("migration", "gossip").contains(args[0])) {
-      System.err.println("usage: drift-bench migration | drift-bench gossip [--quick]");
+        || !List.of("migration", "gossip", "simulate").contains(args[0])) {
+      System.err.println("usage: drift-bench migration | drift-bench gossip [--quick]"
+          + " | drift-bench simulate [--quick]");
       System.exit(2);
     }
-    Map<String, Object> result = args[0].equals("gossip") ? GossipBench.run(quick)
-        : MigrationBench.run();
-    System.out.println(json(result));
+    Map<String, Object> result = new LinkedHashMap<>(switch (args[0]) {
+      case "gossip" -> GossipCheck.run(quick);
+      case "simulate" -> Simulate.run(quick);
+      default -> MigrationBench.run();
+    });
+    result.putIfAbsent("machine", machine());
+    System.out.println(Json.of(result));
     System.exit(0);
   }
 
@@ -40,25 +48,5 @@ public final class Bench {
     m.put("java", System.getProperty("java.version"));
     m.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
     return m;
-  }
-
-  /** Flat JSON of numbers, strings and nested maps: enough for the summary line. */
-  static String json(Object o) {
-    if (o instanceof Map<?, ?> m) {
-      StringBuilder b = new StringBuilder("{");
-      m.forEach((k, v) -> b.append(b.length() > 1 ? "," : "").append('"').append(k).append("\":")
-          .append(json(v)));
-      return b.append('}').toString();
-    }
-    if (o instanceof Double d && (d.isNaN() || d.isInfinite())) {
-      return "null";
-    }
-    if (o instanceof Double d) {
-      return String.format(Locale.ROOT, "%.2f", d);
-    }
-    if (o instanceof Number) {
-      return o.toString();
-    }
-    return "\"" + String.valueOf(o).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 }

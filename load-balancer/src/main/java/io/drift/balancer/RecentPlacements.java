@@ -14,7 +14,7 @@ import java.util.Map;
  * placement that never shows (a refused start, a node that stopped sampling) is forgotten
  * {@code memoryNanos} after the last placement there. Not thread-safe: one actor owns it.
  */
-final class RecentPlacements {
+public final class RecentPlacements {
 
   private static final class Pending {
     long base; // the node's admitted counter when the first of these placements was made
@@ -25,12 +25,12 @@ final class RecentPlacements {
   private final long memoryNanos;
   private final Map<String, Pending> pending = new HashMap<>();
 
-  RecentPlacements(long memoryNanos) {
+  public RecentPlacements(long memoryNanos) {
     this.memoryNanos = memoryNanos;
   }
 
   /** A unit was placed on {@code node}, whose latest sample showed {@code admitted}. */
-  void placed(String node, long admitted, long nowNanos) {
+  public void placed(String node, long admitted, long nowNanos) {
     Pending p = pending.computeIfAbsent(node, k -> new Pending());
     if (p.count == 0) {
       p.base = admitted;
@@ -40,7 +40,7 @@ final class RecentPlacements {
   }
 
   /** Placements on {@code node} that a sample showing {@code admitted} does not include. */
-  int unseen(String node, long admitted, long nowNanos) {
+  public int unseen(String node, long admitted, long nowNanos) {
     Pending p = pending.get(node);
     if (p == null) {
       return 0;

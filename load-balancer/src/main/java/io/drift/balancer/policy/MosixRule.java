@@ -51,6 +51,32 @@ public final class MosixRule {
     return stateBytes / bytesPerSecond + fixedSeconds;
   }
 
+  /**
+   * Seconds a unit needs per reference-speed second of work on a node with this run queue (the
+   * unit included): {@code max(1, runQueue/slots)/speed}, the inverse of {@link #unitRate}. On a
+   * node of one slot it is MOSIX's load, the run queue over the speed; with more slots a free
+   * slot runs a unit at the node's speed, and no faster.
+   */
+  public static double unitTime(double runQueue, double speed, int slots) {
+    if (!(speed > 0) || slots < 1 || !(runQueue >= 0)) {
+      throw new IllegalArgumentException("speed > 0, slots >= 1, run queue >= 0");
+    }
+    return Math.max(1.0, runQueue / slots) / speed;
+  }
+
+  /**
+   * MOSIX's load test for nodes with slots: a unit moves only if it would still go faster at the
+   * target with {@code margin} units more there than itself (the target's run queue plus
+   * {@code 1 + margin − 1}, that is plus {@code margin}), than it goes here. On one-slot nodes
+   * this is {@link #loadAllows}; the margin keeps equal nodes from trading units, and a move it
+   * allows is never allowed back.
+   */
+  public static boolean allowsMove(double localRunQueue, double localSpeed, int localSlots,
+      double targetRunQueue, double targetSpeed, int targetSlots, double margin) {
+    return unitTime(targetRunQueue + margin, targetSpeed, targetSlots)
+        < unitTime(localRunQueue, localSpeed, localSlots);
+  }
+
   /** Both tests: the load allows the move, and the expected gain beats its cost. */
   public static boolean worthMoving(double localLoad, double targetLoad, double unitLoadAtTarget,
       double gainSeconds, double costSeconds) {

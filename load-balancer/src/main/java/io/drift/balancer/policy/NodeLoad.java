@@ -11,7 +11,19 @@ public record NodeLoad(
     int recentPlacements,
     double speed,
     long freeMemoryBytes,
-    boolean acceptingGuests) {
+    boolean acceptingGuests,
+    long totalMemoryBytes) {
+
+  /** Memory total unknown (0): memory then weighs in only as a hard limit. */
+  public NodeLoad(String node, int slots, int runnable, int recentPlacements, double speed,
+      long freeMemoryBytes, boolean acceptingGuests) {
+    this(node, slots, runnable, recentPlacements, speed, freeMemoryBytes, acceptingGuests, 0);
+  }
+
+  /** Normalized load as it is now, with the placements the sample does not show yet. */
+  public double load() {
+    return (runnable + recentPlacements) / (slots * speed);
+  }
 
   /** Normalized load if one more unit came: (runnable + recent + 1) / (slots * speed). */
   public double loadWithOneMore() {

@@ -1,0 +1,536 @@
+package io.drift.balancer.sim;
+
+import io.drift.balancer.RecentPlacements;
+import io.drift.balancer.gossip.GossipSim;
+import io.drift.balancer.policy.LocalView;
+import io.drift.balancer.policy.MigrationDecision;
+import io.drift.balancer.policy.MigrationPolicy;
+import io.drift.balancer.policy.MosixRule;
+import io.drift.balancer.policy.NodeLoad;
+import io.drift.balancer.policy.OpportunityCostPolicy;
+import io.drift.balancer.policy.PeerView;
+import io.drift.balancer.policy.PlacementDecision;
+import io.drift.balancer.policy.PlacementRequest;
+import io.drift.balancer.policy.PolicyConfig;
+import io.drift.balancer.policy.SmoothedLoad;
+import io.drift.balancer.policy.UnitView;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * A discrete-event simulation of a Drift cluster that calls the same policy code and gossip as
+ * the balancer: {@link OpportunityCostPolicy} to place, {@link MigrationPolicy} to move, each
+ * node's view being its gossip window ({@link GossipSim}, one message per node per interval,
+ * entries carrying the {@link SmoothedLoad} exported load), corrected by the node's own recent
+ * placements and moves ({@link RecentPlacements}), with the target's reserve-or-refuse check.
+ *
+ * <p>Nodes are time-shared: a node of speed s with c slots and r runnable units gives each unit
+ * s·min(1, c/r) reference-speed seconds per second. A move stops the unit for its state size
+ * over the bandwidth plus a fixed part. Time is in seconds; one gossip interval and one
+ * decision tick every {@link Setup#interval}.
+ */
+public final class ClusterSim {
+
+  /** How jobs are placed, and whether they move afterwards. */
+  public enum Strategy {
+    /** Best node by opportunity cost, then MOSIX migration. */
+    DRIFT(true, true),
+    /** Best node by opportunity cost, never moved (cost-based placement, no migration). */
+    PLACEMENT_ONLY(true, false),
+    /** Started at home, then MOSIX migration. */
+    MIGRATION_ONLY(false, true),
+    /** Stays at home. */
+    HOME(false, false),
+    /** A uniformly random node. */
+    RANDOM(false, false),
+    /** Node after node, across the cluster. */
+    ROUND_ROBIN(false, false);
+
+    final boolean scores;
+    final boolean migrates;
+
+    Strategy(boolean scores, boolean migrates) {
+      this.scores = scores;
+      this.migrates = migrates;
+    }
+
+    boolean gossips() {
+      return scores || migrates;
+    }
+  }
+
+  /**
+   * @param speeds each node's speed (1.0 = reference)
+   * @param slots slots per node
+   * @param memoryBytes each node's memory
+   * @param window W, the freshest entries each gossip message carries
+   * @param interval seconds between gossip messages and decision ticks
+   * @param placementSample entries of the node's vector, beside its window, a placement looks at
+   */
+  public record Setup(double[] speeds, int slots, long[] memoryBytes, int window, double interval,
+      PolicyConfig policy, int placementSample, long seed) {
+
+    public int nodes() {
+      return speeds.length;
+    }
+
+    /** Speed of every slot, for the yardsticks. */
+    public double[] slotSpeeds() {
+      double[] s = new double[speeds.length * slots];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = speeds[i / slots];
+      }
+      return s;
+    }
+
+    public double capacity() {
+      return Arrays.stream(speeds).sum() * slots;
+    }
+
+    /** Nodes of speeds 1, 2 and 4 in turn, the same memory each. */
+    public static Setup mixed(int nodes, int slots, long memoryBytes, int window,
+        PolicyConfig policy, long seed) {
+      double[] speeds = new double[nodes];
+      for (int i = 0; i < nodes; i++) {
+        speeds[i] = new double[] {1, 2, 4}[i % 3];
+      }
+      long[] mem = new long[nodes];
+      Arrays.fill(mem, memoryBytes);
+      return new Setup(speeds, slots, mem, window, 1.0, policy, 16, seed);
+    }
+  }
+
+  /** What a node tells the others, once per interval. Immutable. */
+  record Sample(double runQueue, int runnable, long admitted, long freeMemoryBytes) {}
+
+  /**
+   * @param finish each job's finish time
+   * @param moves migrations over all jobs
+   * @param refused moves the target refused at reserve time
+   * @param decisions migration decisions taken (moved or not)
+   */
+  public record Result(Strategy strategy, double[] finish, long moves, long refused,
+      long decisions, double wallSeconds) {
+
+    public double makespan() {
+      return Arrays.stream(finish).max().orElse(0);
+    }
+
+    /** Mean of (finish − arrival) / (size / fastest speed): 1 is a job alone on the fastest. */
+    public double meanSlowdown(Workload.Trace t, double fastest) {
+      return ClusterSim.meanSlowdown(finish, t, fastest);
+    }
+  }
+
+  public static double meanSlowdown(double[] finish, Workload.Trace t, double fastest) {
+    double sum = 0;
+    for (int j = 0; j < finish.length; j++) {
+      sum += (finish[j] - t.arrival()[j]) / (t.size()[j] / fastest);
+    }
+    return sum / finish.length;
+  }
+
+  private static final int COMPLETE = 0;
+  private static final int LAND = 1;
+
+  private record Event(double time, int kind, int a, long b) {}
+
+  private final Setup setup;
+  private final Workload.Trace trace;
+  private final Strategy strategy;
+  private final PolicyConfig cfg;
+  private final OpportunityCostPolicy placement;
+  private final SplittableRandom random;
+  private final int n;
+  private final String[] names;
+  private final GossipSim gossip;
+  private final PriorityQueue<Event> events =
+      new PriorityQueue<>((x, y) -> Double.compare(x.time, y.time));
+  // nodes
+  private final int[][] units;
+  private final int[] count;
+  private final double[] last;
+  private final long[] usedMemory;
+  private final SmoothedLoad[] smoothed;
+  private final long[] admitted;
+  private final int[] incoming;
+  private final long[] version;
+  private final RecentPlacements[] recent;
+  // jobs
+  private final double[] remaining;
+  private final double[] cpu;
+  private final double[] arrivedAt;
+  private final double[] finish;
+  private final String[] jobNames;
+  private long moves;
+  private long refused;
+  private long decisions;
+  private int roundRobin;
+  private double now;
+  private Consumer<MigrationDecision> decisionLog = d -> { };
+
+  public ClusterSim(Setup setup, Workload.Trace trace, Strategy strategy) {
+    this.setup = setup;
+    this.trace = trace;
+    this.strategy = strategy;
+    this.cfg = setup.policy();
+    this.placement = new OpportunityCostPolicy(cfg);
+    this.random = new SplittableRandom(setup.seed());
+    this.n = setup.nodes();
+    this.names = new String[n];
+    for (int i = 0; i < n; i++) {
+      names[i] = "n" + i;
+    }
+    this.gossip = strategy.gossips()
+        ? new GossipSim(n, Math.min(setup.window(), n - 1), setup.seed() + 1, n,
+            cfg.maxAgeIntervals() + 1)
+        : null;
+    this.units = new int[n][4];
+    this.count = new int[n];
+    this.last = new double[n];
+    this.usedMemory = new long[n];
+    this.smoothed = new SmoothedLoad[n];
+    Arrays.fill(smoothed, SmoothedLoad.of(0));
+    this.admitted = new long[n];
+    this.incoming = new int[n];
+    this.version = new long[n];
+    this.recent = new RecentPlacements[n];
+    int jobs = trace.jobs();
+    this.remaining = trace.size().clone();
+    this.cpu = new double[jobs];
+    this.arrivedAt = new double[jobs];
+    this.finish = new double[jobs];
+    this.jobNames = new String[jobs];
+  }
+
+  /** Every migration decision, as it is taken (for tests). */
+  public ClusterSim onDecision(Consumer<MigrationDecision> log) {
+    this.decisionLog = log;
+    return this;
+  }
+
+  public Result run() {
+    long t0 = System.nanoTime();
+    if (gossip != null) {
+      for (int i = 0; i < n; i++) {
+        gossip.publish(i, sample(i));
+      }
+    }
+    int next = 0;
+    int jobs = trace.jobs();
+    int done = 0;
+    double nextTick = setup.interval();
+    while (done < jobs) {
+      double tEvent = events.isEmpty() ? Double.POSITIVE_INFINITY : events.peek().time;
+      double tArrive = next < jobs ? trace.arrival()[next] : Double.POSITIVE_INFINITY;
+      if (tEvent <= tArrive && tEvent <= nextTick) {
+        Event e = events.poll();
+        now = e.time;
+        if (e.kind == COMPLETE) {
+          if (e.b == version[e.a]) {
+            done += complete(e.a);
+          }
+        } else {
+          land(e.a, (int) e.b);
+        }
+      } else if (tArrive <= nextTick) {
+        now = tArrive;
+        arrive(next++);
+      } else {
+        now = nextTick;
+        tick();
+        nextTick += setup.interval();
+      }
+    }
+    return new Result(strategy, finish, moves, refused, decisions,
+        (System.nanoTime() - t0) / 1e9);
+  }
+
+  // --- the nodes' run queues
+
+  private double rate(int i) {
+    return setup.speeds()[i] * Math.min(1.0, (double) setup.slots() / count[i]);
+  }
+
+  /** Brings node i's units up to now. */
+  private void advance(int i) {
+    int c = count[i];
+    if (c > 0 && now > last[i]) {
+      double d = rate(i) * (now - last[i]);
+      int[] u = units[i];
+      for (int k = 0; k < c; k++) {
+        remaining[u[k]] -= d;
+        cpu[u[k]] += d;
+      }
+    }
+    last[i] = now;
+  }
+
+  private void schedule(int i) {
+    version[i]++;
+    int c = count[i];
+    if (c == 0) {
+      return;
+    }
+    double least = Double.POSITIVE_INFINITY;
+    for (int k = 0; k < c; k++) {
+      least = Math.min(least, remaining[units[i][k]]);
+    }
+    events.add(new Event(now + Math.max(0, least) / rate(i), COMPLETE, i, version[i]));
+  }
+
+  private void add(int i, int job) {
+    advance(i);
+    if (count[i] == units[i].length) {
+      units[i] = Arrays.copyOf(units[i], 2 * count[i]);
+    }
+    units[i][count[i]++] = job;
+    usedMemory[i] += trace.memoryBytes()[job];
+    admitted[i]++;
+    arrivedAt[job] = now;
+    schedule(i);
+  }
+
+  private void remove(int i, int job) {
+    advance(i);
+    int[] u = units[i];
+    for (int k = 0; k < count[i]; k++) {
+      if (u[k] == job) {
+        u[k] = u[--count[i]];
+        break;
+      }
+    }
+    usedMemory[i] -= trace.memoryBytes()[job];
+    schedule(i);
+  }
+
+  private int complete(int i) {
+    advance(i);
+    int done = 0;
+    int[] u = units[i];
+    for (int k = 0; k < count[i]; ) {
+      int job = u[k];
+      if (remaining[job] <= 1e-9 * trace.size()[job]) {
+        finish[job] = now;
+        usedMemory[i] -= trace.memoryBytes()[job];
+        u[k] = u[--count[i]];
+        done++;
+      } else {
+        k++;
+      }
+    }
+    schedule(i);
+    return done;
+  }
+
+  // --- arrivals and placement
+
+  private void arrive(int job) {
+    int home = trace.home()[job];
+    jobNames[job] = "j" + job;
+    int target = switch (strategy) {
+      case HOME, MIGRATION_ONLY -> home;
+      case RANDOM -> random.nextInt(n);
+      case ROUND_ROBIN -> roundRobin++ % n;
+      case DRIFT, PLACEMENT_ONLY -> place(job, home);
+    };
+    add(target, job);
+  }
+
+  private int place(int job, int home) {
+    List<NodeLoad> candidates = new ArrayList<>(setup.window() + setup.placementSample() + 1);
+    List<Sample> seen = new ArrayList<>(candidates.size());
+    candidates.add(new NodeLoad(names[home], setup.slots(), count[home] + incoming[home], 0,
+        setup.speeds()[home], freeMemory(home), true, setup.memoryBytes()[home]));
+    seen.add(null);
+    for (int k = 0; k < gossip.window(); k++) {
+      addCandidate(home, gossip.windowNode(home, k), gossip.windowBorn(home, k), candidates, seen);
+    }
+    for (int k = 0; k < setup.placementSample(); k++) {
+      int j = random.nextInt(n);
+      if (j != home) {
+        addCandidate(home, j, gossip.born(home, j), candidates, seen);
+      }
+    }
+    long memMb = trace.memoryBytes()[job] >> 20;
+    Set<String> excluded = new HashSet<>();
+    for (int attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt++) {
+      PlacementDecision d = placement.place(
+          new PlacementRequest(jobNames[job], names[home], memMb, excluded), candidates);
+      if (d.chosen().isEmpty()) {
+        return home; // nowhere fits: it waits at home, as a user's job would
+      }
+      String chosen = d.chosen().get();
+      int target = index(chosen);
+      if (target == home) {
+        return home;
+      }
+      int k = 0;
+      while (!candidates.get(k).node().equals(chosen)) {
+        k++;
+      }
+      NodeLoad believed = candidates.get(k);
+      if (admits(target, job, believed)) {
+        recentOf(home).placed(chosen, seen.get(k).admitted(), nanos());
+        return target;
+      }
+      refused++;
+      excluded.add(chosen);
+    }
+    return home;
+  }
+
+  /** Tries of a placement before the job starts at home: the first choice, and two more. */
+  static final int PLACEMENT_ATTEMPTS = 3;
+
+  /**
+   * The target's check of a new job: it can hold it, and it is not clearly busier than the home
+   * believed (by more than the margin): stale news must not pile jobs onto one node.
+   */
+  private boolean admits(int target, int job, NodeLoad believed) {
+    long reserve = (long) (cfg.memoryLowFraction() * setup.memoryBytes()[target]);
+    if (freeMemory(target) - trace.memoryBytes()[job] < reserve) {
+      return false;
+    }
+    return count[target] + incoming[target]
+        <= believed.runnable() + believed.recentPlacements() + cfg.marginUnits();
+  }
+
+  private void addCandidate(int home, int j, int born, List<NodeLoad> out, List<Sample> seen) {
+    Sample s = (Sample) gossip.sampleOf(j, born);
+    if (s == null) {
+      return; // older than any decision uses
+    }
+    int unseen = recentOf(home).unseen(names[j], s.admitted(), nanos());
+    out.add(new NodeLoad(names[j], setup.slots(), s.runnable(), unseen, setup.speeds()[j],
+        s.freeMemoryBytes(), true, setup.memoryBytes()[j]));
+    seen.add(s);
+  }
+
+  // --- gossip and migration, once per interval
+
+  private void tick() {
+    if (gossip == null) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      smoothed[i] = smoothed[i].next(count[i] + incoming[i]);
+      gossip.publish(i, sample(i));
+    }
+    gossip.advance();
+    if (!strategy.migrates) {
+      return;
+    }
+    int start = random.nextInt(n);
+    for (int k = 0; k < n; k++) {
+      int i = (start + k) % n;
+      if (count[i] > 0) {
+        decide(i);
+      }
+    }
+  }
+
+  private Sample sample(int i) {
+    return new Sample(smoothed[i].exported(), count[i] + incoming[i], admitted[i], freeMemory(i));
+  }
+
+  private void decide(int i) {
+    advance(i); // rates do not change: no reschedule
+    List<UnitView> us = new ArrayList<>(count[i]);
+    for (int k = 0; k < count[i]; k++) {
+      int job = units[i][k];
+      us.add(new UnitView(jobNames[job], cpu[job], trace.stateBytes()[job],
+          trace.memoryBytes()[job], now - arrivedAt[job], false, trace.home()[job] != i));
+    }
+    LocalView local = new LocalView(names[i], setup.speeds()[i], setup.slots(),
+        smoothed[i].local(), count[i], freeMemory(i), setup.memoryBytes()[i], us);
+    List<PeerView> window = new ArrayList<>(gossip.window());
+    long[] seenAdmitted = new long[gossip.window()];
+    for (int k = 0; k < gossip.window(); k++) {
+      int j = gossip.windowNode(i, k);
+      int born = gossip.windowBorn(i, k);
+      Sample s = (Sample) gossip.sampleOf(j, born);
+      if (s == null) {
+        continue;
+      }
+      int unseen = recentOf(i).unseen(names[j], s.admitted(), nanos());
+      double speed = setup.speeds()[j];
+      seenAdmitted[window.size()] = s.admitted();
+      window.add(new PeerView(names[j], speed, setup.slots(), s.runQueue() + unseen,
+          s.freeMemoryBytes(), setup.memoryBytes()[j], true, gossip.step() - born));
+    }
+    MigrationDecision d = MigrationPolicy.decide(local, window, cfg, random);
+    decisions++;
+    decisionLog.accept(d);
+    if (!d.moves()) {
+      return;
+    }
+    int target = index(d.target());
+    int job = Integer.parseInt(d.unit().substring(1));
+    if (!reserve(target, job, d, local)) {
+      refused++;
+      return;
+    }
+    for (int k = 0; k < window.size(); k++) {
+      if (window.get(k).node().equals(d.target())) {
+        recentOf(i).placed(d.target(), seenAdmitted[k], nanos());
+        break;
+      }
+    }
+    remove(i, job);
+    incoming[target]++;
+    moves++;
+    events.add(new Event(now + d.costSeconds(), LAND, job, target));
+  }
+
+  /**
+   * The target's reserve-or-refuse check, on its true state: it can hold the unit; it has no
+   * more transfers coming than free slots (at least one); and, for load moves, it is still
+   * clearly less loaded than the source with the unit on it.
+   */
+  private boolean reserve(int target, int job, MigrationDecision d, LocalView source) {
+    long reserve = (long) (cfg.memoryLowFraction() * setup.memoryBytes()[target]);
+    if (freeMemory(target) - trace.memoryBytes()[job] < reserve) {
+      return false;
+    }
+    if (incoming[target] >= Math.max(1, setup.slots() - count[target])) {
+      return false;
+    }
+    if (d.kind().equals("memory")) {
+      return true;
+    }
+    return MosixRule.allowsMove(source.localRunQueue(), source.speed(), source.slots(),
+        count[target] + incoming[target], setup.speeds()[target], setup.slots(),
+        cfg.marginUnits());
+  }
+
+  private void land(int job, int target) {
+    incoming[target]--;
+    add(target, job);
+  }
+
+  private long freeMemory(int i) {
+    return setup.memoryBytes()[i] - usedMemory[i];
+  }
+
+  private RecentPlacements recentOf(int i) {
+    if (recent[i] == null) {
+      recent[i] = new RecentPlacements((long) (5 * setup.interval() * 1e9));
+    }
+    return recent[i];
+  }
+
+  private long nanos() {
+    return (long) (now * 1e9);
+  }
+
+  private static int index(String name) {
+    return Integer.parseInt(name, 1, name.length(), 10);
+  }
+}
