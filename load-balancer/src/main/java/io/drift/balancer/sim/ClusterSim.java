@@ -2,10 +2,10 @@ package io.drift.balancer.sim;
 
 import io.drift.balancer.RecentPlacements;
 import io.drift.balancer.gossip.GossipSim;
+import io.drift.balancer.policy.Admission;
 import io.drift.balancer.policy.LocalView;
 import io.drift.balancer.policy.MigrationDecision;
 import io.drift.balancer.policy.MigrationPolicy;
-import io.drift.balancer.policy.MosixRule;
 import io.drift.balancer.policy.NodeLoad;
 import io.drift.balancer.policy.OpportunityCostPolicy;
 import io.drift.balancer.policy.PeerView;
@@ -174,6 +174,32 @@ public final class ClusterSim {
   private int roundRobin;
   private double now;
   private Consumer<MigrationDecision> decisionLog = d -> { };
+  private Observer observer = (t, job, node, sim) -> { };
+
+  /** Told of every unit that starts or lands on a node, after it did. For tests. */
+  public interface Observer {
+    void landed(double time, int job, int node, ClusterSim sim);
+  }
+
+  public ClusterSim observe(Observer o) {
+    this.observer = o;
+    return this;
+  }
+
+  /** Units running or waiting at node i. */
+  public int runQueue(int i) {
+    return count[i];
+  }
+
+  /** Bytes the units at node i hold. */
+  public long usedMemory(int i) {
+    return usedMemory[i];
+  }
+
+  /** Transfers to node i reserved and not landed. */
+  public int coming(int i) {
+    return incoming[i];
+  }
 
   public ClusterSim(Setup setup, Workload.Trace trace, Strategy strategy) {
     this.setup = setup;
@@ -295,6 +321,7 @@ public final class ClusterSim {
     admitted[i]++;
     arrivedAt[job] = now;
     schedule(i);
+    observer.landed(now, job, i, this);
   }
 
   private void remove(int i, int job) {
@@ -389,17 +416,10 @@ public final class ClusterSim {
   /** Tries of a placement before the job starts at home: the first choice, and two more. */
   static final int PLACEMENT_ATTEMPTS = 3;
 
-  /**
-   * The target's check of a new job: it can hold it, and it is not clearly busier than the home
-   * believed (by more than the margin): stale news must not pile jobs onto one node.
-   */
   private boolean admits(int target, int job, NodeLoad believed) {
-    long reserve = (long) (cfg.memoryLowFraction() * setup.memoryBytes()[target]);
-    if (freeMemory(target) - trace.memoryBytes()[job] < reserve) {
-      return false;
-    }
-    return count[target] + incoming[target]
-        <= believed.runnable() + believed.recentPlacements() + cfg.marginUnits();
+    return Admission.admitsPlacement(count[target] + incoming[target],
+        believed.runnable() + believed.recentPlacements(), freeMemory(target),
+        setup.memoryBytes()[target], trace.memoryBytes()[job], cfg);
   }
 
   private void addCandidate(int home, int j, int born, List<NodeLoad> out, List<Sample> seen) {
@@ -489,25 +509,11 @@ public final class ClusterSim {
     events.add(new Event(now + d.costSeconds(), LAND, job, target));
   }
 
-  /**
-   * The target's reserve-or-refuse check, on its true state: it can hold the unit; it has no
-   * more transfers coming than free slots (at least one); and, for load moves, it is still
-   * clearly less loaded than the source with the unit on it.
-   */
   private boolean reserve(int target, int job, MigrationDecision d, LocalView source) {
-    long reserve = (long) (cfg.memoryLowFraction() * setup.memoryBytes()[target]);
-    if (freeMemory(target) - trace.memoryBytes()[job] < reserve) {
-      return false;
-    }
-    if (incoming[target] >= Math.max(1, setup.slots() - count[target])) {
-      return false;
-    }
-    if (d.kind().equals("memory")) {
-      return true;
-    }
-    return MosixRule.allowsMove(source.localRunQueue(), source.speed(), source.slots(),
-        count[target] + incoming[target], setup.speeds()[target], setup.slots(),
-        cfg.marginUnits());
+    return Admission.admitsMove(count[target] + incoming[target], incoming[target],
+        setup.speeds()[target], setup.slots(), freeMemory(target), setup.memoryBytes()[target],
+        trace.memoryBytes()[job], d.kind().equals("memory"), source.localRunQueue(),
+        source.speed(), source.slots(), cfg);
   }
 
   private void land(int job, int target) {
