@@ -35,8 +35,9 @@ public final class NodeGuardian {
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(), self, executorPath),
           "load-monitor");
-      ActorRef<Balancer.Command> balancer =
-          ctx.spawn(Balancer.create(settings.load(), new LeastLoadPolicy(), self), "balancer");
+      ActorRef<Balancer.Command> balancer = ctx.spawn(Balancer.create(settings.load(),
+          settings.gossip(), new LeastLoadPolicy(), self), "balancer");
+      ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);
       ActorRef<HomeManager.Command> homes =
           ctx.spawn(HomeManager.create(settings.home(), balancer, self), "homes");
       ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, codec, self,

@@ -3,6 +3,7 @@ package io.drift.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.drift.balancer.LoadSettings;
+import io.drift.balancer.gossip.GossipSettings;
 import io.drift.home.HomeSettings;
 import io.drift.migration.executor.ExecutorSettings;
 import io.drift.migration.executor.MigrationSettings;
@@ -23,6 +24,7 @@ public record NodeSettings(
     ExecutorSettings executor,
     MigrationSettings migration,
     LoadSettings load,
+    GossipSettings gossip,
     HomeSettings home,
     Path frozenDir) {
 
@@ -49,7 +51,7 @@ public record NodeSettings(
     return new NodeSettings(slots, speed, c.getBoolean("drift.node.management"), (int) maxState,
         c.getDuration("drift.gateway.create-timeout"),
         ExecutorSettings.fromConfig(c, slots), MigrationSettings.fromConfig(c),
-        LoadSettings.fromConfig(c),
+        LoadSettings.fromConfig(c), GossipSettings.fromConfig(c),
         HomeSettings.fromConfig(c), frozenDir(c));
   }
 

@@ -12,7 +12,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.drift.balancer.gossip.GossipSettings;
+import io.drift.balancer.gossip.GossipWindow;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -23,11 +27,15 @@ import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
- * Decides where new jobs run. Gathers the nodes' samples from Distributed Data, corrects them for
- * its own placements since they were taken, and asks the {@link PlacementPolicy}. The gossip
- * window and migration decisions of MOSIX will live here too.
+ * Decides where new jobs run. Knows the other nodes through its {@link GossipWindow}: every
+ * {@code drift.balancer.gossip.interval} it sends its own sample and the W freshest it holds to
+ * one other member chosen at random, and merges what others send it. Samples that reach it
+ * through Distributed Data (every node still writes its own there, for operators) enter the
+ * window too, as fresh news. Placement asks the {@link PlacementPolicy} about this node and the
+ * live members of the window, corrected for its own placements their samples cannot show yet.
  */
 public final class Balancer {
 
@@ -62,23 +70,48 @@ public final class Balancer {
   /**
    * @param ageMillis time since this node received the sample (local clock; no clock sync)
    * @param recentPlacements this node's placements there that the sample does not show yet
+   * @param gossipAge the age, in gossip intervals, of what the window holds of the node: 0 for
+   *     this node, -1 if the window holds nothing of it
    */
   public record NodeStatus(LoadSample sample, String memberStatus, boolean reachable,
-      long ageMillis, int recentPlacements) {}
+      long ageMillis, int recentPlacements, int gossipAge) {}
 
   private record SamplesChanged(Map<String, LoadSample> samples) implements Command {}
 
+  private enum GossipTick implements Command { INSTANCE }
 
-  public static Behavior<Command> create(
-      LoadSettings settings, PlacementPolicy policy, String selfNode) {
-    return Behaviors.setup(ctx -> DistributedData.<Command, LWWMap<String, LoadSample>>
-        withReplicatorMessageAdapter(ddata -> {
+  /** A peer's gossip; it arrives as the window's message. */
+  private record Gossip(GossipWindow.Message message) implements Command {}
+
+  private record MemberGone(String node) implements Command {}
+
+  /** What a balancer accepts from other nodes' balancers. */
+  public static Behavior<GossipWindow.Message> peerFacing(ActorRef<Command> balancer) {
+    return Behaviors.receiveMessage(m -> {
+      balancer.tell(new Gossip(m));
+      return Behaviors.same();
+    });
+  }
+
+  /** The name of the actor that takes other balancers' gossip, under the node's guardian. */
+  public static final String GOSSIP_NAME = "balancer-gossip";
+
+
+  public static Behavior<Command> create(LoadSettings settings, GossipSettings gossip,
+      PlacementPolicy policy, String selfNode) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        DistributedData.<Command, LWWMap<String, LoadSample>>withReplicatorMessageAdapter(ddata -> {
           ddata.subscribe(LoadMonitor.KEY, rsp -> rsp instanceof Replicator.Changed<?> changed
               ? new SamplesChanged(Map.copyOf(
                   ((LWWMap<String, LoadSample>) changed.dataValue()).getEntries()))
               : new SamplesChanged(Map.of()));
-          return new Balancer(ctx, settings, policy, selfNode).behavior();
-        }));
+          Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
+              ctx.messageAdapter(ClusterEvent.MemberRemoved.class,
+                  e -> new MemberGone(NodeNames.of(e.member().address()))),
+              ClusterEvent.MemberRemoved.class));
+          timers.startTimerWithFixedDelay(GossipTick.INSTANCE, gossip.interval());
+          return new Balancer(ctx, settings, gossip, policy, selfNode).behavior();
+        })));
   }
 
   private final ActorContext<Command> ctx;
@@ -88,19 +121,34 @@ public final class Balancer {
   private final Map<String, LoadSample> samples = new HashMap<>();
   private final Map<String, Long> receivedAtNanos = new HashMap<>();
   private final RecentPlacements recent;
+  private final GossipWindow window;
+  private final ActorRefResolver resolver;
+  private final boolean fromDistributedData;
 
-  private Balancer(ActorContext<Command> ctx, LoadSettings settings, PlacementPolicy policy,
-      String selfNode) {
+  private Balancer(ActorContext<Command> ctx, LoadSettings settings, GossipSettings gossip,
+      PlacementPolicy policy, String selfNode) {
     this.ctx = ctx;
     this.policy = policy;
     this.selfNode = selfNode;
     this.cluster = Cluster.get(ctx.getSystem());
     this.recent = new RecentPlacements(settings.placementMemory().toNanos());
+    this.window = new GossipWindow(selfNode, gossip.window(), gossip.maxAge());
+    this.resolver = ActorRefResolver.get(ctx.getSystem());
+    this.fromDistributedData = gossip.fromDistributedData();
   }
 
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
         .onMessage(SamplesChanged.class, this::onSamples)
+        .onMessageEquals(GossipTick.INSTANCE, this::onGossipTick)
+        .onMessage(Gossip.class, g -> {
+          window.merge(g.message());
+          return Behaviors.same();
+        })
+        .onMessage(MemberGone.class, g -> {
+          window.gone(g.node());
+          return Behaviors.same();
+        })
         .onMessage(Place.class, this::onPlace)
         .onMessage(GetNodes.class, this::onGetNodes)
         .onMessage(Locate.class, l -> {
@@ -122,6 +170,9 @@ public final class Balancer {
       if (old == null || old.sequence() != s.sequence()) {
         samples.put(node, s);
         receivedAtNanos.put(node, now);
+        if (fromDistributedData) {
+          window.merge(new GossipWindow.Entry(node, s, 0, false)); // news at its arrival
+        }
       }
     });
     samples.keySet().retainAll(c.samples().keySet());
@@ -129,21 +180,55 @@ public final class Balancer {
     return Behaviors.same();
   }
 
-  private Behavior<Command> onPlace(Place p) {
-    Map<String, Member> up = upMembers();
-    List<NodeLoad> candidates = new ArrayList<>();
-    for (LoadSample s : samples.values()) {
-      if (up.containsKey(s.node())) {
-        candidates.add(new NodeLoad(s.node(), s.slots(), s.runnable(), recent(s), s.speed(),
-            s.freeMemoryBytes(), s.acceptingGuests()));
+  /** One message to one live member chosen uniformly at random, each interval. */
+  private Behavior<Command> onGossipTick() {
+    window.tick();
+    LoadSample own = samples.get(selfNode);
+    List<Member> others = new ArrayList<>();
+    upMembers().forEach((node, m) -> {
+      if (!node.equals(selfNode)) {
+        others.add(m);
       }
+    });
+    if (own == null || others.isEmpty()) {
+      return Behaviors.same();
+    }
+    Member to = others.get(ThreadLocalRandom.current().nextInt(others.size()));
+    ActorRef<GossipWindow.Message> peer =
+        resolver.resolveActorRef(to.address() + "/user/" + GOSSIP_NAME);
+    peer.tell(window.message(own));
+    return Behaviors.same();
+  }
+
+  /** This node's own sample and the window's, of members that are up and reachable. */
+  private List<LoadSample> known() {
+    Map<String, Member> up = upMembers();
+    List<LoadSample> out = new ArrayList<>();
+    LoadSample own = samples.get(selfNode);
+    if (own != null && up.containsKey(selfNode)) {
+      out.add(own);
+    }
+    for (GossipWindow.Entry e : window.entries()) {
+      if (up.containsKey(e.node())) {
+        out.add(e.sample());
+      }
+    }
+    return out;
+  }
+
+  private Behavior<Command> onPlace(Place p) {
+    List<NodeLoad> candidates = new ArrayList<>();
+    for (LoadSample s : known()) {
+      candidates.add(new NodeLoad(s.node(), s.slots(), s.runnable(), recent(s), s.speed(),
+          s.freeMemoryBytes(), s.acceptingGuests(), s.totalMemoryBytes()));
     }
     candidates.sort(Comparator.comparing(NodeLoad::node));
     PlacementDecision d = policy.place(
         new PlacementRequest(p.jobId().value(), selfNode, p.memoryMb(), p.excluded()), candidates);
     ctx.getLog().debug("placement of job {}: {} {}", p.jobId(), d.reason(), d.candidates());
     if (d.chosen().isPresent()) {
-      LoadSample target = samples.get(d.chosen().get());
+      LoadSample target = known().stream().filter(s -> s.node().equals(d.chosen().get()))
+          .findFirst().orElseThrow();
       recent.placed(target.node(), target.admitted(), System.nanoTime());
       p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(), d));
     } else {
@@ -176,12 +261,15 @@ public final class Balancer {
     state.getMembers().forEach(m -> members.put(NodeNames.of(m.address()), m));
     Set<String> unreachable = new HashSet<>();
     state.getUnreachable().forEach(m -> unreachable.add(NodeNames.of(m.address())));
+    Map<String, Integer> ages = new HashMap<>();
+    window.entries().forEach(e -> ages.put(e.node(), e.age()));
     List<NodeStatus> out = new ArrayList<>();
     samples.values().stream().sorted(Comparator.comparing(LoadSample::node)).forEach(s -> {
       Member m = members.get(s.node());
       out.add(new NodeStatus(s, m == null ? "Removed" : m.status().toString(),
           !unreachable.contains(s.node()),
-          (now - receivedAtNanos.getOrDefault(s.node(), now)) / 1_000_000L, recent(s)));
+          (now - receivedAtNanos.getOrDefault(s.node(), now)) / 1_000_000L, recent(s),
+          s.node().equals(selfNode) ? 0 : ages.getOrDefault(s.node(), -1)));
     });
     g.replyTo().tell(new Nodes(out));
     return Behaviors.same();
