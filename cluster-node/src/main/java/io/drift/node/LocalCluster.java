@@ -31,10 +31,12 @@ public final class LocalCluster implements AutoCloseable {
 
   private final List<DriftNode> nodes;
   private final Path frozenDir; // made for this cluster, deleted with it; null if configured
+  private final Map<String, ?> extra;
 
-  private LocalCluster(List<DriftNode> nodes, Path frozenDir) {
-    this.nodes = nodes;
+  private LocalCluster(List<DriftNode> nodes, Path frozenDir, Map<String, ?> extra) {
+    this.nodes = new java.util.concurrent.CopyOnWriteArrayList<>(nodes);
     this.frozenDir = frozenDir;
+    this.extra = extra;
   }
 
   /**
@@ -58,25 +60,42 @@ public final class LocalCluster implements AutoCloseable {
         frozen = Files.createTempDirectory("drift-frozen-");
       }
       for (int i = 0; i < slots.size(); i++) {
-        Map<String, Object> o = new HashMap<>(extra);
-        if (frozen != null) {
-          o.put(FROZEN_DIR, frozen.toString());
-        }
-        o.put("pekko.remote.artery.canonical.hostname", HOST);
-        o.put("pekko.remote.artery.canonical.port", ports.get(i));
-        o.put("pekko.cluster.seed-nodes", List.of(seed));
-        o.put("pekko.management.http.port", 0);
-        o.put("drift.node.slots", slots.get(i));
-        o.putAll(perNode.getOrDefault(i, Map.of()));
-        started.add(DriftNode.start(DriftConfig.forNode(null, o)));
+        started.add(startNode(ports.get(i), seed, slots.get(i), frozen, extra,
+            perNode.getOrDefault(i, Map.of())));
       }
     } catch (RuntimeException | IOException e) {
-      new LocalCluster(started, frozen).close();
+      new LocalCluster(started, frozen, extra).close();
       throw e instanceof IOException io
           ? new DriftException("cannot make a directory for frozen jobs: " + io.getMessage(), io)
           : (RuntimeException) e;
     }
-    return new LocalCluster(started, frozen);
+    return new LocalCluster(started, frozen, extra);
+  }
+
+  private static DriftNode startNode(int port, String seed, int slots, Path frozen,
+      Map<String, ?> extra, Map<String, ?> own) {
+    Map<String, Object> o = new HashMap<>(extra);
+    if (frozen != null) {
+      o.put(FROZEN_DIR, frozen.toString());
+    }
+    o.put("pekko.remote.artery.canonical.hostname", HOST);
+    o.put("pekko.remote.artery.canonical.port", port);
+    o.put("pekko.cluster.seed-nodes", List.of(seed));
+    o.put("pekko.management.http.port", 0);
+    o.put("drift.node.slots", slots);
+    o.putAll(own);
+    return DriftNode.start(DriftConfig.forNode(null, o));
+  }
+
+  /**
+   * Starts one more node, which joins the running cluster (by node 0 as its seed) with the
+   * cluster's settings and {@code own} on top; returns it once started (not yet Up).
+   */
+  public DriftNode addNode(int slots, Map<String, ?> own) {
+    DriftNode n = startNode(freePorts(1).get(0), "pekko://" + DriftNode.SYSTEM_NAME + "@"
+        + node(0).selfNode(), slots, frozenDir, extra, own);
+    nodes.add(n);
+    return n;
   }
 
   public List<DriftNode> nodes() {

@@ -2,7 +2,9 @@ package io.drift.node;
 
 import io.drift.balancer.Balancer;
 import io.drift.balancer.LoadMonitor;
+import io.drift.api.JobId;
 import io.drift.balancer.NodeNames;
+import io.drift.balancer.UnitMover;
 import io.drift.balancer.policy.LeastLoadPolicy;
 import io.drift.home.HomeManager;
 import io.drift.migration.codec.StateCodec;
@@ -35,8 +37,11 @@ public final class NodeGuardian {
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(), self, executorPath),
           "load-monitor");
+      UnitMover mover = (jobId, target, outcome) ->
+          executor.tell(new Executor.RequestMove(JobId.of(jobId), target, outcome));
       ActorRef<Balancer.Command> balancer = ctx.spawn(Balancer.create(settings.load(),
-          settings.gossip(), new LeastLoadPolicy(), self), "balancer");
+          settings.gossip(), new LeastLoadPolicy(), self, new Balancer.Mover(runner, mover,
+              settings.policy(), settings.migrate(), settings.decisionsKept())), "balancer");
       ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);
       ActorRef<HomeManager.Command> homes =
           ctx.spawn(HomeManager.create(settings.home(), balancer, self), "homes");

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.drift.balancer.LoadSettings;
 import io.drift.balancer.gossip.GossipSettings;
+import io.drift.balancer.policy.PolicyConfig;
 import io.drift.home.HomeSettings;
 import io.drift.migration.executor.ExecutorSettings;
 import io.drift.migration.executor.MigrationSettings;
@@ -25,6 +26,9 @@ public record NodeSettings(
     MigrationSettings migration,
     LoadSettings load,
     GossipSettings gossip,
+    PolicyConfig policy,
+    boolean migrate,
+    int decisionsKept,
     HomeSettings home,
     Path frozenDir) {
 
@@ -51,7 +55,8 @@ public record NodeSettings(
     return new NodeSettings(slots, speed, c.getBoolean("drift.node.management"), (int) maxState,
         c.getDuration("drift.gateway.create-timeout"),
         ExecutorSettings.fromConfig(c, slots), MigrationSettings.fromConfig(c),
-        LoadSettings.fromConfig(c), GossipSettings.fromConfig(c),
+        LoadSettings.fromConfig(c), GossipSettings.fromConfig(c), PolicyConfig.fromConfig(c),
+        c.getBoolean("drift.balancer.migrate"), decisionsKept(c),
         HomeSettings.fromConfig(c), frozenDir(c));
   }
 
@@ -62,5 +67,13 @@ public record NodeSettings(
     } catch (InvalidPathException e) {
       throw new ConfigException.BadValue("drift.home.frozen-dir", "not a path: " + e.getMessage());
     }
+  }
+
+  private static int decisionsKept(Config c) {
+    int n = c.getInt("drift.balancer.decisions-kept");
+    if (n < 1) {
+      throw new ConfigException.BadValue("drift.balancer.decisions-kept", "must be >= 1");
+    }
+    return n;
   }
 }

@@ -333,6 +333,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       onRelocate(r);
       return this;
     }
+    if (e instanceof Executor.MoveWanted w) {
+      onMoveWanted(w);
+      return this;
+    }
     // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
     // (refused, timed out) leaves the job PENDING under its old epoch until the next Start.
     if (e.epoch() != epoch || state != JobState.RUNNING) {
@@ -423,6 +427,23 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     balancer.tell(new Balancer.Locate(target,
         getContext().messageAdapter(Balancer.Location.class, Located::new)));
     return this;
+  }
+
+  /**
+   * A host's balancer would move the unit: the same checks and path as a move a user asks for;
+   * a one-shot child passes the answer on as a line.
+   */
+  private void onMoveWanted(Executor.MoveWanted w) {
+    if (w.epoch() != epoch) {
+      w.outcome().tell("job " + spec.id() + " moved on already (epoch " + epoch + ")");
+      return;
+    }
+    ActorRef<MigrateAnswer> relay = getContext().spawnAnonymous(
+        Behaviors.<MigrateAnswer>receiveMessage(a -> {
+          w.outcome().tell((a.moved() ? "moved: " : "not moved: ") + a.message());
+          return Behaviors.stopped();
+        }));
+    onMigrate(new Migrate(w.target(), relay));
   }
 
   private Behavior<Command> onLocated(Located l) {

@@ -12,7 +12,17 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import io.drift.api.spi.LocalLoad;
+import io.drift.api.spi.UnitLoad;
 import io.drift.balancer.gossip.GossipSettings;
+import io.drift.balancer.policy.LocalView;
+import io.drift.balancer.policy.MigrationDecision;
+import io.drift.balancer.policy.MigrationPolicy;
+import io.drift.balancer.policy.PeerView;
+import io.drift.balancer.policy.PolicyConfig;
+import io.drift.balancer.policy.UnitView;
+import java.util.ArrayDeque;
+import java.util.Iterator;
 import io.drift.balancer.gossip.GossipWindow;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -93,12 +103,37 @@ public final class Balancer {
     });
   }
 
+  /** The last decisions of this node, oldest first. */
+  public record GetDecisions(ActorRef<Decisions> replyTo) implements Command {}
+
+  public record Decisions(String node, List<Decision> decisions) {}
+
+  private record MoveOutcome(String line) implements Command {}
+
+  /**
+   * What the balancer needs of its own node to move units: the run queue, and the way to ask a
+   * unit's home for a move. {@code migrate} off: it places, and never moves anything itself.
+   */
+  public record Mover(LocalLoad local, UnitMover mover, PolicyConfig policy, boolean migrate,
+      int decisionsKept) {
+
+    /** Placement only (tests of other modules; nodes with drift.balancer.migrate = off). */
+    public static Mover none() {
+      return new Mover(null, null, PolicyConfig.defaults(), false, 300);
+    }
+  }
+
   /** The name of the actor that takes other balancers' gossip, under the node's guardian. */
   public static final String GOSSIP_NAME = "balancer-gossip";
 
 
   public static Behavior<Command> create(LoadSettings settings, GossipSettings gossip,
       PlacementPolicy policy, String selfNode) {
+    return create(settings, gossip, policy, selfNode, Mover.none());
+  }
+
+  public static Behavior<Command> create(LoadSettings settings, GossipSettings gossip,
+      PlacementPolicy policy, String selfNode, Mover mover) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         DistributedData.<Command, LWWMap<String, LoadSample>>withReplicatorMessageAdapter(ddata -> {
           ddata.subscribe(LoadMonitor.KEY, rsp -> rsp instanceof Replicator.Changed<?> changed
@@ -110,7 +145,7 @@ public final class Balancer {
                   e -> new MemberGone(NodeNames.of(e.member().address()))),
               ClusterEvent.MemberRemoved.class));
           timers.startTimerWithFixedDelay(GossipTick.INSTANCE, gossip.interval());
-          return new Balancer(ctx, settings, gossip, policy, selfNode).behavior();
+          return new Balancer(ctx, settings, gossip, policy, selfNode, mover).behavior();
         })));
   }
 
@@ -124,9 +159,21 @@ public final class Balancer {
   private final GossipWindow window;
   private final ActorRefResolver resolver;
   private final boolean fromDistributedData;
+  private final long gossipIntervalNanos;
+
+  private final Mover mover;
+  private final ArrayDeque<Decision> decisions = new ArrayDeque<>();
+  private final ActorRef<String> outcomes;
+  private long decisionSeq;
+  private String movePending; // the unit a move was asked for, until home answers
+  /** Units whose home refused a move, until when: the policy takes them as pinned till then. */
+  private final Map<String, Long> refusedUntil = new HashMap<>();
+  private long movePendingSince;
 
   private Balancer(ActorContext<Command> ctx, LoadSettings settings, GossipSettings gossip,
-      PlacementPolicy policy, String selfNode) {
+      PlacementPolicy policy, String selfNode, Mover mover) {
+    this.mover = mover;
+    this.outcomes = ctx.messageAdapter(String.class, MoveOutcome::new);
     this.ctx = ctx;
     this.policy = policy;
     this.selfNode = selfNode;
@@ -135,6 +182,7 @@ public final class Balancer {
     this.window = new GossipWindow(selfNode, gossip.window(), gossip.maxAge());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.fromDistributedData = gossip.fromDistributedData();
+    this.gossipIntervalNanos = gossip.interval().toNanos();
   }
 
   private Behavior<Command> behavior() {
@@ -145,6 +193,11 @@ public final class Balancer {
           window.merge(g.message());
           return Behaviors.same();
         })
+        .onMessage(MoveOutcome.class, this::onMoveOutcome)
+        .onMessage(GetDecisions.class, g -> {
+          g.replyTo().tell(new Decisions(selfNode, List.copyOf(decisions)));
+          return Behaviors.same();
+        })
         .onMessage(MemberGone.class, g -> {
           window.gone(g.node());
           return Behaviors.same();
@@ -152,7 +205,12 @@ public final class Balancer {
         .onMessage(Place.class, this::onPlace)
         .onMessage(GetNodes.class, this::onGetNodes)
         .onMessage(Locate.class, l -> {
+          // what Distributed Data brought, else what gossip did: either may come first
           LoadSample s = samples.get(l.node());
+          if (s == null) {
+            s = window.entries().stream().filter(e -> e.node().equals(l.node()))
+                .map(GossipWindow.Entry::sample).findFirst().orElse(null);
+          }
           String problem = s == null ? "no node " + l.node() + " is known (nodes: "
               + String.join(", ", samples.keySet().stream().sorted().toList()) + ")"
               : !upMembers().containsKey(l.node()) ? "node " + l.node() + " is not up and reachable"
@@ -197,7 +255,98 @@ public final class Balancer {
     ActorRef<GossipWindow.Message> peer =
         resolver.resolveActorRef(to.address() + "/user/" + GOSSIP_NAME);
     peer.tell(window.message(own));
+    if (mover.migrate()) {
+      decideMove(own);
+    }
     return Behaviors.same();
+  }
+
+  /** Home answers a move within this; after it, the balancer decides again without the answer. */
+  private static final long MOVE_ANSWER_NANOS = 60_000_000_000L;
+
+  /** One migration decision per interval (MOSIX: one process per decision tick). */
+  private void decideMove(LoadSample own) {
+    long now = System.nanoTime();
+    if (movePending != null && now - movePendingSince < MOVE_ANSWER_NANOS) {
+      return; // one move at a time
+    }
+    movePending = null;
+    refusedUntil.values().removeIf(until -> now - until >= 0);
+    List<UnitLoad> units = mover.local().units();
+    if (units.isEmpty()) {
+      return; // nothing to decide: the log keeps decisions, not idle ticks
+    }
+    List<UnitView> views = new ArrayList<>(units.size());
+    for (UnitLoad u : units) {
+      // CPU so far in reference seconds, taken as run at this node's speed; state size unknown
+      // until a checkpoint is taken, so a move costs its fixed part
+      Long until = refusedUntil.get(u.jobId());
+      boolean refused = until != null && now - until < 0;
+      views.add(new UnitView(u.jobId(), u.cpuNanos() / 1e9 * own.speed(), 0, 0,
+          u.residencyNanos() / 1e9, refused, u.guest()));
+    }
+    LocalView view = new LocalView(selfNode, own.speed(), own.slots(), own.localRunQueue(),
+        mover.local().runnableUnits(), own.freeMemoryBytes(), own.totalMemoryBytes(), views);
+    Map<String, Member> up = upMembers();
+    List<PeerView> peers = new ArrayList<>();
+    Map<String, LoadSample> bySamples = new HashMap<>();
+    for (GossipWindow.Entry e : window.freshest()) {
+      LoadSample s = e.sample();
+      if (up.containsKey(e.node())) {
+        peers.add(new PeerView(e.node(), s.speed(), s.slots(), s.exportedRunQueue() + recent(s),
+            s.freeMemoryBytes(), s.totalMemoryBytes(), s.acceptingGuests(), e.age()));
+        bySamples.put(e.node(), s);
+      }
+    }
+    MigrationDecision d = MigrationPolicy.decide(view, peers, mover.policy(),
+        ThreadLocalRandom.current());
+    if (!d.moves()) {
+      record("stay", null, null, d.reason());
+      return;
+    }
+    record(d.kind(), d.unit(), d.target(), d.reason());
+    LoadSample target = bySamples.get(d.target());
+    recent.placed(d.target(), target.admitted(), now);
+    movePending = d.unit();
+    movePendingSince = now;
+    ctx.getLog().info("asking home to move job {} to {}: {}", d.unit(), d.target(), d.reason());
+    mover.mover().requestMove(d.unit(), d.target(), outcomes);
+  }
+
+  /** After home refuses to move a unit, the balancer leaves it be for this many intervals. */
+  private static final int REFUSED_INTERVALS = 10;
+
+  private Behavior<Command> onMoveOutcome(MoveOutcome o) {
+    String unit = movePending;
+    movePending = null;
+    if (unit != null && !o.line().startsWith("moved")) {
+      refusedUntil.put(unit, System.nanoTime() + REFUSED_INTERVALS * gossipIntervalNanos);
+    }
+    // the outcome belongs to the latest move asked for (one at a time)
+    for (Iterator<Decision> it = decisions.descendingIterator(); it.hasNext(); ) {
+      Decision d = it.next();
+      if (d.unit() != null && !d.kind().equals("place") && d.outcome() == null
+          && (unit == null || d.unit().equals(unit))) {
+        replace(d, d.withOutcome(o.line()));
+        break;
+      }
+    }
+    return Behaviors.same();
+  }
+
+  private void replace(Decision old, Decision updated) {
+    List<Decision> all = new ArrayList<>(decisions);
+    all.set(all.indexOf(old), updated);
+    decisions.clear();
+    decisions.addAll(all);
+  }
+
+  private void record(String kind, String unit, String target, String reason) {
+    if (decisions.size() >= mover.decisionsKept()) {
+      decisions.removeFirst();
+    }
+    decisions.addLast(new Decision(++decisionSeq, System.currentTimeMillis(), kind, unit, target,
+        reason, null));
   }
 
   /** This node's own sample and the window's, of members that are up and reachable. */
@@ -226,6 +375,7 @@ public final class Balancer {
     PlacementDecision d = policy.place(
         new PlacementRequest(p.jobId().value(), selfNode, p.memoryMb(), p.excluded()), candidates);
     ctx.getLog().debug("placement of job {}: {} {}", p.jobId(), d.reason(), d.candidates());
+    record("place", p.jobId().value(), d.chosen().orElse(null), d.reason());
     if (d.chosen().isPresent()) {
       LoadSample target = known().stream().filter(s -> s.node().equals(d.chosen().get()))
           .findFirst().orElseThrow();

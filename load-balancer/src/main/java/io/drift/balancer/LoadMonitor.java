@@ -1,6 +1,7 @@
 package io.drift.balancer;
 
 import io.drift.api.spi.LocalLoad;
+import io.drift.balancer.policy.SmoothedLoad;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -56,6 +57,7 @@ public final class LoadMonitor {
   private final String selfNode;
   private final String executorPath;
   private long sequence;
+  private SmoothedLoad smoothed;
 
   private LoadMonitor(ActorContext<Command> ctx,
       ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata, LocalLoad local,
@@ -98,13 +100,15 @@ public final class LoadMonitor {
         .build();
   }
 
-  /** Measures now. */
+  /** Measures now, and smooths the run queue as MOSIX does. */
   LoadSample measure() {
     Runtime rt = Runtime.getRuntime();
     long used = rt.totalMemory() - rt.freeMemory();
-    return new LoadSample(selfNode, executorPath, ++sequence, local.slots(), local.runnableUnits(),
+    int runnable = local.runnableUnits();
+    smoothed = smoothed == null ? SmoothedLoad.of(runnable) : smoothed.next(runnable);
+    return new LoadSample(selfNode, executorPath, ++sequence, local.slots(), runnable,
         local.guests(), local.admitted(), speed, rt.maxMemory() - used, rt.maxMemory(),
-        local.acceptsGuests());
+        local.acceptsGuests(), smoothed.local(), smoothed.exported());
   }
 
   private void publish() {

@@ -14,6 +14,10 @@ package io.drift.balancer;
  * @param freeMemoryBytes heap the JVM can still give to units: max heap minus heap in use
  * @param totalMemoryBytes the JVM's max heap
  * @param acceptingGuests whether the node takes units homed elsewhere
+ * @param localRunQueue the run queue as the node itself weighs it: rises slowly, drops at once
+ *     ({@link io.drift.balancer.policy.SmoothedLoad#local()})
+ * @param exportedRunQueue the run queue as the node tells others: rises at once, decays slowly
+ *     ({@link io.drift.balancer.policy.SmoothedLoad#exported()})
  */
 public record LoadSample(
     String node,
@@ -26,7 +30,9 @@ public record LoadSample(
     double speed,
     long freeMemoryBytes,
     long totalMemoryBytes,
-    boolean acceptingGuests)
+    boolean acceptingGuests,
+    double localRunQueue,
+    double exportedRunQueue)
     implements BalancerWire {
 
   /** Run-queue length per slot per unit of speed: 1.0 means every slot of a reference node is busy. */

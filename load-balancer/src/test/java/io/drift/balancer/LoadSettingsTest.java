@@ -41,9 +41,9 @@ class LoadSettingsTest {
 
   @Test
   void normalizedLoadIsRunnablePerSlotPerSpeed() {
-    LoadSample s = new LoadSample("a:1", "", 1, 4, 6, 0, 0, 1.5, 0, 0, true);
+    LoadSample s = new LoadSample("a:1", "", 1, 4, 6, 0, 0, 1.5, 0, 0, true, 6, 6);
     assertEquals(1.0, s.normalizedLoad(), 1e-12);
-    assertEquals(0.0, new LoadSample("a:1", "", 1, 2, 0, 0, 0, 1.0, 0, 0, true).normalizedLoad());
+    assertEquals(0.0, new LoadSample("a:1", "", 1, 2, 0, 0, 0, 1.0, 0, 0, true, 0, 0).normalizedLoad());
   }
 
   @Test

@@ -21,4 +21,9 @@ public interface LocalLoad {
 
   /** Whether units homed on other nodes are taken now (MOSIX: not blocked). */
   boolean acceptsGuests();
+
+  /** The units running or waiting here now. */
+  default java.util.List<UnitLoad> units() {
+    return java.util.List.of();
+  }
 }

@@ -52,6 +52,7 @@ public final class DriftRoutes extends AllDirectives {
     return pathPrefix("drift", () -> concat(
         get(() -> concat(
             path("nodes", () -> onSuccess(nodes(), this::ok)),
+            path("decisions", () -> onSuccess(decisions(), this::ok)),
             path("jobs", () -> onSuccess(jobs(), this::ok)),
             path(segment("jobs").slash(segment()), this::job))),
         post(() -> path(segment("jobs").slash(segment()).slash("migrate"),
@@ -100,6 +101,12 @@ public final class DriftRoutes extends AllDirectives {
         });
   }
 
+  /** {@code GET /drift/decisions}: this node's last balancing decisions, oldest first. */
+  private CompletionStage<Balancer.Decisions> decisions() {
+    return AskPattern.ask(refs.balancer(), Balancer.GetDecisions::new, ASK_TIMEOUT,
+        system.scheduler());
+  }
+
   private static Map<String, Object> node(Balancer.NodeStatus s) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("node", s.sample().node());
@@ -115,6 +122,7 @@ public final class DriftRoutes extends AllDirectives {
     m.put("totalMemoryBytes", s.sample().totalMemoryBytes());
     m.put("acceptingGuests", s.sample().acceptingGuests());
     m.put("recentPlacements", s.recentPlacements());
+    m.put("gossipAge", s.gossipAge());
     return m;
   }
 

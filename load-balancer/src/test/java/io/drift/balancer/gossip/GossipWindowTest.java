@@ -14,7 +14,7 @@ class GossipWindowTest {
 
   static LoadSample sample(String node, long seq, int runnable, boolean accepting) {
     return new LoadSample(node, "exec-" + node, seq, 2, runnable, 0, seq, 1.0, 1L << 30,
-        2L << 30, accepting);
+        2L << 30, accepting, runnable, runnable);
   }
 
   static GossipWindow.Entry entry(String node, int age) {

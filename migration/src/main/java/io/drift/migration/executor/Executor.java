@@ -216,6 +216,17 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   public record Cancelled(JobId jobId, long epoch, long cpuNanos, long steps) implements HostEvent {}
 
   /**
+   * This node's balancer would move the unit to {@code target}: home decides, as for a move a
+   * user asks for, and tells {@code outcome} in a line what became of it.
+   */
+  public record MoveWanted(JobId jobId, long epoch, String target, ActorRef<String> outcome)
+      implements HostEvent {}
+
+  /** From this node's balancer: ask the unit's home to move it (see {@link MoveWanted}). */
+  public record RequestMove(JobId jobId, String target, ActorRef<String> outcome)
+      implements Command {}
+
+  /**
    * The source holds the unit paused and the target holds its state: record the target under a
    * new epoch. {@code lastSeq} is the last output line the source sent; home relocates only when
    * it has recorded it. {@code pausedNanos}: how long the unit had been paused at the source when
@@ -326,6 +337,16 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(UnitEnded.class, this::onUnitEnded)
         .onMessage(HomeLeft.class, this::onHomeLeft)
         .onMessage(MigrateOut.class, this::onMigrateOut)
+        .onMessage(RequestMove.class, r -> {
+          UnitTask t = tasks.get(r.jobId());
+          ActorRef<HostEvent> home = homes.get(r.jobId());
+          if (t == null || home == null) {
+            r.outcome().tell("job " + r.jobId() + " is not on " + selfNode + " any more");
+          } else {
+            home.tell(new MoveWanted(r.jobId(), t.epoch(), r.target(), r.outcome()));
+          }
+          return this;
+        })
         .onMessage(Reserve.class, this::onReserve)
         .onMessage(InboundReady.class, this::onInboundReady)
         .onMessage(StartReceived.class, this::onStartReceived)

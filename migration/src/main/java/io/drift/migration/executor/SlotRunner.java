@@ -2,6 +2,7 @@ package io.drift.migration.executor;
 
 import io.drift.api.Step;
 import io.drift.api.spi.LocalLoad;
+import io.drift.api.spi.UnitLoad;
 import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
@@ -11,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,6 +64,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   private final AtomicInteger runnable = new AtomicInteger();
   private final AtomicInteger guests = new AtomicInteger();
   private final AtomicLong admitted = new AtomicLong();
+  private final java.util.Set<UnitTask> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Thread[] threads;
   private volatile Listener listener;
   private volatile boolean closed;
@@ -111,6 +115,16 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   @Override
   public long admitted() {
     return admitted.get();
+  }
+
+  @Override
+  public List<UnitLoad> units() {
+    long now = System.nanoTime();
+    List<UnitLoad> out = new ArrayList<>(live.size());
+    for (UnitTask t : live) {
+      out.add(new UnitLoad(t.jobId.value(), t.cpuNanosSeen, now - t.arrivedNanos, t.guest));
+    }
+    return out;
   }
 
   /** Adds a new task to the tail of the run queue. */
@@ -182,6 +196,11 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   }
 
   private void count(UnitTask t, int delta) {
+    if (delta > 0) {
+      live.add(t);
+    } else {
+      live.remove(t);
+    }
     runnable.addAndGet(delta);
     if (t.guest) {
       guests.addAndGet(delta);
@@ -268,6 +287,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         long stepCpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long now = System.nanoTime();
         t.cpuNanos += stepCpu;
+        t.cpuNanosSeen = t.cpuNanos;
         t.steps++;
         // CPU time, not wall time: on a busy machine the OS may stretch any step
         if (stepCpu > sliceNanos && t.overruns++ == 0) {

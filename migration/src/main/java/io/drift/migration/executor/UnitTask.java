@@ -33,6 +33,11 @@ public final class UnitTask {
   /** A checkpoint to take at the next step boundary, or null. */
   volatile SlotRunner.CheckpointRequest checkpointRequest;
 
+  /** When it arrived on this node: its residency, for the balancer. */
+  final long arrivedNanos = System.nanoTime();
+  /** {@link #cpuNanos} as of the last step, for readers on other threads. */
+  volatile long cpuNanosSeen;
+
   // Touched only by the slot thread that currently runs the task.
   long cpuNanos;
   long steps;
@@ -67,6 +72,7 @@ public final class UnitTask {
     this.sentUpTo = firstSeq - 1;
     this.ackedUpTo = firstSeq - 1;
     this.cpuNanos = cpuNanosSoFar;
+    this.cpuNanosSeen = cpuNanosSoFar;
     this.steps = stepsSoFar;
   }
 

@@ -1,0 +1,10 @@
+package io.drift.api.spi;
+
+/**
+ * One unit in a node's run queue, as the balancer sees it.
+ *
+ * @param cpuNanos CPU time it has used so far, on every node it ran on
+ * @param residencyNanos time since it started or arrived on this node
+ * @param guest whether its home is another node
+ */
+public record UnitLoad(String jobId, long cpuNanos, long residencyNanos, boolean guest) {}
