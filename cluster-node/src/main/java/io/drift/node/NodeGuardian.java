@@ -5,7 +5,7 @@ import io.drift.balancer.LoadMonitor;
 import io.drift.api.JobId;
 import io.drift.balancer.NodeNames;
 import io.drift.balancer.UnitMover;
-import io.drift.balancer.policy.LeastLoadPolicy;
+import io.drift.balancer.policy.OpportunityCostPolicy;
 import io.drift.home.HomeManager;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
@@ -40,8 +40,9 @@ public final class NodeGuardian {
       UnitMover mover = (jobId, target, outcome) ->
           executor.tell(new Executor.RequestMove(JobId.of(jobId), target, outcome));
       ActorRef<Balancer.Command> balancer = ctx.spawn(Balancer.create(settings.load(),
-          settings.gossip(), new LeastLoadPolicy(), self, new Balancer.Mover(runner, mover,
-              settings.policy(), settings.migrate(), settings.decisionsKept())), "balancer");
+          settings.gossip(), new OpportunityCostPolicy(settings.policy()), self,
+          new Balancer.Mover(runner, mover, settings.policy(), settings.migrate(),
+              settings.decisionsKept())), "balancer");
       ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);
       ActorRef<HomeManager.Command> homes =
           ctx.spawn(HomeManager.create(settings.home(), balancer, self), "homes");
