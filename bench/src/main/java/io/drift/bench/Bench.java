@@ -21,14 +21,15 @@ public final class Bench {
     System.setProperty("drift.log.drift", System.getProperty("drift.log.drift", "WARN"));
     boolean quick = args.length == 2 && args[1].equals("--quick");
     if (args.length < 1 || args.length > 2 || (args.length == 2 && !quick)
-        || !List.of("migration", "gossip", "simulate").contains(args[0])) {
+        || !List.of("migration", "gossip", "simulate", "cluster").contains(args[0])) {
       System.err.println("usage: drift-bench migration | drift-bench gossip [--quick]"
-          + " | drift-bench simulate [--quick]");
+          + " | drift-bench simulate [--quick] | drift-bench cluster [--quick]");
       System.exit(2);
     }
     Map<String, Object> result = new LinkedHashMap<>(switch (args[0]) {
       case "gossip" -> GossipCheck.run(quick);
       case "simulate" -> Simulate.run(quick);
+      case "cluster" -> ClusterBench.run(quick);
       default -> MigrationBench.run();
     });
     result.putIfAbsent("machine", machine());

@@ -23,12 +23,18 @@ final class NodeProcs implements AutoCloseable {
 
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
-  private final List<Integer> ports;
-  private final int n;
+  private final List<Integer> ports = new ArrayList<>(); // artery port of each node
+  private final List<Integer> httpPorts = new ArrayList<>();
+  private final List<String> javaOpts;
+  private final List<String> settings;
+  private int expected; // nodes node 0 must list before the cluster counts as formed
 
-  private NodeProcs(int n) {
-    this.n = n;
-    this.ports = LocalCluster.freePorts(2 * n);
+  /** One node: its slots and speed ({@code drift.node.speed}). */
+  record Spec(int slots, double speed) {}
+
+  private NodeProcs(List<String> javaOpts, List<String> settings) {
+    this.javaOpts = javaOpts;
+    this.settings = settings;
   }
 
   /**
@@ -38,28 +44,54 @@ final class NodeProcs implements AutoCloseable {
    * @param settings extra {@code -D} settings for each node
    */
   static NodeProcs start(int n, List<String> javaOpts, List<String> settings) throws IOException {
-    NodeProcs p = new NodeProcs(n);
-    Path logs = Path.of(System.getProperty("drift.bench.logs", "bench/target/bench-logs"));
-    Files.createDirectories(logs);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Spec> specs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      List<String> cmd = new ArrayList<>(List.of(java));
-      cmd.addAll(javaOpts);
-      cmd.addAll(settings);
-      cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-          "io.drift.node.cli.DriftCli", "node", "--port", "" + p.ports.get(i),
-          "--http-port", "" + p.ports.get(n + i), "--slots", "1",
-          "--seed", "127.0.0.1:" + p.ports.get(0)));
-      File log = logs.resolve("node-" + i + ".log").toFile();
-      p.logs.add(log.toPath());
-      try {
-        p.processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start());
-      } catch (IOException e) {
-        p.processes.forEach(Process::destroyForcibly); // none left behind
-        throw e;
+      specs.add(new Spec(1, 1.0));
+    }
+    return start(specs, javaOpts, settings);
+  }
+
+  /** Starts one node per spec, seeded by node 0. */
+  static NodeProcs start(List<Spec> specs, List<String> javaOpts, List<String> settings)
+      throws IOException {
+    NodeProcs p = new NodeProcs(javaOpts, settings);
+    try {
+      for (Spec spec : specs) {
+        p.add(spec);
       }
+    } catch (IOException e) {
+      p.processes.forEach(Process::destroyForcibly); // none left behind
+      throw e;
     }
     return p;
+  }
+
+  /** Starts one more node, which joins by node 0; returns its index. */
+  int add(Spec spec) throws IOException {
+    int i = processes.size();
+    List<Integer> free = LocalCluster.freePorts(2);
+    ports.add(free.get(0));
+    httpPorts.add(free.get(1));
+    Path dir = Path.of(System.getProperty("drift.bench.logs", "bench/target/bench-logs"));
+    Files.createDirectories(dir);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java));
+    cmd.addAll(javaOpts);
+    cmd.addAll(settings);
+    cmd.add("-Ddrift.node.speed=" + spec.speed());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+        "io.drift.node.cli.DriftCli", "node", "--port", "" + ports.get(i),
+        "--http-port", "" + httpPorts.get(i), "--slots", "" + spec.slots(),
+        "--seed", "127.0.0.1:" + ports.get(0)));
+    File log = dir.resolve("node-" + i + ".log").toFile();
+    logs.add(log.toPath());
+    processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start());
+    expected = processes.size();
+    return i;
+  }
+
+  int httpPort(int i) {
+    return httpPorts.get(i);
   }
 
   /** Every node's log lines so far. */
@@ -88,10 +120,10 @@ final class NodeProcs implements AutoCloseable {
       }
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(
-                "http://127.0.0.1:" + ports.get(n) + "/drift/nodes"))
+                "http://127.0.0.1:" + httpPorts.get(0) + "/drift/nodes"))
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
         last = r.body();
-        if (r.statusCode() == 200 && countNodes(last) == n) {
+        if (r.statusCode() == 200 && countNodes(last) == expected) {
           return;
         }
       } catch (IOException notYet) {

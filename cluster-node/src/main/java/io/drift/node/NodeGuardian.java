@@ -6,6 +6,8 @@ import io.drift.api.JobId;
 import io.drift.balancer.NodeNames;
 import io.drift.balancer.UnitMover;
 import io.drift.balancer.policy.OpportunityCostPolicy;
+import io.drift.balancer.policy.PlacementPolicy;
+import io.drift.balancer.policy.RoundRobinPolicy;
 import io.drift.home.HomeManager;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
@@ -22,6 +24,12 @@ import org.apache.pekko.cluster.typed.Cluster;
 /** Starts a node's actors and wires them; does nothing else. */
 public final class NodeGuardian {
   private NodeGuardian() {}
+
+  /** {@code drift.balancer.placement}: {@code cost}, or {@code round-robin} for benchmarks. */
+  static PlacementPolicy placement(NodeSettings settings) {
+    return settings.placement().equals("round-robin") ? new RoundRobinPolicy()
+        : new OpportunityCostPolicy(settings.policy());
+  }
 
   /** Names under {@code /user}; a client finds the gateway by its path. */
   public static final String GATEWAY = "gateway";
@@ -40,7 +48,7 @@ public final class NodeGuardian {
       UnitMover mover = (jobId, target, outcome) ->
           executor.tell(new Executor.RequestMove(JobId.of(jobId), target, outcome));
       ActorRef<Balancer.Command> balancer = ctx.spawn(Balancer.create(settings.load(),
-          settings.gossip(), new OpportunityCostPolicy(settings.policy()), self,
+          settings.gossip(), placement(settings), self,
           new Balancer.Mover(runner, mover, settings.policy(), settings.migrate(),
               settings.decisionsKept())), "balancer");
       ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);

@@ -29,6 +29,7 @@ public record NodeSettings(
     PolicyConfig policy,
     boolean migrate,
     int decisionsKept,
+    String placement,
     HomeSettings home,
     Path frozenDir) {
 
@@ -56,7 +57,7 @@ public record NodeSettings(
         c.getDuration("drift.gateway.create-timeout"),
         ExecutorSettings.fromConfig(c, slots), MigrationSettings.fromConfig(c),
         LoadSettings.fromConfig(c), GossipSettings.fromConfig(c), PolicyConfig.fromConfig(c),
-        c.getBoolean("drift.balancer.migrate"), decisionsKept(c),
+        c.getBoolean("drift.balancer.migrate"), decisionsKept(c), placement(c),
         HomeSettings.fromConfig(c), frozenDir(c));
   }
 
@@ -75,5 +76,14 @@ public record NodeSettings(
       throw new ConfigException.BadValue("drift.balancer.decisions-kept", "must be >= 1");
     }
     return n;
+  }
+
+  private static String placement(Config c) {
+    String p = c.getString("drift.balancer.placement");
+    if (!p.equals("cost") && !p.equals("round-robin")) {
+      throw new ConfigException.BadValue("drift.balancer.placement",
+          "must be cost or round-robin, was " + p);
+    }
+    return p;
   }
 }

@@ -4,7 +4,9 @@ package io.drift.api.spi;
  * One unit in a node's run queue, as the balancer sees it.
  *
  * @param cpuNanos CPU time it has used so far, on every node it ran on
+ * @param slotNanos wall time it has spent in steps on this node: what it ran here, CPU or not
  * @param residencyNanos time since it started or arrived on this node
  * @param guest whether its home is another node
  */
-public record UnitLoad(String jobId, long cpuNanos, long residencyNanos, boolean guest) {}
+public record UnitLoad(String jobId, long cpuNanos, long slotNanos, long residencyNanos,
+    boolean guest) {}

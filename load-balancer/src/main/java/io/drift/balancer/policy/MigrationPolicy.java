@@ -164,10 +164,12 @@ public final class MigrationPolicy {
           bestNet = targetGain - cost;
           best = new MigrationDecision(local.node(), u.id(), target.node(), "load",
               new MigrationDecision.Why("run queue %.1f here (speed %.1f, %d slots); %s at %.1f"
-                      + " (speed %.1f, %d slots); unit %s saves %.3f s, moving costs %.3f s%s",
+                      + " (speed %.1f, %d slots); unit %s (%.2f s of work done, %.1f s here)"
+                      + " saves %.3f s, moving costs %.3f s%s",
                   local.localRunQueue(), local.speed(), local.slots(), target.node(),
-                  target.runQueue(), target.speed(), target.slots(), u.id(), targetGain, cost,
-                  u.guest() ? " (a guest)" : ""), targetGain, cost);
+                  target.runQueue(), target.speed(), target.slots(), u.id(), u.cpuSeconds(),
+                  u.residencySeconds(), targetGain, cost, u.guest() ? " (a guest)" : ""),
+              targetGain, cost);
         }
       }
     }

@@ -122,7 +122,8 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     long now = System.nanoTime();
     List<UnitLoad> out = new ArrayList<>(live.size());
     for (UnitTask t : live) {
-      out.add(new UnitLoad(t.jobId.value(), t.cpuNanosSeen, now - t.arrivedNanos, t.guest));
+      out.add(new UnitLoad(t.jobId.value(), t.cpuNanosSeen, t.slotNanos, now - t.arrivedNanos,
+          t.guest));
     }
     return out;
   }
@@ -283,11 +284,13 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
           return;
         }
         long cpu0 = THREADS.getCurrentThreadCpuTime();
+        long wall0 = System.nanoTime();
         Step<?> step = t.unit.step(t.context);
         long stepCpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long now = System.nanoTime();
         t.cpuNanos += stepCpu;
         t.cpuNanosSeen = t.cpuNanos;
+        t.slotNanos += now - wall0;
         t.steps++;
         // CPU time, not wall time: on a busy machine the OS may stretch any step
         if (stepCpu > sliceNanos && t.overruns++ == 0) {

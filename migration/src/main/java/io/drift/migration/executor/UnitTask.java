@@ -37,6 +37,8 @@ public final class UnitTask {
   final long arrivedNanos = System.nanoTime();
   /** {@link #cpuNanos} as of the last step, for readers on other threads. */
   volatile long cpuNanosSeen;
+  /** Wall time spent in steps on this node (holding a slot); written by its slot thread. */
+  volatile long slotNanos;
 
   // Touched only by the slot thread that currently runs the task.
   long cpuNanos;

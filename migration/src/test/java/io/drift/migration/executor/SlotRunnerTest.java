@@ -115,6 +115,49 @@ class SlotRunnerTest {
 
   // ---------------------------------------------------------------- running to the end
 
+  /** Waits in its steps (as the benchmarks' emulated work does), 5 ms each, forever. */
+  static final class Waiter implements WorkUnit<Long> {
+    @Override
+    public Step<Long> step(WorkContext ctx) {
+      java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L);
+      return Step.more();
+    }
+  }
+
+  @Test
+  void theBalancerSeesEachUnitsTimeInStepsAndCpu() throws Exception {
+    runner(settings(1)).start(listener);
+    RecordingHome home = new RecordingHome();
+    UnitTask waiter = task("waiter", new Waiter(), home);
+    UnitTask burner = task("burner", true, new BurnCpu(60_000), new RecordingHome(), 1, 0, 0);
+    runner.enqueue(waiter);
+    runner.enqueue(burner);
+    java.util.Map<String, io.drift.api.spi.UnitLoad> seen = new java.util.HashMap<>();
+    org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit kit =
+        org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit.create();
+    try {
+      // the two share one slot; each must show at least 100 ms of it
+      kit.createTestProbe().awaitAssert(java.time.Duration.ofSeconds(5),
+          java.time.Duration.ofMillis(20), () -> {
+            runner.units().forEach(u -> seen.put(u.jobId(), u));
+            assertEquals(2, seen.size());
+            seen.values().forEach(u -> assertTrue(u.slotNanos() > 100_000_000L, u.toString()));
+            return null;
+          });
+    } finally {
+      kit.shutdownTestKit();
+    }
+    io.drift.api.spi.UnitLoad w = seen.get("waiter");
+    io.drift.api.spi.UnitLoad b = seen.get("burner");
+    assertTrue(w.slotNanos() > 100_000_000L, "the waiter held the slot: " + w);
+    assertTrue(w.cpuNanos() < w.slotNanos() / 2, "mostly waiting, not computing: " + w);
+    assertTrue(b.cpuNanos() > 50_000_000L && b.guest(), "the burner computed: " + b);
+    assertTrue(w.residencyNanos() >= w.slotNanos() + b.slotNanos() - 50_000_000L,
+        "they took turns on one slot: " + w + " " + b);
+    runner.cancel(waiter);
+    runner.cancel(burner);
+  }
+
   @Test
   void aUnitRunsToItsEndAndHomeGetsTheEncodedResult() throws Exception {
     runner(settings(1)).start(listener);
