@@ -396,7 +396,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private String refusal(JobId jobId, String homeNode) {
     UnitTask existing = tasks.get(jobId);
     if (existing != null) {
-      return "job " + jobId + " already runs here under epoch " + existing.epoch();
+      return "job " + jobId + " already runs here under epoch " + existing.epoch() + " ("
+          + existing.phase().name().toLowerCase(java.util.Locale.ROOT) + ")";
     }
     if (!selfNode.equals(homeNode) && !runner.settings().acceptGuests()) {
       return "node " + selfNode + " does not accept guests";
@@ -667,6 +668,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   private Behavior<Command> onThaw(Thaw t) {
+    // the copy paused here by the freeze itself gives way, as for a start (its DropMigrated
+    // may still be on its way when a continue follows the freeze at once)
+    dropStale(t.jobId(), t.epoch());
     String no = frozen == null ? "node " + selfNode + " keeps no frozen units"
         : refusal(t.jobId(), t.homeNode());
     if (no != null) {

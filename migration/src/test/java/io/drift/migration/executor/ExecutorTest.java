@@ -297,7 +297,7 @@ class ExecutorTest {
     Blocker.awaitEntered("twice");
 
     String reason = refusal(ex, "twice", SELF, encode(new PrimeCount(0, 10)));
-    assertEquals("job twice already runs here under epoch 1", reason);
+    assertEquals("job twice already runs here under epoch 1 (running)", reason);
 
     Blocker.open("twice");
     Finished f = assertInstanceOf(Finished.class, awaitEnd(home, "twice", 1));
