@@ -278,12 +278,15 @@ public final class Balancer {
     }
     List<UnitView> views = new ArrayList<>(units.size());
     for (UnitLoad u : units) {
-      // CPU so far in reference seconds, taken as run at this node's speed; state size unknown
-      // until a checkpoint is taken, so a move costs its fixed part
       Long until = refusedUntil.get(u.jobId());
       boolean refused = until != null && now - until < 0;
-      views.add(new UnitView(u.jobId(), u.cpuNanos() / 1e9 * own.speed(), 0, 0,
-          u.residencyNanos() / 1e9, refused, u.guest()));
+      // the work it has done, MOSIX's predictor of the work it still needs, in reference
+      // seconds: its CPU time or, if more, its time in steps here (a unit that waits in its
+      // steps, as the benchmarks' emulated work does, still holds its slot), at this node's
+      // speed. State size unknown until a checkpoint is taken: a move costs its fixed part.
+      double ran = Math.max(u.cpuNanos(), u.slotNanos()) / 1e9;
+      views.add(new UnitView(u.jobId(), ran * own.speed(), 0, 0, u.residencyNanos() / 1e9,
+          refused, u.guest()));
     }
     LocalView view = new LocalView(selfNode, own.speed(), own.slots(), own.localRunQueue(),
         mover.local().runnableUnits(), own.freeMemoryBytes(), own.totalMemoryBytes(), views);
