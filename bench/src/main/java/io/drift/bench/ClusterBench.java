@@ -211,9 +211,7 @@ final class ClusterBench {
   static int runnable(NodeProcs cluster, int i) throws Exception {
     HttpResponse<String> r;
     try {
-      r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + cluster.httpPort(i) + "/drift/nodes"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      r = get(cluster, i, "/drift/nodes");
     } catch (java.io.IOException notYet) {
       return 0; // its management HTTP may bind a moment after others see it Up
     }
@@ -233,9 +231,7 @@ final class ClusterBench {
     java.nio.file.Files.writeString(dir.resolve("jobs-" + label + ".txt"), jobs);
     for (int i = 0; i < n; i++) {
       try {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + cluster.httpPort(i) + "/drift/decisions"))
-            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = get(cluster, i, "/drift/decisions");
         java.nio.file.Files.writeString(dir.resolve("decisions-" + label + "-node-" + i
             + ".json"), r.body());
       } catch (java.io.IOException e) {
@@ -248,9 +244,7 @@ final class ClusterBench {
   static void awaitGossip(NodeProcs cluster, int n, Duration within) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-              "http://127.0.0.1:" + cluster.httpPort(0) + "/drift/nodes"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = get(cluster, 0, "/drift/nodes");
       if (!r.body().contains("\"gossipAge\" : -1") && count(r.body(), "\"gossipAge\"") == n) {
         return;
       }
@@ -258,6 +252,16 @@ final class ClusterBench {
     }
     throw new IllegalStateException("node 0 did not hear of every node within " + within);
   }
+
+  /** A GET of node i's management HTTP. */
+  static HttpResponse<String> get(NodeProcs cluster, int i, String path) throws Exception {
+    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + cluster.httpPort(i) + path)).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static int count(String s, String what) {
     int c = 0;

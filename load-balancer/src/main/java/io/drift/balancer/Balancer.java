@@ -370,7 +370,9 @@ public final class Balancer {
 
   private Behavior<Command> onPlace(Place p) {
     List<NodeLoad> candidates = new ArrayList<>();
+    Map<String, LoadSample> byNode = new HashMap<>();
     for (LoadSample s : known()) {
+      byNode.put(s.node(), s);
       candidates.add(new NodeLoad(s.node(), s.slots(), s.runnable(), recent(s), s.speed(),
           s.freeMemoryBytes(), s.acceptingGuests(), s.totalMemoryBytes()));
     }
@@ -380,8 +382,7 @@ public final class Balancer {
     ctx.getLog().debug("placement of job {}: {} {}", p.jobId(), d.reason(), d.candidates());
     record("place", p.jobId().value(), d.chosen().orElse(null), d.reason());
     if (d.chosen().isPresent()) {
-      LoadSample target = known().stream().filter(s -> s.node().equals(d.chosen().get()))
-          .findFirst().orElseThrow();
+      LoadSample target = byNode.get(d.chosen().get());
       recent.placed(target.node(), target.admitted(), System.nanoTime());
       p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(), d));
     } else {
