@@ -21,8 +21,6 @@ import io.drift.balancer.policy.MigrationPolicy;
 import io.drift.balancer.policy.PeerView;
 import io.drift.balancer.policy.PolicyConfig;
 import io.drift.balancer.policy.UnitView;
-import java.util.ArrayDeque;
-import java.util.Iterator;
 import io.drift.balancer.gossip.GossipWindow;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -162,7 +160,7 @@ public final class Balancer {
   private final long gossipIntervalNanos;
 
   private final Mover mover;
-  private final ArrayDeque<Decision> decisions = new ArrayDeque<>();
+  private final List<Decision> decisions = new ArrayList<>(); // oldest first, a few hundred
   private final ActorRef<String> outcomes;
   private long decisionSeq;
   private String movePending; // the unit a move was asked for, until home answers
@@ -326,29 +324,22 @@ public final class Balancer {
       refusedUntil.put(unit, System.nanoTime() + REFUSED_INTERVALS * gossipIntervalNanos);
     }
     // the outcome belongs to the latest move asked for (one at a time)
-    for (Iterator<Decision> it = decisions.descendingIterator(); it.hasNext(); ) {
-      Decision d = it.next();
+    for (int i = decisions.size() - 1; i >= 0; i--) {
+      Decision d = decisions.get(i);
       if (d.unit() != null && !d.kind().equals("place") && d.outcome() == null
           && (unit == null || d.unit().equals(unit))) {
-        replace(d, d.withOutcome(o.line()));
+        decisions.set(i, d.withOutcome(o.line()));
         break;
       }
     }
     return Behaviors.same();
   }
 
-  private void replace(Decision old, Decision updated) {
-    List<Decision> all = new ArrayList<>(decisions);
-    all.set(all.indexOf(old), updated);
-    decisions.clear();
-    decisions.addAll(all);
-  }
-
   private void record(String kind, String unit, String target, String reason) {
     if (decisions.size() >= mover.decisionsKept()) {
-      decisions.removeFirst();
+      decisions.remove(0);
     }
-    decisions.addLast(new Decision(++decisionSeq, System.currentTimeMillis(), kind, unit, target,
+    decisions.add(new Decision(++decisionSeq, System.currentTimeMillis(), kind, unit, target,
         reason, null));
   }
 
