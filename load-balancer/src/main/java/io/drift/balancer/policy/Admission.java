@@ -30,13 +30,14 @@ public final class Admission {
   }
 
   /**
-   * A new job: the target can hold it, and is not busier than the home believed by more than the
-   * margin: stale news must not pile jobs onto one node. The home then tries its next choice.
+   * A new job: the target can hold it, and is not busier than the home believed (its sample plus
+   * the home's own placements there since): stale news must not pile jobs onto one node. The
+   * refusal tells the home the target's run queue, so the home scores it again with the truth
+   * and makes its next choice.
    */
   public static boolean admitsPlacement(int runQueue, double believedRunQueue, long freeMemory,
       long totalMemory, long unitMemory, PolicyConfig cfg) {
-    return holds(freeMemory, totalMemory, unitMemory, cfg)
-        && runQueue <= believedRunQueue + cfg.marginUnits();
+    return holds(freeMemory, totalMemory, unitMemory, cfg) && runQueue <= believedRunQueue;
   }
 
   /** It can hold {@code unitMemory} and keep its reserve: no node accepts what it cannot hold. */

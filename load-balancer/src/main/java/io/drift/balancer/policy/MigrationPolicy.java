@@ -14,11 +14,14 @@ import java.util.random.RandomGenerator;
  *       residency (against ping-pong).
  *   <li>Memory ushering comes first: a node short of free memory pushes the unit that relieves
  *       it best to the peer where it adds least cost and that keeps its own reserve with it.
- *   <li>Load: from a random subset of the window (against herding), a unit moves only if it
- *       would go faster at the target even with {@link PolicyConfig#marginUnits} units more
- *       there than itself ({@link MosixRule#allowsMove}), and the time it is expected to save (its CPU so far, MOSIX's predictor) beats the
- *       pause of moving it (state size over bandwidth). Among the allowed targets the one with
- *       the least opportunity cost; among units the one with the largest net gain.
+ *   <li>Load: from a random subset of the window (against herding), a unit moves only if
+ *       its leaving takes more opportunity cost off this node than it adds at the target even
+ *       counted as {@link PolicyConfig#marginUnits} units ({@link MosixRule#allowsMove}, MOSIX's
+ *       "target plus 1.3 units below local" in cost), and the time the move is expected to save
+ *       (the unit's work so far, MOSIX's predictor, times the cost it takes off here less the
+ *       cost it adds there) beats the pause of moving it (state size over bandwidth). Among the
+ *       allowed targets the one with the least opportunity cost; among units the one with the
+ *       largest net gain.
  *   <li>Guests leave before local units: a node's own work keeps its place.
  * </ol>
  */
@@ -105,8 +108,7 @@ public final class MigrationPolicy {
 
   private static MigrationDecision byLoad(LocalView local, List<PeerView> subset,
       PolicyConfig cfg) {
-    double localRate = MosixRule.unitRate(local.speed(), local.slots(), Math.max(1,
-        local.runnable()));
+    double relief = MosixRule.relief(local.runnable(), local.speed(), local.slots());
     int young = 0;
     int pinned = 0;
     MigrationDecision best = null;
@@ -145,8 +147,8 @@ public final class MigrationPolicy {
             lastRefusal = new MigrationDecision.Why("%s cannot hold unit %s", p.node(), u.id());
             continue;
           }
-          double targetRate = 1 / MosixRule.unitTime(p.runQueue() + 1, p.speed(), p.slots());
-          double gain = MosixRule.expectedGainSeconds(u.cpuSeconds(), localRate, targetRate);
+          double gain = MosixRule.expectedGainSeconds(u.cpuSeconds(), relief,
+              MosixRule.burden(p.runQueue(), p.speed(), p.slots()));
           if (!(gain > cost)) {
             lastRefusal = new MigrationDecision.Why(
                 "unit %s would save %.3f s on %s, moving costs %.3f s", u.id(), gain, p.node(),

@@ -20,27 +20,20 @@ public final class MosixRule {
   }
 
   /**
-   * Reference-speed CPU seconds per second a unit gets on a node of this speed and slots with
-   * {@code runnable} units (itself included): a slot each while there are enough, else a share.
+   * Seconds a move is expected to save, summed over the units it touches. With heavy-tailed run
+   * times the best guess of the work a unit still needs is what it has done so far (MOSIX's
+   * predictor), so a unit that just started is expected to save little, and an old one much; for
+   * that long, the units here are spared {@code reliefHere} seconds per unit of work and those
+   * there burdened with {@code burdenThere} ({@link #relief}, {@link #burden}). A unit alone on a
+   * slot saves {@code work/localRate − work/targetRate}; one that leaves a shared node also saves
+   * the time its neighbours spent waiting for it.
    */
-  public static double unitRate(double speed, int slots, int runnable) {
-    if (!(speed > 0) || slots < 1 || runnable < 1) {
-      throw new IllegalArgumentException("speed > 0, slots >= 1, runnable >= 1");
+  public static double expectedGainSeconds(double cpuSecondsSoFar, double reliefHere,
+      double burdenThere) {
+    if (cpuSecondsSoFar < 0 || !(reliefHere >= 0) || !(burdenThere >= 0)) {
+      throw new IllegalArgumentException("cpu >= 0, relief >= 0, burden >= 0");
     }
-    return speed * Math.min(1.0, (double) slots / runnable);
-  }
-
-  /**
-   * Seconds a unit is expected to save by moving. With heavy-tailed run times the best guess of
-   * the CPU a unit still needs is what it has used so far (MOSIX's predictor), so a unit that
-   * just started is expected to save little, and an old one much.
-   */
-  public static double expectedGainSeconds(double cpuSecondsSoFar, double localRate,
-      double targetRate) {
-    if (cpuSecondsSoFar < 0 || !(localRate > 0) || !(targetRate > 0)) {
-      throw new IllegalArgumentException("cpu >= 0 and rates > 0");
-    }
-    return cpuSecondsSoFar / localRate - cpuSecondsSoFar / targetRate;
+    return cpuSecondsSoFar * (reliefHere - burdenThere);
   }
 
   /** Seconds a move stops a unit: its state over the measured bandwidth, plus a fixed part. */
@@ -65,21 +58,37 @@ public final class MosixRule {
   }
 
   /**
-   * MOSIX's load test for nodes with slots: a unit moves only if it would still go faster at the
-   * target with {@code margin} units more there than itself (the target's run queue plus
-   * {@code 1 + margin − 1}, that is plus {@code margin}), than it goes here. On one-slot nodes
-   * this is {@link #loadAllows}; the margin keeps equal nodes from trading units, and a move it
-   * allows is never allowed back.
+   * The CPU opportunity cost that leaves a node of {@code runQueue} units when one of them goes:
+   * {@code cpu(r) − cpu(r − 1)} of {@link OpportunityCost#cpu}, in seconds per unit of work. On a
+   * node that is not full it is the leaving unit's own time, {@code 1/speed}; on a shared node
+   * its neighbours' waiting comes off too.
+   */
+  public static double relief(double runQueue, double speed, int slots) {
+    double r = Math.max(1, runQueue);
+    return OpportunityCost.cpu(r, speed, slots) - OpportunityCost.cpu(r - 1, speed, slots);
+  }
+
+  /** The CPU opportunity cost one more unit adds to a node of {@code runQueue} units. */
+  public static double burden(double runQueue, double speed, int slots) {
+    return OpportunityCost.cpu(runQueue + 1, speed, slots)
+        - OpportunityCost.cpu(runQueue, speed, slots);
+  }
+
+  /**
+   * MOSIX's load test in opportunity cost, for nodes with slots and speeds: a unit moves only if
+   * what it adds at the target, counted as if {@code margin} units came instead of one (the
+   * target's run queue plus {@code margin − 1}, then one more), is less than what its leaving
+   * takes off here. On nodes of one slot and equal speed, with whole run queues, this is exactly
+   * {@link #loadAllows}: {@code (2(r + margin) − 1)/s < (2l − 1)/s} is {@code r + margin < l}
+   * (tested). Across speeds and
+   * slots it also lets a unit off a shared fast node to a free slower slot when its neighbours
+   * gain more than it loses, which a unit-by-unit test never allows (decision 0009). The cost is
+   * convex in the run queue, so a move it allows is never allowed back.
    */
   public static boolean allowsMove(double localRunQueue, double localSpeed, int localSlots,
       double targetRunQueue, double targetSpeed, int targetSlots, double margin) {
-    return unitTime(targetRunQueue + margin, targetSpeed, targetSlots)
-        < unitTime(localRunQueue, localSpeed, localSlots);
+    return burden(targetRunQueue + margin - 1, targetSpeed, targetSlots)
+        < relief(localRunQueue, localSpeed, localSlots);
   }
 
-  /** Both tests: the load allows the move, and the expected gain beats its cost. */
-  public static boolean worthMoving(double localLoad, double targetLoad, double unitLoadAtTarget,
-      double gainSeconds, double costSeconds) {
-    return loadAllows(localLoad, targetLoad, unitLoadAtTarget) && gainSeconds > costSeconds;
-  }
 }

@@ -16,7 +16,6 @@ import io.drift.balancer.policy.SmoothedLoad;
 import io.drift.balancer.policy.UnitView;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -386,10 +385,9 @@ public final class ClusterSim {
       }
     }
     long memMb = trace.memoryBytes()[job] >> 20;
-    Set<String> excluded = new HashSet<>();
     for (int attempt = 0; attempt < PLACEMENT_ATTEMPTS; attempt++) {
       PlacementDecision d = placement.place(
-          new PlacementRequest(jobNames[job], names[home], memMb, excluded), candidates);
+          new PlacementRequest(jobNames[job], names[home], memMb, Set.of()), candidates);
       if (d.chosen().isEmpty()) {
         return home; // nowhere fits: it waits at home, as a user's job would
       }
@@ -408,13 +406,19 @@ public final class ClusterSim {
         return target;
       }
       refused++;
-      excluded.add(chosen);
+      // the refusal carries the target's run queue: score it again with the truth
+      candidates.set(k, new NodeLoad(chosen, setup.slots(), count[target] + incoming[target], 0,
+          setup.speeds()[target], freeMemory(target), true, setup.memoryBytes()[target]));
     }
     return home;
   }
 
-  /** Tries of a placement before the job starts at home: the first choice, and two more. */
-  static final int PLACEMENT_ATTEMPTS = 3;
+  /**
+   * Tries of a placement before the job starts at home. Each refusal corrects one stale entry
+   * for a round trip (about a millisecond on a LAN). Pareto sizes at 0.8, 30,000 jobs: 3 tries
+   * gave 1.33 times the pooled ideal, 6 gave 1.21, 10 gave 1.17 and 20 no better (1.18).
+   */
+  static final int PLACEMENT_ATTEMPTS = 10;
 
   private boolean admits(int target, int job, NodeLoad believed) {
     return Admission.admitsPlacement(count[target] + incoming[target],

@@ -55,10 +55,12 @@ class MigrationPolicyTest {
 
   @Test
   void theTargetMustStayAboutOneAndAThirdUnitsBelow() {
-    // here 4 units on 2 slots: 2 s per unit of work; there 2 + 1.3 units: 1.65 s, allowed
+    // here 4 units on 2 slots of speed 1: one leaving takes 3.5 s per unit of work off (its
+    // 2 and its neighbours' waiting); there 2 units, counted as 3.3, one more adds 2.8: allowed
     assertTrue(MigrationPolicy.decide(node(4, busy(4)), List.of(peer("p", 1, 2)), CFG, FIRST)
         .moves());
-    // there 2.8 + 1.3: 2.05 s, not faster than here, though one unit more would still be
+    // there 2.8, counted as 4.1: one more adds 3.6, more than here gains, though the unit alone
+    // would still go a little faster there (3.8 units on 2 slots against 4)
     assertFalse(MigrationPolicy.decide(node(4, busy(4)), List.of(peer("p", 1, 2.8)), CFG, FIRST)
         .moves());
     // equal nodes with equal load never trade
@@ -79,8 +81,10 @@ class MigrationPolicyTest {
 
   @Test
   void aMoveMustPayForItself() {
-    // a 1 GiB state at 200 MiB/s costs 5 s; a unit that has used 2 s saves less than that
-    UnitView big = new UnitView("big", 2, GIB, 64L << 20, 60, false, false);
+    // a 1 GiB state at 200 MiB/s costs 5 s; six units on two slots of speed 1 take 5.5 s per
+    // unit of work off when one leaves, a free slot adds 1: a unit that has done 0.5 s of work
+    // is expected to save 0.5 x 4.5 = 2.25 s, for itself and its neighbours, less than that
+    UnitView big = new UnitView("big", 0.5, GIB, 64L << 20, 60, false, false);
     MigrationDecision d = MigrationPolicy.decide(node(6, List.of(big)), List.of(peer("idle", 1, 0)),
         CFG, FIRST);
     assertFalse(d.moves(), d.reason());
@@ -196,33 +200,60 @@ class MigrationPolicyTest {
     // but memory ushering only needs room
     assertTrue(Admission.admitsMove(6, 0, 1, 2, 6 * GIB, 8 * GIB, 64L << 20, true, 6, 1, 2, CFG));
     assertFalse(Admission.admitsMove(0, 0, 1, 2, GIB, 8 * GIB, 512L << 20, true, 6, 1, 2, CFG));
-    // a new job: refused when the node is busier than the home believed, by more than the margin
-    assertTrue(Admission.admitsPlacement(2, 1, 6 * GIB, 8 * GIB, 64L << 20, CFG));
-    assertFalse(Admission.admitsPlacement(3, 1, 6 * GIB, 8 * GIB, 64L << 20, CFG));
+    // a new job: refused when the node is busier than the home believed
+    assertTrue(Admission.admitsPlacement(1, 1, 6 * GIB, 8 * GIB, 64L << 20, CFG));
+    assertTrue(Admission.admitsPlacement(0, 1, 6 * GIB, 8 * GIB, 64L << 20, CFG));
+    assertFalse(Admission.admitsPlacement(2, 1, 6 * GIB, 8 * GIB, 64L << 20, CFG));
+    assertFalse(Admission.admitsPlacement(1, 1, GIB, 8 * GIB, 512L << 20, CFG),
+        "nor what it cannot hold");
   }
 
   @Test
   void loadTestOnOneSlotNodesIsMosixsOwn() {
-    for (double here = 1; here <= 6; here += 0.5) {
-      for (double there = 0; there <= 6; there += 0.25) {
-        assertEquals(MosixRule.loadAllows(here / 2.0, there / 4.0, 1 / 4.0),
-            MosixRule.allowsMove(here, 2.0, 1, there, 4.0, 1, MosixRule.MARGIN_UNITS),
-            here + " vs " + there);
+    for (double speed : new double[] {1, 2, 4}) {
+      for (int here = 1; here <= 8; here++) {
+        for (int there = 0; there <= 8; there++) {
+          assertEquals(MosixRule.loadAllows(here / speed, there / speed, 1 / speed),
+              MosixRule.allowsMove(here, speed, 1, there, speed, 1, MosixRule.MARGIN_UNITS),
+              here + " vs " + there + " at speed " + speed);
+        }
       }
     }
   }
 
   @Test
   void aMoveTheRuleAllowsIsNeverAllowedBack() {
-    for (int here = 1; here <= 12; here++) {
-      for (int there = 0; there <= 12; there++) {
-        for (double speed : new double[] {1, 2, 4}) {
-          if (MosixRule.allowsMove(here, 1, 2, there, speed, 2, 1.3)) {
-            assertFalse(MosixRule.allowsMove(there + 1, speed, 2, here - 1, 1, 2, 1.3),
-                here + " -> " + there + " at speed " + speed);
+    double[] speeds = {1, 2, 4};
+    int[] slots = {1, 2, 4};
+    int allowed = 0;
+    for (double here = 1; here <= 12; here += 0.5) {
+      for (double there = 0; there <= 12; there += 0.5) {
+        for (double a : speeds) {
+          for (double b : speeds) {
+            for (int c : slots) {
+              if (MosixRule.allowsMove(here, a, c, there, b, 2, 1.3)) {
+                allowed++;
+                assertFalse(MosixRule.allowsMove(there + 1, b, 2, here - 1, a, c, 1.3),
+                    here + " -> " + there + ", speeds " + a + " -> " + b + ", slots " + c);
+              }
+            }
           }
         }
       }
     }
+    assertTrue(allowed > 1000, "the rule allows moves at all: " + allowed);
+  }
+
+  @Test
+  void aSharedFastNodeSendsAUnitToAFreeSlowerSlotWhenItsNeighboursGainMore() {
+    // three units on the two slots of a node of speed 4; a peer of speed 2 with both slots free
+    LocalView fast = new LocalView("here", 4.0, 2, 3, 3, 6 * GIB, 8 * GIB, busy(3));
+    MigrationDecision d = MigrationPolicy.decide(fast, List.of(peer("slower", 2, 0)), CFG,
+        FIRST);
+    assertTrue(d.moves(), d.reason());
+    assertEquals("slower", d.target());
+    // with two units nobody waits: the slower slot would only cost
+    LocalView full = new LocalView("here", 4.0, 2, 2, 2, 6 * GIB, 8 * GIB, busy(2));
+    assertFalse(MigrationPolicy.decide(full, List.of(peer("slower", 2, 0)), CFG, FIRST).moves());
   }
 }

@@ -55,28 +55,46 @@ class MosixRuleTest {
   }
 
   @Test
-  void aUnitGetsASlotOrAShare() {
-    assertEquals(2.0, MosixRule.unitRate(2.0, 4, 3), 1e-9, "a free slot: full speed");
-    assertEquals(1.0, MosixRule.unitRate(2.0, 2, 4), 1e-9, "four units on two slots: half");
+  void theExpectedGainGrowsWithTheTimeAUnitHasRun() {
+    // from a slot of speed 0.5 alone to a free one of speed 2: 2 s per unit of work less 0.5
+    double young = MosixRule.expectedGainSeconds(0.1, 1 / 0.5, 1 / 2.0);
+    double old = MosixRule.expectedGainSeconds(100, 1 / 0.5, 1 / 2.0);
+    assertEquals(0.1 / 0.5 - 0.1 / 2.0, young, 1e-9);
+    assertEquals(1000 * young, old, 1e-9);
+    assertTrue(MosixRule.expectedGainSeconds(10, 1 / 2.0, 1 / 0.5) < 0,
+        "a slower target loses time");
   }
 
   @Test
-  void theExpectedGainGrowsWithTheTimeAUnitHasRun() {
-    double young = MosixRule.expectedGainSeconds(0.1, 0.5, 2.0);
-    double old = MosixRule.expectedGainSeconds(100, 0.5, 2.0);
-    assertEquals(0.1 / 0.5 - 0.1 / 2.0, young, 1e-9);
-    assertTrue(old > 100 * young * 0.99);
-    assertTrue(MosixRule.expectedGainSeconds(10, 2.0, 0.5) < 0, "a slower target loses time");
+  void reliefAndBurdenAreTheOpportunityCostOfOneUnit() {
+    assertEquals(0.25, MosixRule.relief(2, 4.0, 2), 1e-9, "not full: its own time");
+    assertEquals(0.25, MosixRule.burden(1, 4.0, 2), 1e-9, "a free slot: its own time");
+    // three units on two slots of speed 4 take 1.125 s per unit of work between them, two 0.5
+    assertEquals(0.625, MosixRule.relief(3, 4.0, 2), 1e-9, "its neighbours' waiting comes off");
+    assertEquals(0.625, MosixRule.burden(2, 4.0, 2), 1e-9);
+    assertEquals(MosixRule.relief(1, 1.0, 1), MosixRule.relief(0.2, 1.0, 1), 1e-9,
+        "a unit that is there counts whole");
   }
 
   @Test
   void aMoveMustPayForItself() {
     double cost = MosixRule.moveCostSeconds(256L << 20, 256.0 * (1 << 20), 0.01);
     assertEquals(1.01, cost, 1e-9, "256 MiB at 256 MiB/s, plus 10 ms");
-    double youngGain = MosixRule.expectedGainSeconds(0.5, 0.5, 2.0);
-    double oldGain = MosixRule.expectedGainSeconds(60, 0.5, 2.0);
-    assertFalse(MosixRule.worthMoving(4, 1, 0.5, youngGain, cost), "a young unit stays");
-    assertTrue(MosixRule.worthMoving(4, 1, 0.5, oldGain, cost), "an old one moves");
-    assertFalse(MosixRule.worthMoving(1.5, 1, 0.5, oldGain, cost), "unless the load forbids it");
+    double relief = MosixRule.relief(4, 1.0, 1);
+    double burden = MosixRule.burden(0, 1.0, 1);
+    assertTrue(MosixRule.allowsMove(4, 1.0, 1, 0, 1.0, 1, MosixRule.MARGIN_UNITS));
+    assertTrue(MosixRule.expectedGainSeconds(0.1, relief, burden) < cost, "a young unit stays");
+    assertTrue(MosixRule.expectedGainSeconds(60, relief, burden) > cost, "an old one moves");
+  }
+
+  @Test
+  void aUnitLeavesASharedFastNodeForAFreeSlowerSlotWhenItsNeighboursGainMore() {
+    // three units on two slots of speed 4 get 8/3 each; one of them alone on a slot of speed 2
+    // gets 2, and the two left get 4 each: 1.0 s per unit of work between them instead of 1.125
+    assertTrue(MosixRule.allowsMove(3, 4.0, 2, 0, 2.0, 2, MosixRule.MARGIN_UNITS));
+    // to a free slot of speed 1 the move costs the unit more than its neighbours gain
+    assertFalse(MosixRule.allowsMove(3, 4.0, 2, 0, 1.0, 2, MosixRule.MARGIN_UNITS));
+    // two units on two slots: nobody waits, and a slower slot only costs
+    assertFalse(MosixRule.allowsMove(2, 4.0, 2, 0, 2.0, 2, MosixRule.MARGIN_UNITS));
   }
 }
