@@ -1,15 +1,20 @@
 package io.drift.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drift.api.JobId;
 import io.drift.balancer.Balancer;
+import io.drift.balancer.NodeNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +27,41 @@ class GossipTest {
     return AskPattern.<Balancer.Command, Balancer.Nodes>ask(c.node(i).refs().balancer(),
             Balancer.GetNodes::new, Duration.ofSeconds(3), c.node(i).system().scheduler())
         .toCompletableFuture().get(4, TimeUnit.SECONDS);
+  }
+
+  static Balancer.PlaceReply place(LocalCluster c, Map<String, Integer> observed)
+      throws Exception {
+    return AskPattern.<Balancer.Command, Balancer.PlaceReply>ask(c.node(0).refs().balancer(),
+            r -> new Balancer.Place(JobId.random(), 0, Set.of(), observed, r),
+            Duration.ofSeconds(3), c.node(0).system().scheduler())
+        .toCompletableFuture().get(4, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aPlacementScoresANodeThatRefusedWithTheRunQueueItGave() throws Exception {
+    try (LocalCluster c = TestClusters.startReady(List.of(1, 1))) {
+      String home = NodeNames.of(Cluster.get(c.node(0).system()).selfMember().address());
+      String peer = NodeNames.of(Cluster.get(c.node(1).system()).selfMember().address());
+      ActorTestKit kit = ActorTestKit.create(c.node(0).system());
+      kit.createTestProbe().awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
+        assertEquals(2, nodes(c, 0).nodes().size());
+        return null;
+      });
+      // both idle: the tie goes home
+      Balancer.Placed idle = assertInstanceOf(Balancer.Placed.class, place(c, Map.of()));
+      assertEquals(home, idle.node());
+      assertEquals(0, idle.believedRunQueue());
+      // home refused, running 5: the idle peer wins, believed idle
+      Balancer.Placed away = assertInstanceOf(Balancer.Placed.class,
+          place(c, Map.of(home, 5)));
+      assertEquals(peer, away.node());
+      assertEquals(0, away.believedRunQueue());
+      // the peer refused too, busier still: home again, believed to run 5
+      Balancer.Placed back = assertInstanceOf(Balancer.Placed.class,
+          place(c, Map.of(home, 5, peer, 7)));
+      assertEquals(home, back.node());
+      assertEquals(5, back.believedRunQueue());
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.balancer.Balancer;
+import io.drift.balancer.policy.Admission;
 import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
@@ -13,9 +14,11 @@ import io.drift.migration.executor.Executor;
 import io.drift.migration.executor.Transfer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -124,6 +127,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private ActorRef<Executor.Command> executor; // of the current epoch, once started or starting
   private boolean startOutstanding;
   private final Set<String> refusedBy = new HashSet<>();
+  // run queues of nodes that refused this job for being busier than believed, and how many did
+  private final Map<String, Integer> observed = new HashMap<>();
+  private int busyRefusals;
   private long cpuNanos;
   private long steps;
   private double progress;
@@ -204,6 +210,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         })
         .onMessageEquals(PlaceAgain.INSTANCE, () -> {
           refusedBy.clear(); // a node that refused may have room by now
+          observed.clear();
+          busyRefusals = 0;
           place();
           return this;
         })
@@ -216,7 +224,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     if (state.isFinal()) {
       return;
     }
-    balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.copyOf(refusedBy), placeAdapter));
+    balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.copyOf(refusedBy),
+        Map.copyOf(observed), placeAdapter));
   }
 
   private Behavior<Command> onPlaceResult(PlaceResult p) {
@@ -234,8 +243,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       startOutstanding = true;
       getContext().getLog().debug("job {} epoch {} -> {}: {}", spec.id(), epoch, host,
           placed.decision().reason());
+      // past the last try the job starts where the truest news sends it, unchecked
+      int believed = busyRefusals < Admission.PLACEMENT_TRIES - 1 ? placed.believedRunQueue()
+          : Executor.NO_BELIEF;
       executor.tell(new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
-          cpuNanos, steps, hostAdapter, startAdapter));
+          cpuNanos, steps, believed, hostAdapter, startAdapter));
       timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     } else {
       getContext().getLog().info("job {} waits: {}", spec.id(), p.reply().decision().reason());
@@ -262,6 +274,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         frozenNanos += lastMoveFrozenNanos;
       }
       startIsTransfer = false;
+      observed.clear();
+      busyRefusals = 0;
       state = JobState.RUNNING;
       host = a.host();
       getContext().watchWith(executor, new HostGone(epoch, host));
@@ -273,6 +287,19 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         answerMove(true, movedMessage + frozenText()); // answered once the unit runs at its target
       }
     } else if (reply instanceof Executor.Refused refused) {
+      if (refused.busierThanBelieved() && !startIsTransfer) {
+        getContext().getLog().debug("job {}: {}", spec.id(), refused.reason());
+        observed.put(refused.host(), refused.runQueue());
+        busyRefusals++;
+        host = "";
+        executor = null;
+        if (cancelRequested) {
+          end(JobState.CANCELLED, cancelReason);
+        } else {
+          place();
+        }
+        return this;
+      }
       getContext().getLog().info("job {}: {} refused it: {}", spec.id(), refused.host(), refused.reason());
       if (startIsTransfer) {
         end(JobState.FAILED, "the moved unit's state was lost at " + refused.host() + ": "

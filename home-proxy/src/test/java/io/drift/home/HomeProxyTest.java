@@ -11,6 +11,7 @@ import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.api.units.PrintLines;
 import io.drift.balancer.Balancer;
+import io.drift.balancer.policy.Admission;
 import io.drift.balancer.policy.PlacementDecision;
 import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
@@ -19,6 +20,7 @@ import io.drift.migration.executor.Executor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -256,6 +258,40 @@ class HomeProxyTest {
     JobInfo done = job.info();
     assertEquals(JobState.SUCCEEDED, done.state());
     assertEquals(2, done.outputLines());
+  }
+
+  @Test
+  void aNodeBusierThanBelievedIsScoredAgainWithItsTrueLoadNotExcluded() {
+    Job job = new Job();
+    TestProbe<Executor.Command> exec = executor();
+    Balancer.Place place = job.expectPlace();
+    assertEquals(Map.of(), place.observed());
+    place.replyTo().tell(new Balancer.Placed(job.id, "n1:1", path(exec.ref()), 1,
+        placedOn(job.id, "n1:1")));
+    Executor.Start first = exec.expectMessageClass(Executor.Start.class);
+    assertEquals(1, first.believedRunQueue(), "the node is told what its home believed");
+    first.replyTo().tell(new Executor.Refused(job.id, 1, "n1:1", "runs 3 units", 3));
+
+    Balancer.Place again = job.expectPlace();
+    assertEquals(Set.of(), again.excluded(), "it may still be the best with the truth");
+    assertEquals(Map.of("n1:1", 3), again.observed());
+    // refused for being busier on every try but the last: the last is not checked
+    Balancer.Place p = again;
+    for (int tries = 2; tries <= Admission.PLACEMENT_TRIES; tries++) {
+      p.replyTo().tell(new Balancer.Placed(job.id, "n1:1", path(exec.ref()), 3,
+          placedOn(job.id, "n1:1")));
+      Executor.Start s = exec.expectMessageClass(Executor.Start.class);
+      if (tries == Admission.PLACEMENT_TRIES) {
+        assertEquals(Executor.NO_BELIEF, s.believedRunQueue());
+        s.replyTo().tell(new Executor.Accepted(job.id, s.epoch(), "n1:1"));
+        break;
+      }
+      assertEquals(3, s.believedRunQueue());
+      s.replyTo().tell(new Executor.Refused(job.id, s.epoch(), "n1:1", "runs 4 units", 4));
+      p = job.expectPlace();
+      assertEquals(Map.of("n1:1", 4), p.observed());
+    }
+    job.expectUpdated(JobState.RUNNING);
   }
 
   @Test

@@ -49,9 +49,19 @@ public final class Balancer {
 
   public sealed interface Command {}
 
-  /** Choose a node for this job; the home asks its own node's balancer. */
-  public record Place(JobId jobId, long memoryMb, Set<String> excluded, ActorRef<PlaceReply> replyTo)
-      implements Command {}
+  /**
+   * Choose a node for this job; the home asks its own node's balancer. {@code observed}: run
+   * queues that nodes gave when they refused this job for being busier than believed, truer than
+   * their samples.
+   */
+  public record Place(JobId jobId, long memoryMb, Set<String> excluded,
+      Map<String, Integer> observed, ActorRef<PlaceReply> replyTo) implements Command {
+
+    public Place(JobId jobId, long memoryMb, Set<String> excluded,
+        ActorRef<PlaceReply> replyTo) {
+      this(jobId, memoryMb, excluded, Map.of(), replyTo);
+    }
+  }
 
   public sealed interface PlaceReply {
     JobId jobId();
@@ -59,8 +69,19 @@ public final class Balancer {
     PlacementDecision decision();
   }
 
-  public record Placed(JobId jobId, String node, String executorPath, PlacementDecision decision)
-      implements PlaceReply {}
+  /**
+   * {@code believedRunQueue}: the chosen node's run queue as this balancer saw it (its sample
+   * and the placements since); the node refuses the job if it is busier ({@link
+   * io.drift.balancer.policy.Admission#admitsPlacement}).
+   */
+  public record Placed(JobId jobId, String node, String executorPath, int believedRunQueue,
+      PlacementDecision decision) implements PlaceReply {
+
+    /** A placement the node does not check against a belief (tests, and retries past the last). */
+    public Placed(JobId jobId, String node, String executorPath, PlacementDecision decision) {
+      this(jobId, node, executorPath, -1, decision);
+    }
+  }
 
   public record Unplaceable(JobId jobId, PlacementDecision decision) implements PlaceReply {}
 
@@ -364,8 +385,10 @@ public final class Balancer {
     Map<String, LoadSample> byNode = new HashMap<>();
     for (LoadSample s : known()) {
       byNode.put(s.node(), s);
-      candidates.add(new NodeLoad(s.node(), s.slots(), s.runnable(), recent(s), s.speed(),
-          s.freeMemoryBytes(), s.acceptingGuests(), s.totalMemoryBytes()));
+      Integer seen = p.observed().get(s.node());
+      candidates.add(new NodeLoad(s.node(), s.slots(), seen != null ? seen : s.runnable(),
+          seen != null ? 0 : recent(s), s.speed(), s.freeMemoryBytes(), s.acceptingGuests(),
+          s.totalMemoryBytes()));
     }
     candidates.sort(Comparator.comparing(NodeLoad::node));
     PlacementDecision d = policy.place(
@@ -374,8 +397,11 @@ public final class Balancer {
     record("place", p.jobId().value(), d.chosen().orElse(null), d.reason());
     if (d.chosen().isPresent()) {
       LoadSample target = byNode.get(d.chosen().get());
+      NodeLoad believed = candidates.stream().filter(c -> c.node().equals(target.node()))
+          .findFirst().orElseThrow();
       recent.placed(target.node(), target.admitted(), System.nanoTime());
-      p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(), d));
+      p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(),
+          believed.runnable() + believed.recentPlacements(), d));
     } else {
       p.replyTo().tell(new Unplaceable(p.jobId(), d));
     }

@@ -9,6 +9,14 @@ public final class Admission {
   private Admission() {}
 
   /**
+   * Tries of a placement: each refusal corrects one stale entry for a round trip (about a
+   * millisecond on a LAN); the last try is not checked. Pareto sizes at 0.8 in the simulator,
+   * 30,000 jobs: 3 tries gave 1.33 times the pooled ideal, 6 gave 1.21, 10 gave 1.17 and 20 no
+   * better (1.18).
+   */
+  public static final int PLACEMENT_TRIES = 10;
+
+  /**
    * A moving unit: the target can hold its memory and keep its reserve; it has fewer transfers
    * coming than free slots (at least one may always come), so an idle node is not flooded; and,
    * unless memory ushering sent it, the load test still holds against the sender's own view.

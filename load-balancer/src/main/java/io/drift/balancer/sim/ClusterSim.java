@@ -401,7 +401,10 @@ public final class ClusterSim {
         k++;
       }
       NodeLoad believed = candidates.get(k);
-      if (admits(target, job, believed)) {
+      if (attempt == PLACEMENT_ATTEMPTS - 1
+          ? Admission.holds(freeMemory(target), setup.memoryBytes()[target],
+              trace.memoryBytes()[job], cfg)
+          : admits(target, job, believed)) {
         recentOf(home).placed(chosen, seen.get(k).admitted(), nanos());
         return target;
       }
@@ -413,12 +416,8 @@ public final class ClusterSim {
     return home;
   }
 
-  /**
-   * Tries of a placement before the job starts at home. Each refusal corrects one stale entry
-   * for a round trip (about a millisecond on a LAN). Pareto sizes at 0.8, 30,000 jobs: 3 tries
-   * gave 1.33 times the pooled ideal, 6 gave 1.21, 10 gave 1.17 and 20 no better (1.18).
-   */
-  static final int PLACEMENT_ATTEMPTS = 10;
+  /** Tries of a placement before the job starts at home. */
+  static final int PLACEMENT_ATTEMPTS = Admission.PLACEMENT_TRIES;
 
   private boolean admits(int target, int job, NodeLoad believed) {
     return Admission.admitsPlacement(count[target] + incoming[target],

@@ -37,6 +37,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /**
    * Run this unit here under {@code epoch}. Numbering of its output continues at {@code firstSeq}
    * and its CPU time at {@code cpuNanosSoFar}, so a unit restarted elsewhere keeps its counts.
+   * A new placement carries the run queue its home believed this node has ({@code
+   * believedRunQueue}); the node refuses it when it is busier, and says how busy, so the home
+   * places again with the truth. {@link #NO_BELIEF} (restarts, thaws, retries past the last)
+   * skips that check.
    */
   public record Start(
       JobId jobId,
@@ -47,9 +51,21 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       long firstSeq,
       long cpuNanosSoFar,
       long stepsSoFar,
+      int believedRunQueue,
       ActorRef<HostEvent> home,
       ActorRef<StartReply> replyTo)
-      implements Command, ExecutorWire {}
+      implements Command, ExecutorWire {
+
+    public Start(JobId jobId, long epoch, String jobName, String homeNode, Payload unit,
+        long firstSeq, long cpuNanosSoFar, long stepsSoFar, ActorRef<HostEvent> home,
+        ActorRef<StartReply> replyTo) {
+      this(jobId, epoch, jobName, homeNode, unit, firstSeq, cpuNanosSoFar, stepsSoFar, NO_BELIEF,
+          home, replyTo);
+    }
+  }
+
+  /** No belief about the target's run queue: the start is not checked against one. */
+  public static final int NO_BELIEF = -1;
 
   public sealed interface StartReply extends ExecutorWire {
     JobId jobId();
@@ -59,7 +75,22 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   public record Accepted(JobId jobId, long epoch, String host) implements StartReply {}
 
-  public record Refused(JobId jobId, long epoch, String host, String reason) implements StartReply {}
+  /**
+   * {@code runQueue}: the node's runnable units when it refused because it was busier than the
+   * home believed; {@link #NO_BELIEF} when it refused for another reason.
+   */
+  public record Refused(JobId jobId, long epoch, String host, String reason, int runQueue)
+      implements StartReply {
+
+    public Refused(JobId jobId, long epoch, String host, String reason) {
+      this(jobId, epoch, host, reason, NO_BELIEF);
+    }
+
+    /** Refused only for being busier than believed: another try may pick it again. */
+    public boolean busierThanBelieved() {
+      return runQueue >= 0;
+    }
+  }
 
   /** Stop the unit at its next step boundary; its home hears {@link Cancelled}. */
   public record Cancel(JobId jobId, long epoch) implements Command, ExecutorWire {}
@@ -388,6 +419,16 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   private Behavior<Command> onStart(Start s) {
+    int runnable = runner.runnableUnits();
+    if (s.believedRunQueue() >= 0 && runnable > s.believedRunQueue()
+        && refusal(s.jobId(), s.homeNode()) == null) {
+      // stale news must not pile jobs onto one node: the home places again, knowing this
+      String why = "node " + selfNode + " runs " + runnable + " units; its home believed "
+          + s.believedRunQueue();
+      getContext().getLog().debug("refused job {}: {}", s.jobId(), why);
+      s.replyTo().tell(new Refused(s.jobId(), s.epoch(), selfNode, why, runnable));
+      return this;
+    }
     return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), s.unit(), s.firstSeq(),
         s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo());
   }

@@ -2,6 +2,7 @@ package io.drift.migration.executor;
 
 import static io.drift.migration.executor.TestUnits.TIMEOUT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -331,6 +332,33 @@ class ExecutorTest {
     assertTrue(reason.startsWith("node " + SELF + " is full"), reason);
     Blocker.open("full");
     assertInstanceOf(Finished.class, awaitEnd(home, "first", 1));
+  }
+
+  @Test
+  void aNodeBusierThanItsHomeBelievedRefusesANewJobAndSaysHowBusy() throws Exception {
+    ActorRef<Command> ex = executor();
+    TestProbe<HostEvent> home = testKit.createTestProbe();
+    startAccepted(ex, "running", 1, new Blocker("busy", 1, 1), home);
+    Blocker.awaitEntered("busy");
+
+    TestProbe<StartReply> reply = testKit.createTestProbe();
+    Payload unit = encode(new PrimeCount(0, 10));
+    ex.tell(new Start(JobId.of("late"), 1, "late", SELF, unit, 1, 0, 0, 0, home.ref(),
+        reply.ref()));
+    Refused r = reply.expectMessageClass(Refused.class, TIMEOUT);
+    assertTrue(r.busierThanBelieved(), r.reason());
+    assertEquals(1, r.runQueue(), "the running unit");
+    assertTrue(r.reason().contains("believed 0"), r.reason());
+    // believed right, or not checked: it runs
+    ex.tell(new Start(JobId.of("late"), 2, "late", SELF, unit, 1, 0, 0, 1, home.ref(),
+        reply.ref()));
+    assertEquals(new Accepted(JobId.of("late"), 2, SELF), reply.receiveMessage(TIMEOUT));
+    ex.tell(new Start(JobId.of("unchecked"), 1, "unchecked", SELF, unit, 1, 0, 0,
+        Executor.NO_BELIEF, home.ref(), reply.ref()));
+    assertEquals(new Accepted(JobId.of("unchecked"), 1, SELF), reply.receiveMessage(TIMEOUT));
+    // other refusals carry no run queue: the home must not try that node again
+    assertFalse(new Refused(JobId.of("x"), 1, SELF, "full").busierThanBelieved());
+    Blocker.open("busy");
   }
 
   // ---------------------------------------------------------------- cancel

@@ -50,6 +50,8 @@ class ExecutorWireTest {
         new Executor.Start(job, 3, "primes", "10.0.0.1:2552", unit, 17, 1_000, 5, home, replyTo),
         new Executor.Accepted(job, 3, "10.0.0.2:2552"),
         new Executor.Refused(job, 3, "10.0.0.2:2552", "node is full"),
+        new Executor.Start(job, 4, "primes", "10.0.0.1:2552", unit, 1, 0, 0, 2, home, replyTo),
+        new Executor.Refused(job, 4, "10.0.0.2:2552", "runs 4 units; believed 2", 4),
         new Executor.Cancel(job, 3),
         new Executor.OutputAck(job, 3, 99),
         new Executor.Pause(job, pauser),
