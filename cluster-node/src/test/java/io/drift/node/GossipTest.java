@@ -1,11 +1,13 @@
 package io.drift.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drift.api.JobId;
 import io.drift.balancer.Balancer;
+import io.drift.balancer.BalancerWire;
 import io.drift.balancer.NodeNames;
 import java.time.Duration;
 import java.util.List;
@@ -13,6 +15,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
@@ -61,6 +66,43 @@ class GossipTest {
           place(c, Map.of(home, 5, peer, 7)));
       assertEquals(home, back.node());
       assertEquals(5, back.believedRunQueue());
+    }
+  }
+
+  @Test
+  void aNodeReservesPlacesForMovesOnItsTrueStateAndIsNotFlooded() throws Exception {
+    try (LocalCluster c = TestClusters.startReady(List.of(1, 1))) {
+      ActorTestKit kit = ActorTestKit.create(c.node(0).system());
+      kit.createTestProbe().awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
+        assertEquals(2, nodes(c, 1).nodes().size());
+        return null;
+      });
+      String target = NodeNames.of(Cluster.get(c.node(1).system()).selfMember().address());
+      ActorRef<BalancerWire> peer = ActorRefResolver.get(c.node(0).system()).resolveActorRef(
+          Cluster.get(c.node(1).system()).selfMember().address() + "/user/"
+              + Balancer.GOSSIP_NAME);
+      TestProbe<Balancer.MoveReservation> answers = kit.createTestProbe();
+      // a sender with 4 units on its one slot of speed 1: the idle target takes one unit
+      peer.tell(new Balancer.ReserveMove("u1", "elsewhere", "load", 4, 1, 1, 0, answers.ref()));
+      Balancer.MoveReservation first = answers.receiveMessage(Duration.ofSeconds(5));
+      assertTrue(first.granted(), first.reason());
+      assertEquals(target, first.node());
+      // its one slot is promised: a second unit is refused, however loaded the sender
+      peer.tell(new Balancer.ReserveMove("u2", "elsewhere", "load", 9, 1, 1, 0, answers.ref()));
+      Balancer.MoveReservation second = answers.receiveMessage(Duration.ofSeconds(5));
+      assertFalse(second.granted());
+      assertTrue(second.reason().contains("1 coming"), second.reason());
+      // at the other, idle node: a sender with one unit on its slot gains nothing by the move
+      ActorRef<BalancerWire> idle = ActorRefResolver.get(c.node(0).system()).resolveActorRef(
+          Cluster.get(c.node(0).system()).selfMember().address() + "/user/"
+              + Balancer.GOSSIP_NAME);
+      idle.tell(new Balancer.ReserveMove("u3", "elsewhere", "load", 1, 1, 1, 0, answers.ref()));
+      Balancer.MoveReservation third = answers.receiveMessage(Duration.ofSeconds(5));
+      assertFalse(third.granted());
+      assertTrue(third.reason().contains("0 coming"), third.reason());
+      // but memory ushering only needs room
+      idle.tell(new Balancer.ReserveMove("u4", "elsewhere", "memory", 1, 1, 1, 0, answers.ref()));
+      assertTrue(answers.receiveMessage(Duration.ofSeconds(5)).granted());
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Set;
 import io.drift.api.spi.LocalLoad;
 import io.drift.api.spi.UnitLoad;
 import io.drift.balancer.gossip.GossipSettings;
+import io.drift.balancer.policy.Admission;
 import io.drift.balancer.policy.LocalView;
 import io.drift.balancer.policy.MigrationDecision;
 import io.drift.balancer.policy.MigrationPolicy;
@@ -115,12 +116,39 @@ public final class Balancer {
   private record MemberGone(String node) implements Command {}
 
   /** What a balancer accepts from other nodes' balancers. */
-  public static Behavior<GossipWindow.Message> peerFacing(ActorRef<Command> balancer) {
-    return Behaviors.receiveMessage(m -> {
-      balancer.tell(new Gossip(m));
-      return Behaviors.same();
-    });
+  public static Behavior<BalancerWire> peerFacing(ActorRef<Command> balancer) {
+    return Behaviors.receive(BalancerWire.class)
+        .onMessage(GossipWindow.Message.class, m -> {
+          balancer.tell(new Gossip(m));
+          return Behaviors.same();
+        })
+        .onMessage(ReserveMove.class, r -> {
+          balancer.tell(new MoveAsked(r));
+          return Behaviors.same();
+        })
+        .build();
   }
+
+  /**
+   * A balancer that decided to move {@code unit} here asks first (MOSIX's reserve-on-accept):
+   * this node checks on its true run queue, with the transfers it has already promised, that
+   * it can hold the unit, is not flooded, and that the load test still holds ({@link
+   * io.drift.balancer.policy.Admission#admitsMove}). A granted reservation counts as a unit
+   * here until the unit arrives or {@link #RESERVATION_NANOS} pass.
+   */
+  public record ReserveMove(String unit, String from, String kind, double senderRunQueue,
+      double senderSpeed, int senderSlots, long memoryBytes,
+      ActorRef<MoveReservation> replyTo) implements BalancerWire {}
+
+  public record MoveReservation(String unit, String node, boolean granted, String reason)
+      implements BalancerWire {}
+
+  private record MoveAsked(ReserveMove request) implements Command {}
+
+  private record Reserved(MoveReservation answer) implements Command {}
+
+  /** How long a granted reservation holds a place for a unit that has not come. */
+  static final long RESERVATION_NANOS = 10_000_000_000L;
 
   /** The last decisions of this node, oldest first. */
   public record GetDecisions(ActorRef<Decisions> replyTo) implements Command {}
@@ -188,11 +216,16 @@ public final class Balancer {
   /** Units whose home refused a move, until when: the policy takes them as pinned till then. */
   private final Map<String, Long> refusedUntil = new HashMap<>();
   private long movePendingSince;
+  private boolean reserving; // the pending move waits for its target's reservation
+  private final ActorRef<MoveReservation> reservations;
+  /** Units promised a place here, until when. */
+  private final Map<String, Long> promised = new HashMap<>();
 
   private Balancer(ActorContext<Command> ctx, LoadSettings settings, GossipSettings gossip,
       PlacementPolicy policy, String selfNode, Mover mover) {
     this.mover = mover;
     this.outcomes = ctx.messageAdapter(String.class, MoveOutcome::new);
+    this.reservations = ctx.messageAdapter(MoveReservation.class, Reserved::new);
     this.ctx = ctx;
     this.policy = policy;
     this.selfNode = selfNode;
@@ -213,6 +246,8 @@ public final class Balancer {
           return Behaviors.same();
         })
         .onMessage(MoveOutcome.class, this::onMoveOutcome)
+        .onMessage(MoveAsked.class, this::onMoveAsked)
+        .onMessage(Reserved.class, this::onReserved)
         .onMessage(GetDecisions.class, g -> {
           g.replyTo().tell(new Decisions(selfNode, List.copyOf(decisions)));
           return Behaviors.same();
@@ -283,13 +318,22 @@ public final class Balancer {
   /** Home answers a move within this; after it, the balancer decides again without the answer. */
   private static final long MOVE_ANSWER_NANOS = 60_000_000_000L;
 
+  /** A target answers a reservation within this many intervals, or the move is given up. */
+  private static final int RESERVE_ANSWER_INTERVALS = 3;
+
   /** One migration decision per interval (MOSIX: one process per decision tick). */
   private void decideMove(LoadSample own) {
     long now = System.nanoTime();
-    if (movePending != null && now - movePendingSince < MOVE_ANSWER_NANOS) {
+    if (movePending != null && now - movePendingSince < (reserving
+        ? RESERVE_ANSWER_INTERVALS * gossipIntervalNanos : MOVE_ANSWER_NANOS)) {
       return; // one move at a time
     }
+    if (movePending != null) {
+      setOutcome(movePending, reserving ? "not moved: the target did not answer the reservation"
+          : "no answer from home");
+    }
     movePending = null;
+    reserving = false;
     refusedUntil.values().removeIf(until -> now - until >= 0);
     List<UnitLoad> units = mover.local().units();
     if (units.isEmpty()) {
@@ -331,8 +375,67 @@ public final class Balancer {
     recent.placed(d.target(), target.admitted(), now);
     movePending = d.unit();
     movePendingSince = now;
-    ctx.getLog().info("asking home to move job {} to {}: {}", d.unit(), d.target(), d.reason());
-    mover.mover().requestMove(d.unit(), d.target(), outcomes);
+    reserving = true;
+    ActorRef<BalancerWire> peer = resolver.resolveActorRef(
+        up.get(d.target()).address() + "/user/" + GOSSIP_NAME);
+    // memory per unit is not measured yet: 0, as in the decision
+    peer.tell(new ReserveMove(d.unit(), selfNode, d.kind(), own.localRunQueue(), own.speed(),
+        own.slots(), 0, reservations));
+  }
+
+  /** The target's answer: granted, the home is asked to move the unit; else it stays. */
+  private Behavior<Command> onReserved(Reserved r) {
+    MoveReservation a = r.answer();
+    if (!reserving || !a.unit().equals(movePending)) {
+      return Behaviors.same(); // late: the move was given up
+    }
+    reserving = false;
+    if (!a.granted()) {
+      movePending = null;
+      setOutcome(a.unit(), "not moved: " + a.node() + " refused: " + a.reason());
+      return Behaviors.same();
+    }
+    movePendingSince = System.nanoTime();
+    ctx.getLog().info("asking home to move job {} to {}", a.unit(), a.node());
+    mover.mover().requestMove(a.unit(), a.node(), outcomes);
+    return Behaviors.same();
+  }
+
+  /** Another balancer asks to send a unit here: check on this node's true state. */
+  private Behavior<Command> onMoveAsked(MoveAsked m) {
+    ReserveMove r = m.request();
+    long now = System.nanoTime();
+    LoadSample own = samples.get(selfNode);
+    int runnable;
+    if (mover.local() != null) {
+      runnable = mover.local().runnableUnits();
+      // a promised unit that has come counts once, as a unit
+      for (UnitLoad u : mover.local().units()) {
+        promised.remove(u.jobId());
+      }
+    } else {
+      runnable = own == null ? 0 : own.runnable();
+    }
+    promised.values().removeIf(until -> now - until >= 0);
+    String no = own == null ? "no load sample of its own yet"
+        : !own.acceptingGuests() ? "it takes no guests"
+        : null;
+    if (no == null) {
+      int coming = promised.size();
+      boolean ushering = r.kind().equals("memory");
+      if (!Admission.admitsMove(runnable + coming, coming, own.speed(), own.slots(),
+          own.freeMemoryBytes(), own.totalMemoryBytes(), r.memoryBytes(), ushering,
+          r.senderRunQueue(), r.senderSpeed(), r.senderSlots(), mover.policy())) {
+        no = String.format("%d units here and %d coming on %d slots of speed %.1f;"
+                + " the sender has %.1f on %d of speed %.1f", runnable, coming, own.slots(),
+            own.speed(), r.senderRunQueue(), r.senderSlots(), r.senderSpeed());
+      }
+    }
+    if (no == null) {
+      promised.put(r.unit(), now + RESERVATION_NANOS);
+    }
+    r.replyTo().tell(new MoveReservation(r.unit(), selfNode, no == null, no == null ? "" : no));
+    return Behaviors.same();
   }
 
   /** After home refuses to move a unit, the balancer leaves it be for this many intervals. */
@@ -344,16 +447,20 @@ public final class Balancer {
     if (unit != null && !o.line().startsWith("moved")) {
       refusedUntil.put(unit, System.nanoTime() + REFUSED_INTERVALS * gossipIntervalNanos);
     }
-    // the outcome belongs to the latest move asked for (one at a time)
+    setOutcome(unit, o.line());
+    return Behaviors.same();
+  }
+
+  /** The outcome belongs to the latest move decided for the unit (one at a time). */
+  private void setOutcome(String unit, String line) {
     for (int i = decisions.size() - 1; i >= 0; i--) {
       Decision d = decisions.get(i);
       if (d.unit() != null && !d.kind().equals("place") && d.outcome() == null
           && (unit == null || d.unit().equals(unit))) {
-        decisions.set(i, d.withOutcome(o.line()));
+        decisions.set(i, d.withOutcome(line));
         break;
       }
     }
-    return Behaviors.same();
   }
 
   private void record(String kind, String unit, String target, String reason) {
