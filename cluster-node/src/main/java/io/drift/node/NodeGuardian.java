@@ -43,6 +43,8 @@ public final class NodeGuardian {
           ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration(),
               new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_')))), "executor");
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
+      ctx.getLog().info("node {}: {} slots, speed {}", self, settings.executor().slots(),
+          String.format(java.util.Locale.ROOT, "%.3f", settings.speed()));
       ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(), self, executorPath),
           "load-monitor");
       UnitMover mover = (jobId, target, outcome) ->

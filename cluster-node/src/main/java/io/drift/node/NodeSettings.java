@@ -3,6 +3,7 @@ package io.drift.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import io.drift.balancer.LoadSettings;
+import io.drift.balancer.SpeedCalibration;
 import io.drift.balancer.gossip.GossipSettings;
 import io.drift.balancer.policy.PolicyConfig;
 import io.drift.home.HomeSettings;
@@ -44,10 +45,7 @@ public record NodeSettings(
     if (slots == 0) {
       slots = Runtime.getRuntime().availableProcessors();
     }
-    double speed = c.getDouble("drift.node.speed");
-    if (!(speed > 0) || Double.isInfinite(speed)) {
-      throw new ConfigException.BadValue("drift.node.speed", "must be a number > 0, was " + speed);
-    }
+    double speed = speed(c);
     long maxState = c.getBytes("drift.gateway.max-state-bytes");
     if (maxState < 1024 || maxState > 200 * 1024) {
       throw new ConfigException.BadValue("drift.gateway.max-state-bytes",
@@ -59,6 +57,29 @@ public record NodeSettings(
         LoadSettings.fromConfig(c), GossipSettings.fromConfig(c), PolicyConfig.fromConfig(c),
         c.getBoolean("drift.balancer.migrate"), decisionsKept(c), placement(c),
         HomeSettings.fromConfig(c), frozenDir(c));
+  }
+
+  /** How long {@code drift.node.speed = auto} measures this node at start. */
+  static final Duration CALIBRATION = Duration.ofMillis(300);
+
+  /** A number, or {@code auto}: measured now by {@link SpeedCalibration}. */
+  private static double speed(Config c) {
+    String text = c.getString("drift.node.speed").trim();
+    double speed;
+    if (text.equalsIgnoreCase("auto")) {
+      speed = SpeedCalibration.measure(CALIBRATION.toNanos()).speed();
+    } else {
+      try {
+        speed = Double.parseDouble(text);
+      } catch (NumberFormatException e) {
+        speed = Double.NaN;
+      }
+    }
+    if (!(speed > 0) || Double.isInfinite(speed)) {
+      throw new ConfigException.BadValue("drift.node.speed",
+          "must be a number > 0 or auto, was " + text);
+    }
+    return speed;
   }
 
   private static Path frozenDir(Config c) {

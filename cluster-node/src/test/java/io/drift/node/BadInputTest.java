@@ -143,6 +143,10 @@ class BadInputTest {
     ConfigException badValue = assertThrows(ConfigException.class,
         () -> DriftNode.start(DriftConfig.forNode(null, Map.of("drift.node.speed", -2))));
     assertTrue(badValue.getMessage().contains("drift.node.speed"), badValue.getMessage());
+    ConfigException notASpeed = assertThrows(ConfigException.class,
+        () -> DriftNode.start(DriftConfig.forNode(null, Map.of("drift.node.speed", "fast"))));
+    assertTrue(notASpeed.getMessage().contains("number > 0 or auto, was fast"),
+        notASpeed.getMessage());
 
     ConfigException badDuration = assertThrows(ConfigException.class,
         () -> DriftNode.start(DriftConfig.forNode(null, Map.of("drift.executor.time-slice", "soon"))));

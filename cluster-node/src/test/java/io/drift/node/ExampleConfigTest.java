@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -35,5 +36,14 @@ class ExampleConfigTest {
     assertFalse(c.getStringList("pekko.cluster.seed-nodes").isEmpty(), "seed nodes of " + file);
     assertEquals("127.0.0.1", c.getString("pekko.remote.artery.canonical.hostname"));
     assertTrue(s.slots() >= 1, "slots of " + file);
+  }
+
+  @Test
+  void aSpeedIsANumberOrMeasuredAtStart() {
+    assertEquals(2.5, NodeSettings.fromConfig(
+        DriftConfig.forNode(null, Map.of("drift.node.speed", "2.5"))).speed(), 1e-12);
+    double auto = NodeSettings.fromConfig(
+        DriftConfig.forNode(null, Map.of("drift.node.speed", "auto"))).speed();
+    assertTrue(auto > 0 && Double.isFinite(auto), "calibrated speed " + auto);
   }
 }

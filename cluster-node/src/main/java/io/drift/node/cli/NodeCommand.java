@@ -43,8 +43,9 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--slots", paramLabel = "N", description = "units that may run at once (0: one per processor)")
   Integer slots;
 
-  @Option(names = "--speed", paramLabel = "X", description = "speed relative to the reference node (default 1.0)")
-  Double speed;
+  @Option(names = "--speed", paramLabel = "X|auto",
+      description = "speed relative to the reference node, or auto to measure it (default 1.0)")
+  String speed;
 
   @Option(names = "--http-port", paramLabel = "PORT",
       description = "management HTTP port (default 8558)")
