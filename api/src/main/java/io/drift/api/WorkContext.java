@@ -20,4 +20,9 @@ public interface WorkContext {
 
   /** The node the unit runs on now, as {@code host:port}. */
   String hostName();
+
+  /** The job's files at its home node. Contexts made outside a node may have none. */
+  default HomeFiles files() {
+    throw new UnsupportedOperationException("this context has no home files");
+  }
 }

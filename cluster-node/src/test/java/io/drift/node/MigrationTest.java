@@ -128,21 +128,12 @@ class MigrationTest {
     }
   }
 
-  /** Waits until the job runs (it is placed a moment after submission) and says where. */
   static String runningHost(JobHandle<?> h) {
-    return ActorTestKit.create(cluster.node(0).system()).createTestProbe().awaitAssert(
-        Duration.ofSeconds(10), () -> {
-          JobInfo info = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
-          assertEquals(JobState.RUNNING, info.state());
-          return info.host();
-        });
+    return TestClusters.runningHost(cluster, h);
   }
 
-  /** Round robin over the nodes that are not {@code host}. */
   static String otherThan(String host, int i) {
-    List<String> others = cluster.nodes().stream().map(DriftNode::selfNode)
-        .filter(n -> !n.equals(host)).toList();
-    return others.get(i % others.size());
+    return TestClusters.otherThan(cluster, host, i);
   }
 
   @Test

@@ -45,4 +45,23 @@ public final class TestClusters {
       throw e;
     }
   }
+
+  /** Waits until the job runs (it is placed a moment after submission) and says where. */
+  public static String runningHost(LocalCluster cluster, io.drift.api.JobHandle<?> h) {
+    return ActorTestKit.create(cluster.node(0).system()).createTestProbe().awaitAssert(
+        Duration.ofSeconds(10), () -> {
+          io.drift.api.JobInfo info = h.status().toCompletableFuture()
+              .get(5, java.util.concurrent.TimeUnit.SECONDS);
+          org.junit.jupiter.api.Assertions.assertEquals(io.drift.api.JobState.RUNNING,
+              info.state());
+          return info.host();
+        });
+  }
+
+  /** Round robin over the nodes that are not {@code host}. */
+  public static String otherThan(LocalCluster cluster, String host, int i) {
+    List<String> others = cluster.nodes().stream().map(DriftNode::selfNode)
+        .filter(n -> !n.equals(host)).toList();
+    return others.get(i % others.size());
+  }
 }

@@ -92,6 +92,33 @@ class WireSizeTest {
   }
 
   @Test
+  void theLargestFileMessagesFit() {
+    // a host sends a batch once it counts 128 KiB (data, and 3 bytes a path character); the
+    // write that crosses the mark may carry 64 KiB and the longest path
+    String path = wide(io.drift.api.HomePaths.MAX_CHARS);
+    List<Executor.FileOp> ops = new ArrayList<>();
+    long counted = 0;
+    long seq = 1;
+    while (counted < 128 * 1024) {
+      ops.add(new Executor.FileOp(seq++, Executor.FileOpKind.APPEND, path, 0, new byte[1], 1));
+      counted += 1 + 3 * path.length() + 32;
+    }
+    ops.add(new Executor.FileOp(seq, Executor.FileOpKind.WRITE, path, Long.MAX_VALUE,
+        new byte[64 * 1024], Long.MAX_VALUE));
+    fits(new Executor.FileOps(JobId.random(), Long.MAX_VALUE, ops, any.ref().unsafeUpcast()));
+    fits(new Executor.FileReply(new byte[64 * 1024], Long.MAX_VALUE, null,
+        wide(Limits.ERROR_CHARS), "missing"));
+    List<String> names = new ArrayList<>();
+    for (long chars = 0; chars <= 64 * 1024; chars += 255 + 8) {
+      names.add(wide(255)); // a listing stops at 64 K characters of names
+    }
+    fits(new Executor.FileReply(null, 0, names, null, null));
+    fits(new Executor.FileRequest(JobId.random(), Long.MAX_VALUE,
+        Executor.FileRequestKind.READ, path, Long.MAX_VALUE, Integer.MAX_VALUE,
+        any.ref().unsafeUpcast()));
+  }
+
+  @Test
   void theLargestOutputBatchesFit() {
     // a host flushes once a batch reaches 64 KiB of worst-case UTF-8; the line that crosses
     // the mark may be as long as a line can be

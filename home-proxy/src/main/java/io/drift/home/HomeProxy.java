@@ -12,6 +12,9 @@ import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
 import io.drift.migration.executor.Transfer;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -134,6 +137,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private long steps;
   private double progress;
   private long nextSeq = 1;
+  private long fileApplied; // the job's file writes applied, in order, from 1
+  private boolean skippingCall; // the parts of a refused write call are refused with it
+  private final Workspace workspace;
   private final ArrayDeque<OutputLine> kept = new ArrayDeque<>();
   private Payload result;
   private String resultJson;
@@ -180,6 +186,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     this.balancer = balancer;
     this.manager = manager;
     this.codec = codec;
+    this.workspace = new Workspace(settings.workspaceRoot().resolve(spec.id().value()),
+        settings.maxFileBytes());
     this.hostAdapter = ctx.messageAdapter(Executor.HostEvent.class, FromHost::new);
     this.placeAdapter = ctx.messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);
     this.startAdapter = ctx.messageAdapter(Executor.StartReply.class, StartResult::new);
@@ -247,7 +255,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       int believed = busyRefusals < Admission.PLACEMENT_TRIES - 1 ? placed.believedRunQueue()
           : Executor.NO_BELIEF;
       executor.tell(new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
-          cpuNanos, steps, believed, hostAdapter, startAdapter));
+          cpuNanos, steps, believed, fileApplied + 1, hostAdapter, startAdapter));
       timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     } else {
       getContext().getLog().info("job {} waits: {}", spec.id(), p.reply().decision().reason());
@@ -364,6 +372,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       onMoveWanted(w);
       return this;
     }
+    if (e instanceof Executor.FileRequest q) {
+      onFileRequest(q);
+      return this;
+    }
     // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
     // (refused, timed out) leaves the job PENDING under its old epoch until the next Start.
     if (e.epoch() != epoch || state != JobState.RUNNING) {
@@ -373,6 +385,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
     if (e instanceof Executor.OutputBatch b) {
       onOutput(b);
+    } else if (e instanceof Executor.FileOps ops) {
+      onFileOps(ops);
     } else if (e instanceof Executor.Report r) {
       progress = r.progress();
       cpuNanos = r.cpuNanos();
@@ -397,6 +411,88 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       end(JobState.CANCELLED, cancelReason);
     }
     return this;
+  }
+
+  /**
+   * Applies each file write once, in order (a repeat of one applied is skipped), and
+   * acknowledges what it has; a write refused (outside the workspace, over the size limit) is
+   * passed over, and its reason goes back with the acknowledgement.
+   */
+  private void onFileOps(Executor.FileOps f) {
+    String refused = null;
+    for (Executor.FileOp op : f.ops()) {
+      if (op.seq() <= fileApplied) {
+        continue;
+      }
+      if (op.seq() > fileApplied + 1) {
+        getContext().getLog().error("job {}: file writes {}..{} never arrived", spec.id(),
+            fileApplied + 1, op.seq() - 1);
+      }
+      if (op.callBytes() < 0 && skippingCall) {
+        fileApplied = op.seq();
+        continue;
+      }
+      skippingCall = false;
+      try {
+        if (op.callBytes() >= 0 && op.kind() != Executor.FileOpKind.DELETE) {
+          workspace.checkRoom(op.path(), op.kind() == Executor.FileOpKind.APPEND, op.offset(),
+              op.callBytes());
+        }
+        switch (op.kind()) {
+          case APPEND -> workspace.append(op.path(), op.data());
+          case WRITE -> workspace.write(op.path(), op.offset(), op.data());
+          case DELETE -> workspace.delete(op.path());
+        }
+      } catch (IOException | RuntimeException ex) {
+        String why = describe(ex, op.path());
+        getContext().getLog().info("job {}: write {} to {} refused: {}", spec.id(), op.seq(),
+            op.path(), why);
+        if (refused == null) {
+          refused = why;
+        }
+        skippingCall = true;
+      }
+      fileApplied = op.seq();
+    }
+    f.ackTo().tell(new Executor.FileAck(spec.id(), epoch, fileApplied, refused));
+  }
+
+  /** Reads for the unit of the current epoch; others are told the job moved on. */
+  private void onFileRequest(Executor.FileRequest q) {
+    if (q.epoch() != epoch || state != JobState.RUNNING) {
+      q.replyTo().tell(new Executor.FileReply(null, 0, null, "job " + spec.id()
+          + " runs under epoch " + epoch + " now, not " + q.epoch(), "io"));
+      return;
+    }
+    try {
+      Executor.FileReply r = switch (q.kind()) {
+        case READ -> new Executor.FileReply(workspace.read(q.path(), q.offset(),
+            Math.min(q.length(), READ_CHUNK)), 0, null, null, null);
+        case SIZE -> new Executor.FileReply(null, workspace.size(q.path()), null, null, null);
+        case LIST -> new Executor.FileReply(null, 0, workspace.list(q.path()), null, null);
+      };
+      q.replyTo().tell(r);
+    } catch (IOException | RuntimeException ex) {
+      String kind = ex instanceof NoSuchFileException ? "missing"
+          : ex instanceof AccessDeniedException ? "denied" : "io";
+      q.replyTo().tell(new Executor.FileReply(null, 0, null, describe(ex, q.path()), kind));
+    }
+  }
+
+  /** The largest read answered at once: far below Artery's frame. */
+  static final int READ_CHUNK = 64 * 1024;
+
+  /** Why a file call failed, cut to fit a message. */
+  private static String describe(Exception ex, String path) {
+    String why;
+    if (ex instanceof NoSuchFileException) {
+      why = "no file " + path + " in the job's workspace";
+    } else if (ex instanceof AccessDeniedException a) {
+      why = path + ": " + (a.getReason() != null ? a.getReason() : "refused");
+    } else {
+      why = ex.getMessage() != null ? ex.getMessage() : ex.toString();
+    }
+    return Limits.cut(why, Limits.ERROR_CHARS);
   }
 
   /** Applies each sequence number once, in order; acknowledges what it has. */
@@ -575,7 +671,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     movePausedNanos = r.pausedNanos();
     relocatedAtNanos = System.nanoTime();
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
-        homeNode, hostAdapter, startAdapter));
+        homeNode, fileApplied + 1, hostAdapter, startAdapter));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
     changed();
@@ -651,7 +747,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     lastTransferId = r.transferId();
     lastTransferEpoch = epoch;
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
-        homeNode, hostAdapter, startAdapter));
+        homeNode, fileApplied + 1, hostAdapter, startAdapter));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     answerMove(false, why + "; its host left, so it goes on at its home node " + homeNode);
     changed();
@@ -683,7 +779,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     executor = homeExecutor;
     startOutstanding = true;
     thawOutstanding = true;
-    executor.tell(new Executor.Thaw(spec.id(), epoch, spec.name(), homeNode, hostAdapter,
+    executor.tell(new Executor.Thaw(spec.id(), epoch, spec.name(), homeNode, fileApplied + 1,
+        hostAdapter,
         startAdapter));
     return this;
   }

@@ -2,6 +2,8 @@ package io.drift.home;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Settings of the home proxies, from {@code drift.home}. */
@@ -10,7 +12,16 @@ public record HomeSettings(
     Duration retryInterval,
     int maxKeptLines,
     int maxKeptLinesFinished,
-    int retainFinished) {
+    int retainFinished,
+    Path workspaceRoot,
+    long maxFileBytes) {
+
+  /** The defaults for the job's files: a workspace under the temporary directory, 1 GiB. */
+  public HomeSettings(Duration startTimeout, Duration retryInterval, int maxKeptLines,
+      int maxKeptLinesFinished, int retainFinished) {
+    this(startTimeout, retryInterval, maxKeptLines, maxKeptLinesFinished, retainFinished,
+        Path.of(System.getProperty("java.io.tmpdir"), "drift-workspace"), 1L << 30);
+  }
 
   public HomeSettings {
     if (startTimeout.isNegative() || startTimeout.isZero()) {
@@ -29,6 +40,9 @@ public record HomeSettings(
     if (retainFinished < 0) {
       throw new ConfigException.BadValue("drift.home.retain-finished", "must be >= 0");
     }
+    if (maxFileBytes < 1) {
+      throw new ConfigException.BadValue("drift.home.max-file-bytes", "must be >= 1");
+    }
   }
 
   public static HomeSettings fromConfig(Config root) {
@@ -36,6 +50,16 @@ public record HomeSettings(
     String p = "drift.home.";
     return new HomeSettings(root.getDuration(p + "start-timeout"),
         root.getDuration(p + "retry-interval"), root.getInt(p + "max-kept-lines"),
-        root.getInt(p + "max-kept-lines-finished"), root.getInt(p + "retain-finished"));
+        root.getInt(p + "max-kept-lines-finished"), root.getInt(p + "retain-finished"),
+        workspaceRoot(root.getString(p + "workspace-root")), root.getBytes(p + "max-file-bytes"));
+  }
+
+  private static Path workspaceRoot(String dir) {
+    try {
+      return Path.of(dir).toAbsolutePath().normalize();
+    } catch (InvalidPathException e) {
+      throw new ConfigException.BadValue("drift.home.workspace-root",
+          "not a path: " + e.getMessage());
+    }
   }
 }

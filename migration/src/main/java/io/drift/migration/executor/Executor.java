@@ -52,15 +52,23 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       long cpuNanosSoFar,
       long stepsSoFar,
       int believedRunQueue,
+      long firstFileSeq,
       ActorRef<HostEvent> home,
       ActorRef<StartReply> replyTo)
       implements Command, ExecutorWire {
 
     public Start(JobId jobId, long epoch, String jobName, String homeNode, Payload unit,
+        long firstSeq, long cpuNanosSoFar, long stepsSoFar, int believedRunQueue,
+        ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
+      this(jobId, epoch, jobName, homeNode, unit, firstSeq, cpuNanosSoFar, stepsSoFar,
+          believedRunQueue, 1, home, replyTo);
+    }
+
+    public Start(JobId jobId, long epoch, String jobName, String homeNode, Payload unit,
         long firstSeq, long cpuNanosSoFar, long stepsSoFar, ActorRef<HostEvent> home,
         ActorRef<StartReply> replyTo) {
       this(jobId, epoch, jobName, homeNode, unit, firstSeq, cpuNanosSoFar, stepsSoFar, NO_BELIEF,
-          home, replyTo);
+          1, home, replyTo);
     }
   }
 
@@ -163,7 +171,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** Run the frozen unit of this job, read back from the frozen store, under {@code epoch}. */
   public record Thaw(JobId jobId, long epoch, String jobName, String homeNode,
-      ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) implements Command, ExecutorWire {}
+      long firstFileSeq, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo)
+      implements Command, ExecutorWire {
+
+    public Thaw(JobId jobId, long epoch, String jobName, String homeNode,
+        ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
+      this(jobId, epoch, jobName, homeNode, 1, home, replyTo);
+    }
+  }
 
   /** The job ended while frozen: delete its file. */
   public record DeleteFrozen(JobId jobId) implements Command, ExecutorWire {}
@@ -177,8 +192,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** Home has recorded this node for the job under {@code epoch}: run the state received. */
   public record StartReceived(String transferId, JobId jobId, long epoch, String jobName,
-      String homeNode, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo)
-      implements Command, ExecutorWire {}
+      String homeNode, long firstFileSeq, ActorRef<HostEvent> home,
+      ActorRef<StartReply> replyTo) implements Command, ExecutorWire {
+
+    public StartReceived(String transferId, JobId jobId, long epoch, String jobName,
+        String homeNode, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
+      this(transferId, jobId, epoch, jobName, homeNode, 1, home, replyTo);
+    }
+  }
 
   /** Forget a state received for a transfer that home did not take. */
   public record Discard(String transferId) implements Command, ExecutorWire {}
@@ -245,6 +266,41 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       implements HostEvent {}
 
   public record Cancelled(JobId jobId, long epoch, long cpuNanos, long steps) implements HostEvent {}
+
+  /**
+   * One write to the job's home files; numbered from 1 per job, applied once and in order. A
+   * call with more data than one message carries is cut into several: the first carries the
+   * call's whole size in {@code callBytes}, so home takes or refuses the call whole, and the
+   * others carry -1.
+   */
+  public record FileOp(long seq, FileOpKind kind, String path, long offset, byte[] data,
+      long callBytes) implements ExecutorWire {}
+
+  public enum FileOpKind { APPEND, WRITE, DELETE }
+
+  /** Writes to the job's home files, in order; home answers {@link FileAck} to {@code ackTo}. */
+  public record FileOps(JobId jobId, long epoch, List<FileOp> ops, ActorRef<Command> ackTo)
+      implements HostEvent {}
+
+  /**
+   * Home applied the job's file writes up to {@code uptoSeq}; {@code error}, if not null, is
+   * why one of them was refused (the unit hears it at its next call).
+   */
+  public record FileAck(JobId jobId, long epoch, long uptoSeq, String error)
+      implements Command, ExecutorWire {}
+
+  public enum FileRequestKind { READ, SIZE, LIST }
+
+  /** A read of the job's home files; answered with {@link FileReply}. */
+  public record FileRequest(JobId jobId, long epoch, FileRequestKind kind, String path,
+      long offset, int length, ActorRef<FileReply> replyTo) implements HostEvent {}
+
+  /**
+   * {@code error} null: {@code data} (READ), {@code size} (SIZE) or {@code names} (LIST).
+   * {@code errorKind}: {@code missing}, {@code denied} or {@code io}.
+   */
+  public record FileReply(byte[] data, long size, List<String> names, String error,
+      String errorKind) implements ExecutorWire {}
 
   /**
    * This node's balancer would move the unit to {@code target}: home decides, as for a move a
@@ -361,6 +417,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(Start.class, this::onStart)
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(OutputAck.class, this::onOutputAck)
+        .onMessage(FileAck.class, a -> {
+          UnitTask t = current(a.jobId(), a.epoch());
+          if (t != null) {
+            t.acknowledgeFiles(a.uptoSeq(), a.error());
+          }
+          return this;
+        })
         .onMessage(Pause.class, this::onPause)
         .onMessage(Resume.class, this::onResume)
         .onMessage(GetUnits.class, this::onGetUnits)
@@ -430,7 +493,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return this;
     }
     return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), s.unit(), s.firstSeq(),
-        s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo());
+        s.firstFileSeq(), s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo());
   }
 
   /** Why this node takes no new unit of a job homed at {@code homeNode} now, or null. */
@@ -451,8 +514,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   private Behavior<Command> admit(JobId jobId, long epoch, String jobName, String homeNode,
-      Payload state, long firstSeq, long cpuNanos, long steps, ActorRef<HostEvent> home,
-      ActorRef<StartReply> replyTo) {
+      Payload state, long firstSeq, long firstFileSeq, long cpuNanos, long steps,
+      ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
     dropStale(jobId, epoch);
     String no = refusal(jobId, homeNode);
     if (no != null) {
@@ -473,7 +536,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return refuse(jobId, epoch, replyTo, e.getMessage());
     }
     return admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), firstSeq,
-        cpuNanos, steps, home, replyTo);
+        firstFileSeq, cpuNanos, steps, home, replyTo);
   }
 
   /**
@@ -491,8 +554,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** The rest of {@link #admit}, for a unit already decoded (off this actor's thread). */
   private Behavior<Command> admitDecoded(JobId jobId, long epoch, String jobName,
-      String homeNode, Object decoded, String className, long firstSeq, long cpuNanos,
-      long steps, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
+      String homeNode, Object decoded, String className, long firstSeq, long firstFileSeq,
+      long cpuNanos, long steps, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
     String no = refusal(jobId, homeNode);
     if (no != null) {
       return refuse(jobId, epoch, replyTo, no);
@@ -502,8 +565,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
     boolean guest = !selfNode.equals(homeNode);
     UnitTask task = new UnitTask(jobId, epoch, jobName, homeNode, guest, unit,
-        new ActorHomeLink(jobId, epoch, home, getContext().getSelf()), selfNode,
-        runner.settings(), firstSeq, cpuNanos, steps);
+        new ActorHomeLink(jobId, epoch, home, getContext().getSelf(),
+            getContext().getSystem().scheduler(), runner.settings().outputAckTimeout()), selfNode,
+        runner.settings(), firstSeq, firstFileSeq, cpuNanos, steps);
     tasks.put(jobId, task);
     homes.put(jobId, home);
     // Accept before the first step can run: home then hears Accepted before any event of it.
@@ -652,12 +716,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     Transfer.CheckpointHeader h = r.header();
     if (r.state() instanceof byte[] bytes) {
       return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(),
-          new Payload(h.className(), bytes), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(),
+          new Payload(h.className(), bytes), h.nextSeq(), s.firstFileSeq(), h.cpuNanos(),
+          h.steps(), s.home(),
           s.replyTo());
     }
     dropStale(s.jobId(), s.epoch());
     return admitDecoded(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), r.state(),
-        h.className(), h.nextSeq(), h.cpuNanos(), h.steps(), s.home(), s.replyTo());
+        h.className(), h.nextSeq(), s.firstFileSeq(), h.cpuNanos(), h.steps(), s.home(),
+        s.replyTo());
   }
 
   // ---- freeze and continue: the home node's side ---------------------------------------------
@@ -747,7 +813,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     Transfer.CheckpointHeader h = r.header();
     dropStale(t.jobId(), t.epoch());
     admitDecoded(t.jobId(), t.epoch(), t.jobName(), t.homeNode(), r.unit(), h.className(),
-        h.nextSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo());
+        h.nextSeq(), t.firstFileSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo());
     if (current(t.jobId(), t.epoch()) != null) {
       deleteFrozen(t.jobId()); // it runs again: the file must not bring it back twice
     }
@@ -860,11 +926,25 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** Sends a unit's events to its home as messages; used from slot threads. */
   private record ActorHomeLink(
-      JobId jobId, long epoch, ActorRef<HostEvent> home, ActorRef<Command> self)
+      JobId jobId, long epoch, ActorRef<HostEvent> home, ActorRef<Command> self,
+      org.apache.pekko.actor.typed.Scheduler scheduler, java.time.Duration timeout)
       implements HomeLink {
     @Override
     public void output(List<OutputLine> lines) {
       home.tell(new OutputBatch(jobId, epoch, lines, self));
+    }
+
+    @Override
+    public void fileOps(List<FileOp> ops) {
+      home.tell(new FileOps(jobId, epoch, ops, self));
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<FileReply> fileRequest(FileRequestKind kind,
+        String path, long offset, int length) {
+      return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(home,
+          replyTo -> new FileRequest(jobId, epoch, kind, path, offset, length, replyTo),
+          timeout, scheduler);
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.drift.migration.executor;
 import io.drift.api.OutputLine;
 import io.drift.migration.codec.Payload;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * What a running unit sends to its home. The executor actor implements it with messages; tests
@@ -19,4 +21,16 @@ public interface HomeLink {
   void failed(String error, String stackTrace, long cpuNanos, long steps);
 
   void cancelled(long cpuNanos, long steps);
+
+  /** Writes to the job's home files, in order; home acknowledges them to the executor. */
+  default void fileOps(List<Executor.FileOp> ops) {
+    throw new UnsupportedOperationException("no home files on this link");
+  }
+
+  /** A read of the job's home files. */
+  default CompletionStage<Executor.FileReply> fileRequest(Executor.FileRequestKind kind,
+      String path, long offset, int length) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("no home files on this link"));
+  }
 }

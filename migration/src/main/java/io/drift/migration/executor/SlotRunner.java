@@ -262,6 +262,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
             cr.callback().tooLarge(state.total);
           } else if (encoded) {
             t.flush();
+            t.files.drain(); // the new host numbers on from what home applied
             leave(t, UnitTask.Phase.PAUSED);
             if (t.cancelRequested && t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED)) {
               endCancelled(t);
@@ -274,6 +275,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         }
         if (t.pauseRequested) {
           t.flush();
+          t.files.drain();
           leave(t, UnitTask.Phase.PAUSED);
           // a cancel that raced with the pause found the task neither queued nor paused
           if (t.cancelRequested && t.transition(UnitTask.Phase.PAUSED, UnitTask.Phase.ENDED)) {
@@ -310,6 +312,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         }
       }
       t.flush();
+      t.files.flush();
       maybeReport(t);
       if (t.transition(UnitTask.Phase.RUNNING, UnitTask.Phase.QUEUED)) {
         runQueue.addLast(t);
@@ -319,6 +322,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         return; // shutting down: the task simply stops here
       }
       t.flushQuietly();
+      t.files.flushQuietly();
       leave(t);
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
@@ -365,6 +369,8 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   private void finish(UnitTask t, Object result) throws Exception {
     t.progress = 1.0;
     t.flush();
+    t.files.drain(); // a write home refused fails the job, with the reason
+    t.files.checkError();
     Payload encoded;
     try {
       encoded = codec.encode(result);

@@ -56,11 +56,13 @@ public final class UnitTask {
   private long ackedUpTo; // guarded by window
 
   final WorkContext context = new Context();
+  /** The job's home files, as this host sees them. */
+  final HostFiles files;
 
   UnitTask(JobId jobId, long epoch, String jobName, String homeNode, boolean guest,
       WorkUnit<?> unit,
       HomeLink home, String hostName, ExecutorSettings settings, long firstSeq,
-      long cpuNanosSoFar, long stepsSoFar) {
+      long firstFileSeq, long cpuNanosSoFar, long stepsSoFar) {
     this.jobId = jobId;
     this.epoch = epoch;
     this.jobName = jobName;
@@ -71,6 +73,7 @@ public final class UnitTask {
     this.hostName = hostName;
     this.settings = settings;
     this.nextSeq = firstSeq;
+    this.files = new HostFiles(jobId, home, settings.outputAckTimeout(), firstFileSeq);
     this.sentUpTo = firstSeq - 1;
     this.ackedUpTo = firstSeq - 1;
     this.cpuNanos = cpuNanosSoFar;
@@ -102,6 +105,11 @@ public final class UnitTask {
     }
     phase = to;
     return true;
+  }
+
+  /** Home applied file writes up to {@code seq}; {@code error}: why one was refused, or null. */
+  void acknowledgeFiles(long seq, String error) {
+    files.acknowledge(seq, error);
   }
 
   /** Home acknowledged output lines up to {@code seq}; wakes a slot thread waiting on the window. */
@@ -220,6 +228,11 @@ public final class UnitTask {
     @Override
     public String hostName() {
       return hostName;
+    }
+
+    @Override
+    public io.drift.api.HomeFiles files() {
+      return files;
     }
   }
 }

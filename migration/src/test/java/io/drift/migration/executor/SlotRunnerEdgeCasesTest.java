@@ -26,7 +26,7 @@ class SlotRunnerEdgeCasesTest {
 
   private UnitTask task(String id, WorkUnit<?> unit, RecordingHome home) {
     UnitTask t = new UnitTask(JobId.of(id), 1, id, "test-host:1", false, unit, home, "test-host:1",
-        runner.settings(), 1, 0, 0);
+        runner.settings(), 1, 1, 0, 0);
     home.attach(t, 1);
     return t;
   }

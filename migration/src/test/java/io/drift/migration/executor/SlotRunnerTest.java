@@ -104,7 +104,7 @@ class SlotRunnerTest {
   private UnitTask task(String id, boolean guest, WorkUnit<?> unit, RecordingHome home,
       long firstSeq, long cpuSoFar, long stepsSoFar) {
     UnitTask t = new UnitTask(JobId.of(id), 1, "job " + id, guest ? "elsewhere:1" : "test-host:1", guest, unit, home, "test-host:1",
-        runner.settings(), firstSeq, cpuSoFar, stepsSoFar);
+        runner.settings(), firstSeq, 1, cpuSoFar, stepsSoFar);
     home.attach(t, firstSeq);
     return t;
   }

@@ -1,0 +1,336 @@
+package io.drift.migration.executor;
+
+import io.drift.api.HomeFiles;
+import io.drift.api.HomePaths;
+import io.drift.api.JobId;
+import io.drift.migration.executor.Executor.FileOp;
+import io.drift.migration.executor.Executor.FileOpKind;
+import io.drift.migration.executor.Executor.FileReply;
+import io.drift.migration.executor.Executor.FileRequestKind;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A unit's home files as its host sees them: writes numbered and sent home behind the unit's
+ * back (write-behind, at most {@link #MAX_IN_FLIGHT_BYTES} unacknowledged), reads asked of home
+ * with a read-ahead of one chunk. Used by the slot thread that runs the unit, and by the
+ * executor's thread for acknowledgements.
+ */
+final class HostFiles implements HomeFiles {
+
+  /** Data per write message and per read answer: far below Artery's frame of 256 KiB. */
+  static final int CHUNK = 64 * 1024;
+  /** Writes sent in one message, at most. */
+  static final int BATCH_BYTES = 2 * CHUNK;
+  /** Written bytes home has not acknowledged, at most, before a write waits. */
+  static final long MAX_IN_FLIGHT_BYTES = 4L << 20;
+
+  private final JobId jobId;
+  private final HomeLink home;
+  private final Duration timeout;
+
+  // slot thread
+  private long nextSeq;
+  private final List<FileOp> pending = new ArrayList<>();
+  private final Map<String, Long> lastWrite = new HashMap<>(); // path -> its latest write's seq
+  private int pendingBytes;
+  private String aheadPath; // the read-ahead: [aheadStart, aheadStart + ahead.length) of aheadPath
+  private long aheadStart;
+  private byte[] ahead;
+  private CompletionStage<FileReply> nextAhead; // the chunk after it, asked for already
+  private long nextAheadStart;
+
+  // guarded by window
+  private final Object window = new Object();
+  private final ArrayDeque<long[]> inFlight = new ArrayDeque<>(); // {last seq of a batch, bytes}
+  private long inFlightBytes;
+  private long ackedUpTo;
+  private String error;
+
+  HostFiles(JobId jobId, HomeLink home, Duration timeout, long firstSeq) {
+    this.jobId = jobId;
+    this.home = home;
+    this.timeout = timeout;
+    this.nextSeq = firstSeq;
+    this.ackedUpTo = firstSeq - 1;
+  }
+
+  /** The sequence number the next write gets; read it only while the unit is paused. */
+  long nextSeq() {
+    return nextSeq;
+  }
+
+  /** Home applied writes up to {@code seq}; {@code why} says why one was refused, if one was. */
+  void acknowledge(long seq, String why) {
+    synchronized (window) {
+      if (seq > ackedUpTo) {
+        ackedUpTo = seq;
+      }
+      while (!inFlight.isEmpty() && inFlight.peekFirst()[0] <= ackedUpTo) {
+        inFlightBytes -= inFlight.pollFirst()[1];
+      }
+      if (why != null && error == null) {
+        error = why;
+      }
+      window.notifyAll();
+    }
+  }
+
+  /** Sends the writes made so far, first waiting until fewer bytes are in flight than allowed. */
+  void flush() throws IOException {
+    if (pending.isEmpty()) {
+      return;
+    }
+    long last = nextSeq - 1;
+    synchronized (window) {
+      awaitLocked(() -> inFlightBytes == 0 || inFlightBytes + pendingBytes <= MAX_IN_FLIGHT_BYTES,
+          "room for more writes");
+      inFlight.addLast(new long[] {last, pendingBytes});
+      inFlightBytes += pendingBytes;
+    }
+    home.fileOps(List.copyOf(pending));
+    pending.clear();
+    pendingBytes = 0;
+  }
+
+  /** Sends what is pending, without waiting: on the way out of a failing unit. */
+  void flushQuietly() {
+    if (!pending.isEmpty()) {
+      home.fileOps(List.copyOf(pending));
+      pending.clear();
+      pendingBytes = 0;
+    }
+  }
+
+  /** Sends what is pending and waits until home has applied every write. */
+  void drain() throws IOException {
+    flush();
+    long last = nextSeq - 1;
+    synchronized (window) {
+      awaitLocked(() -> ackedUpTo >= last, "its writes applied");
+    }
+  }
+
+  /** Throws the refusal of an earlier write, once. */
+  void checkError() throws IOException {
+    String why;
+    synchronized (window) {
+      why = error;
+      error = null;
+    }
+    if (why != null) {
+      throw new IOException("an earlier write to the job's home files was refused: " + why);
+    }
+  }
+
+  private interface Condition {
+    boolean holds();
+  }
+
+  private void awaitLocked(Condition c, String what) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!c.holds()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new IOException("home of job " + jobId + " did not acknowledge " + what
+            + " within " + timeout.toMillis() + " ms");
+      }
+      try {
+        window.wait(Math.max(1, left / 1_000_000L));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for home");
+      }
+    }
+  }
+
+  // ---- HomeFiles, on the slot thread
+
+  @Override
+  public void append(String path, byte[] data) throws IOException {
+    String p = prepareWrite(path);
+    for (int off = 0; off < data.length || off == 0; off += CHUNK) {
+      int n = Math.min(CHUNK, data.length - off);
+      add(new FileOp(nextSeq++, FileOpKind.APPEND, p, 0, Arrays.copyOfRange(data, off, off + n),
+          off == 0 ? data.length : -1));
+      if (data.length == 0) {
+        break;
+      }
+    }
+  }
+
+  @Override
+  public void write(String path, long offset, byte[] data) throws IOException {
+    if (offset < 0) {
+      throw new IOException("offset must be >= 0, was " + offset);
+    }
+    String p = prepareWrite(path);
+    for (int off = 0; off < data.length || off == 0; off += CHUNK) {
+      int n = Math.min(CHUNK, data.length - off);
+      add(new FileOp(nextSeq++, FileOpKind.WRITE, p, offset + off,
+          Arrays.copyOfRange(data, off, off + n), off == 0 ? data.length : -1));
+      if (data.length == 0) {
+        break;
+      }
+    }
+  }
+
+  @Override
+  public void delete(String path) throws IOException {
+    add(new FileOp(nextSeq++, FileOpKind.DELETE, prepareWrite(path), 0, new byte[0], 0));
+  }
+
+  private String prepareWrite(String path) throws IOException {
+    checkError();
+    String p = HomePaths.check(path, false);
+    if (p.equals(aheadPath)) {
+      forgetAhead();
+    }
+    return p;
+  }
+
+  private void add(FileOp op) throws IOException {
+    pending.add(op);
+    pendingBytes += 3 * op.path().length() + 32; // a message's size, not only its data
+    if (lastWrite.size() >= 1024) {
+      long acked;
+      synchronized (window) {
+        acked = ackedUpTo;
+      }
+      lastWrite.values().removeIf(seq -> seq <= acked);
+    }
+    lastWrite.put(op.path(), op.seq());
+    pendingBytes += op.data().length;
+    if (pendingBytes >= BATCH_BYTES || pending.size() >= 256) {
+      flush();
+    }
+  }
+
+  @Override
+  public byte[] read(String path, long offset, int length) throws IOException {
+    if (offset < 0 || length < 0) {
+      throw new IOException("offset and length must be >= 0");
+    }
+    String p = HomePaths.check(path, false);
+    beforeRead(p);
+    byte[] out = new byte[0];
+    while (out.length < length) {
+      long at = offset + out.length;
+      byte[] part = fromAhead(p, at, length - out.length);
+      if (part == null) {
+        fetch(p, at);
+        part = fromAhead(p, at, length - out.length);
+      }
+      if (part.length == 0) {
+        break; // the end of the file
+      }
+      byte[] joined = Arrays.copyOf(out, out.length + part.length);
+      System.arraycopy(part, 0, joined, out.length, part.length);
+      out = joined;
+    }
+    return out;
+  }
+
+  /** Up to {@code max} bytes at {@code at} from the read-ahead, or null if it does not hold them. */
+  private byte[] fromAhead(String p, long at, int max) {
+    if (!p.equals(aheadPath) || at < aheadStart || at > aheadStart + ahead.length) {
+      return null;
+    }
+    int from = (int) (at - aheadStart);
+    if (from == ahead.length && ahead.length == CHUNK) {
+      return null; // the end of a full chunk: more may follow
+    }
+    int n = Math.min(max, ahead.length - from);
+    if (from + n > ahead.length / 2 && ahead.length == CHUNK && nextAhead == null) {
+      nextAheadStart = aheadStart + ahead.length; // past half of it: ask for the next chunk
+      nextAhead = home.fileRequest(FileRequestKind.READ, p, nextAheadStart, CHUNK);
+    }
+    return Arrays.copyOfRange(ahead, from, from + n);
+  }
+
+  private void fetch(String p, long at) throws IOException {
+    FileReply r;
+    if (p.equals(aheadPath) && nextAhead != null && nextAheadStart == at) {
+      r = await(nextAhead, p);
+    } else {
+      r = await(home.fileRequest(FileRequestKind.READ, p, at, CHUNK), p);
+    }
+    aheadPath = p;
+    aheadStart = at;
+    ahead = r.data();
+    nextAhead = null;
+  }
+
+  private void forgetAhead() {
+    aheadPath = null;
+    ahead = null;
+    nextAhead = null;
+  }
+
+  @Override
+  public long size(String path) throws IOException {
+    String p = HomePaths.check(path, false);
+    beforeRead(p);
+    return await(home.fileRequest(FileRequestKind.SIZE, p, 0, 0), p).size();
+  }
+
+  @Override
+  public List<String> list(String dir) throws IOException {
+    String p = HomePaths.check(dir, true);
+    beforeRead(null);
+    return await(home.fileRequest(FileRequestKind.LIST, p, 0, 0), p).names();
+  }
+
+  /**
+   * A read sees the unit's own writes: those to {@code path} (to any path, if null) are applied
+   * at home first.
+   */
+  private void beforeRead(String path) throws IOException {
+    checkError();
+    long last = path == null ? nextSeq - 1 : lastWrite.getOrDefault(path, 0L);
+    boolean unapplied;
+    synchronized (window) {
+      unapplied = ackedUpTo < last;
+    }
+    if (unapplied) {
+      drain();
+      checkError();
+    }
+  }
+
+  private FileReply await(CompletionStage<FileReply> answer, String path) throws IOException {
+    FileReply r;
+    try {
+      r = answer.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading " + path + " from home");
+    } catch (TimeoutException e) {
+      throw new IOException("home of job " + jobId + " did not answer a read of " + path
+          + " within " + timeout.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      throw new IOException("reading " + path + " from home failed: " + e.getCause(), e.getCause());
+    }
+    if (r.error() != null) {
+      throw switch (r.errorKind()) {
+        case "missing" -> new NoSuchFileException(path, null, r.error());
+        case "denied" -> new AccessDeniedException(path, null, r.error());
+        default -> new IOException(r.error());
+      };
+    }
+    return r;
+  }
+}
