@@ -21,15 +21,17 @@ public final class Bench {
     System.setProperty("drift.log.drift", System.getProperty("drift.log.drift", "WARN"));
     boolean quick = args.length == 2 && args[1].equals("--quick");
     if (args.length < 1 || args.length > 2 || (args.length == 2 && !quick)
-        || !List.of("migration", "gossip", "simulate", "cluster").contains(args[0])) {
+        || !List.of("migration", "gossip", "simulate", "cluster", "home-io").contains(args[0])) {
       System.err.println("usage: drift-bench migration | drift-bench gossip [--quick]"
-          + " | drift-bench simulate [--quick] | drift-bench cluster [--quick]");
+          + " | drift-bench simulate [--quick] | drift-bench cluster [--quick]"
+          + " | drift-bench home-io");
       System.exit(2);
     }
     Map<String, Object> result = new LinkedHashMap<>(switch (args[0]) {
       case "gossip" -> GossipCheck.run(quick);
       case "simulate" -> Simulate.run(quick);
       case "cluster" -> ClusterBench.run(quick);
+      case "home-io" -> HomeIoBench.run();
       default -> MigrationBench.run();
     });
     result.putIfAbsent("machine", machine());

@@ -35,6 +35,8 @@ final class HostFiles implements HomeFiles {
   static final int CHUNK = 64 * 1024;
   /** Writes sent in one message, at most. */
   static final int BATCH_BYTES = 2 * CHUNK;
+  /** Chunks a sequential reader has on their way, at most. */
+  static final int READ_AHEAD_CHUNKS = 8;
   /** Written bytes home has not acknowledged, at most, before a write waits. */
   static final long MAX_IN_FLIGHT_BYTES = 4L << 20;
 
@@ -50,8 +52,9 @@ final class HostFiles implements HomeFiles {
   private String aheadPath; // the read-ahead: [aheadStart, aheadStart + ahead.length) of aheadPath
   private long aheadStart;
   private byte[] ahead;
-  private CompletionStage<FileReply> nextAhead; // the chunk after it, asked for already
-  private long nextAheadStart;
+  // the chunks after it, asked for already, in order: aheadStart + ahead.length, then on
+  private final ArrayDeque<CompletionStage<FileReply>> coming = new ArrayDeque<>();
+  private long comingStart;
 
   // guarded by window
   private final Object window = new Object();
@@ -254,30 +257,39 @@ final class HostFiles implements HomeFiles {
       return null; // the end of a full chunk: more may follow
     }
     int n = Math.min(max, ahead.length - from);
-    if (from + n > ahead.length / 2 && ahead.length == CHUNK && nextAhead == null) {
-      nextAheadStart = aheadStart + ahead.length; // past half of it: ask for the next chunk
-      nextAhead = home.fileRequest(FileRequestKind.READ, p, nextAheadStart, CHUNK);
+    if (ahead.length == CHUNK) {
+      // a full chunk: more may follow; keep the next ones on their way
+      long next = comingStart + (long) coming.size() * CHUNK;
+      while (coming.size() < READ_AHEAD_CHUNKS) {
+        coming.addLast(home.fileRequest(FileRequestKind.READ, p, next, CHUNK));
+        next += CHUNK;
+      }
     }
     return Arrays.copyOfRange(ahead, from, from + n);
   }
 
   private void fetch(String p, long at) throws IOException {
     FileReply r;
-    if (p.equals(aheadPath) && nextAhead != null && nextAheadStart == at) {
-      r = await(nextAhead, p);
+    if (p.equals(aheadPath) && !coming.isEmpty() && comingStart == at) {
+      r = await(coming.pollFirst(), p);
+      comingStart += CHUNK;
     } else {
+      coming.clear(); // not where the read-ahead was going: start it again here
       r = await(home.fileRequest(FileRequestKind.READ, p, at, CHUNK), p);
+      comingStart = at + CHUNK;
     }
     aheadPath = p;
     aheadStart = at;
     ahead = r.data();
-    nextAhead = null;
+    if (ahead.length < CHUNK) {
+      coming.clear(); // the end of the file: what was asked for past it is empty
+    }
   }
 
   private void forgetAhead() {
     aheadPath = null;
     ahead = null;
-    nextAhead = null;
+    coming.clear();
   }
 
   @Override
