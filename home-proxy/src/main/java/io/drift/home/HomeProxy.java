@@ -139,6 +139,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private long nextSeq = 1;
   private long fileApplied; // the job's file writes applied, in order, from 1
   private boolean skippingCall; // the parts of a refused write call are refused with it
+  private Executor.Checkpoint checkpoint; // the latest state its host sent, or null
+  private Executor.Checkpoint restartFrom; // what the next Start runs after a host died
+  private int restarts;
   private final Workspace workspace;
   private final ArrayDeque<OutputLine> kept = new ArrayDeque<>();
   private Payload result;
@@ -254,8 +257,14 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       // past the last try the job starts where the truest news sends it, unchecked
       int believed = busyRefusals < Admission.PLACEMENT_TRIES - 1 ? placed.believedRunQueue()
           : Executor.NO_BELIEF;
-      executor.tell(new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
-          cpuNanos, steps, believed, fileApplied + 1, hostAdapter, startAdapter));
+      Executor.Start start = restartFrom == null
+          ? new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
+              cpuNanos, steps, believed, fileApplied + 1, hostAdapter, startAdapter)
+          // output and writes it makes again are numbered as before, and dropped as repeats
+          : new Executor.Start(spec.id(), epoch, spec.name(), homeNode, restartFrom.state(),
+              restartFrom.nextSeq(), restartFrom.cpuNanos(), restartFrom.steps(), believed,
+              restartFrom.nextFileSeq(), hostAdapter, startAdapter);
+      executor.tell(start);
       timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     } else {
       getContext().getLog().info("job {} waits: {}", spec.id(), p.reply().decision().reason());
@@ -282,6 +291,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         frozenNanos += lastMoveFrozenNanos;
       }
       startIsTransfer = false;
+      restartFrom = null;
       observed.clear();
       busyRefusals = 0;
       state = JobState.RUNNING;
@@ -354,10 +364,39 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return this;
     }
     if (g.epoch() == epoch && !state.isFinal()) {
-      // Restarting from a checkpoint on another node is the home's job in a later version.
-      end(JobState.FAILED, "host node " + g.host() + " left the cluster while running the job");
+      if (state == JobState.RUNNING && !startOutstanding) {
+        restart(g.host());
+      } else {
+        end(JobState.FAILED, "host node " + g.host() + " left the cluster while the job was"
+            + " being moved to or started on it");
+      }
     }
     return this;
+  }
+
+  /**
+   * The host died with the unit: start it again elsewhere from its latest checkpoint, or from
+   * its start. Its work since then is done again; the output and file writes it makes again
+   * carry the numbers they had, and home drops them as repeats.
+   */
+  private void restart(String lostHost) {
+    restartFrom = checkpoint != null ? checkpoint
+        : new Executor.Checkpoint(spec.id(), 0, spec.unit(), 1, 1, 0, 0);
+    restarts++;
+    getContext().getLog().warn("job {}: its host {} left; it starts again from {} ({} ms of CPU"
+            + " to do again)", spec.id(), lostHost,
+        checkpoint != null ? "its checkpoint at step " + checkpoint.steps() : "its start",
+        (cpuNanos - restartFrom.cpuNanos()) / 1_000_000);
+    if (!moveWaiters.isEmpty()) {
+      answerMove(false, "its host " + lostHost + " left; it starts again elsewhere");
+    }
+    state = JobState.PENDING;
+    host = "";
+    executor = null;
+    refusedBy.clear();
+    refusedBy.add(lostHost);
+    changed();
+    place();
   }
 
   // ---- events from the host -----------------------------------------------------------------
@@ -387,6 +426,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       onOutput(b);
     } else if (e instanceof Executor.FileOps ops) {
       onFileOps(ops);
+    } else if (e instanceof Executor.Checkpoint c) {
+      // kept only if home has what it follows: every line and write numbered before it
+      if (c.nextSeq() - 1 <= nextSeq - 1 && c.nextFileSeq() - 1 <= fileApplied) {
+        checkpoint = c;
+      }
     } else if (e instanceof Executor.Report r) {
       progress = r.progress();
       cpuNanos = r.cpuNanos();
@@ -643,7 +687,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     String no = r.epoch() != epoch || state != JobState.RUNNING || startOutstanding
         ? "the job is " + state + " at epoch " + epoch + ", the request is for epoch " + r.epoch()
         : cancelRequested ? "the job is being cancelled"
-        : r.lastSeq() != nextSeq - 1 ? "output up to line " + r.lastSeq()
+        : r.lastSeq() > nextSeq - 1 ? "output up to line " + r.lastSeq()
             + " is not all recorded yet (" + (nextSeq - 1) + " are)"
         : null;
     if (no != null) {

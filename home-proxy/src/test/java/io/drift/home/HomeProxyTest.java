@@ -637,7 +637,7 @@ class HomeProxyTest {
   }
 
   @Test
-  void hostThatStopsWhileRunningFailsTheJob() {
+  void aHostThatDiesWhileRunningRestartsTheJobFromItsCheckpointElsewhere() throws Exception {
     Job job = new Job();
     TestProbe<Executor.Command> sees = executor();
     ActorRef<Executor.Command> host = testKit.spawn(Behaviors.<Executor.Command>receiveMessage(m -> {
@@ -646,14 +646,58 @@ class HomeProxyTest {
     }));
     Executor.Start start = job.placeOn("n1:1", host, sees);
     start.replyTo().tell(new Executor.Accepted(job.id, 1, "n1:1"));
-    assertEquals(JobState.RUNNING, job.info().state());
-    TestProbe<HomeProxy.JobEvent> sub = job.subscribe();
-    sub.expectMessageClass(HomeProxy.Update.class);
+    // three lines, then a checkpoint after the second line and no file write; then a fourth
+    start.home().tell(batch(job, 1, 1, 2, sees));
+    Payload state = new StateCodec().encode(new PrintLines(5));
+    start.home().tell(new Executor.Checkpoint(job.id, 1, state, 3, 1, 5_000, 7));
+    // a checkpoint ahead of what home has is not kept: it follows lines home never got
+    start.home().tell(new Executor.Checkpoint(job.id, 1, state, 9, 1, 9_000, 9));
+    start.home().tell(batch(job, 1, 3, 4, sees));
+    assertEquals(4, job.info().outputLines());
 
     testKit.stop(host);
-    HomeProxy.Completed c = expectCompleted(sub, JobState.FAILED);
-    assertTrue(c.info().error().contains("left the cluster"), c.info().error());
-    assertTrue(c.info().error().contains("n1:1"), c.info().error());
+    Balancer.Place again = job.expectPlace();
+    assertTrue(again.excluded().contains("n1:1"), "not back to the node that died");
+    assertEquals(JobState.PENDING, job.info().state());
+    TestProbe<Executor.Command> exec2 = executor();
+    again.replyTo().tell(new Balancer.Placed(job.id, "n2:1", path(exec2.ref()),
+        placedOn(job.id, "n2:1")));
+    Executor.Start restart = exec2.expectMessageClass(Executor.Start.class);
+    assertEquals(2, restart.epoch());
+    assertEquals(state, restart.unit(), "from its checkpoint, not its start");
+    assertEquals(3, restart.firstSeq(), "numbered on from the checkpoint");
+    assertEquals(1, restart.firstFileSeq());
+    assertEquals(5_000, restart.cpuNanosSoFar());
+    assertEquals(7, restart.stepsSoFar());
+    restart.replyTo().tell(new Executor.Accepted(job.id, 2, "n2:1"));
+    // lines 3 and 4 again: dropped as repeats; then line 5 is new
+    restart.home().tell(batch(job, 2, 3, 5, exec2));
+    JobInfo info = job.info();
+    assertEquals(JobState.RUNNING, info.state());
+    assertEquals(5, info.outputLines());
+    assertEquals("n2:1", info.host());
+  }
+
+  @Test
+  void aHostThatDiesWithoutACheckpointRestartsTheJobFromItsStart() {
+    Job job = new Job();
+    TestProbe<Executor.Command> sees = executor();
+    ActorRef<Executor.Command> host = testKit.spawn(Behaviors.<Executor.Command>receiveMessage(m -> {
+      sees.ref().tell(m);
+      return Behaviors.same();
+    }));
+    Executor.Start start = job.placeOn("n1:1", host, sees);
+    start.replyTo().tell(new Executor.Accepted(job.id, 1, "n1:1"));
+    start.home().tell(batch(job, 1, 1, 2, sees));
+    testKit.stop(host);
+    Balancer.Place again = job.expectPlace();
+    TestProbe<Executor.Command> exec2 = executor();
+    again.replyTo().tell(new Balancer.Placed(job.id, "n2:1", path(exec2.ref()),
+        placedOn(job.id, "n2:1")));
+    Executor.Start restart = exec2.expectMessageClass(Executor.Start.class);
+    assertEquals(unit, restart.unit());
+    assertEquals(1, restart.firstSeq());
+    assertEquals(0, restart.stepsSoFar());
   }
 
   // ---- fencing between attempts ------------------------------------------------------------

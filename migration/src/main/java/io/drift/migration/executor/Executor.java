@@ -268,6 +268,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   public record Cancelled(JobId jobId, long epoch, long cpuNanos, long steps) implements HostEvent {}
 
   /**
+   * The unit's state between two steps, for home to restart it from if this host dies: the
+   * output line and file write it would number next, and its counts. Sent after the output and
+   * writes it follows, so home has those first.
+   */
+  public record Checkpoint(JobId jobId, long epoch, Payload state, long nextSeq,
+      long nextFileSeq, long cpuNanos, long steps) implements HostEvent {}
+
+  /**
    * One write to the job's home files; numbered from 1 per job, applied once and in order. A
    * call with more data than one message carries is cut into several: the first carries the
    * call's whole size in {@code callBytes}, so home takes or refuses the call whole, and the
@@ -937,6 +945,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     @Override
     public void fileOps(List<FileOp> ops) {
       home.tell(new FileOps(jobId, epoch, ops, self));
+    }
+
+    @Override
+    public void checkpoint(Payload state, long nextSeq, long nextFileSeq, long cpuNanos,
+        long steps) {
+      home.tell(new Checkpoint(jobId, epoch, state, nextSeq, nextFileSeq, cpuNanos, steps));
     }
 
     @Override

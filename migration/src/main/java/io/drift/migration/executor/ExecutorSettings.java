@@ -19,7 +19,17 @@ public record ExecutorSettings(
     int maxLineChars,
     int maxResultBytes,
     int maxRunnable,
-    boolean acceptGuests) {
+    boolean acceptGuests,
+    Duration checkpointInterval) {
+
+  /** Without periodic checkpoints (tests that do not need them). */
+  public ExecutorSettings(int slots, Duration timeSlice, Duration reportInterval,
+      int outputBatchLines, int outputBatchBytes, int outputWindowLines,
+      Duration outputAckTimeout, int maxLineChars, int maxResultBytes, int maxRunnable,
+      boolean acceptGuests) {
+    this(slots, timeSlice, reportInterval, outputBatchLines, outputBatchBytes, outputWindowLines,
+        outputAckTimeout, maxLineChars, maxResultBytes, maxRunnable, acceptGuests, Duration.ZERO);
+  }
 
   public ExecutorSettings {
     require(slots >= 1, "drift.node.slots", "must be >= 1, was " + slots);
@@ -34,6 +44,8 @@ public record ExecutorSettings(
     require(maxResultBytes >= 1024 && maxResultBytes <= 160 * 1024,
         "drift.executor.max-result-bytes", "must be 1KiB..160KiB (Artery frames are 256KiB)");
     require(maxRunnable >= slots, "drift.executor.max-runnable", "must be >= the slot count");
+    require(!checkpointInterval.isNegative(), "drift.executor.checkpoint-interval",
+        "must be >= 0 (0: off)");
   }
 
   public static ExecutorSettings fromConfig(Config root, int slots) {
@@ -50,13 +62,14 @@ public record ExecutorSettings(
         root.getInt(p + "max-line-chars"),
         root.getBytes(p + "max-result-bytes").intValue(),
         root.getInt(p + "max-runnable"),
-        root.getBoolean(p + "accept-guests"));
+        root.getBoolean(p + "accept-guests"),
+        root.getDuration(p + "checkpoint-interval"));
   }
 
   public ExecutorSettings withSlots(int n) {
     return new ExecutorSettings(n, timeSlice, reportInterval, outputBatchLines, outputBatchBytes,
         outputWindowLines, outputAckTimeout, maxLineChars, maxResultBytes, maxRunnable,
-        acceptGuests);
+        acceptGuests, checkpointInterval);
   }
 
   private static void require(boolean ok, String key, String what) {

@@ -22,6 +22,10 @@ public interface HomeLink {
 
   void cancelled(long cpuNanos, long steps);
 
+  /** The unit's state between steps, for a restart elsewhere if this host dies. */
+  default void checkpoint(Payload state, long nextSeq, long nextFileSeq, long cpuNanos,
+      long steps) {}
+
   /** Writes to the job's home files, in order; home acknowledges them to the executor. */
   default void fileOps(List<Executor.FileOp> ops) {
     throw new UnsupportedOperationException("no home files on this link");

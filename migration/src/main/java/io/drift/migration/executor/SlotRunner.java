@@ -313,6 +313,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       }
       t.flush();
       t.files.flush();
+      maybeCheckpoint(t);
       maybeReport(t);
       if (t.transition(UnitTask.Phase.RUNNING, UnitTask.Phase.QUEUED)) {
         runQueue.addLast(t);
@@ -364,6 +365,36 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         reset(); // over the limit: from here only the count matters
       }
     }
+  }
+
+  /**
+   * Sends the unit's state home if the checkpoint interval has passed; after its output and
+   * writes, which go first on the same path. A state that cannot be encoded, or is larger than
+   * a message may carry, is not sent (home then has an older one, or the start).
+   */
+  private void maybeCheckpoint(UnitTask t) {
+    long interval = settings.checkpointInterval().toNanos();
+    long now = System.nanoTime();
+    if (interval <= 0 || now - t.checkpointedNanos < interval) {
+      return;
+    }
+    t.checkpointedNanos = now;
+    Payload state;
+    try {
+      state = codec.encode(t.unit);
+    } catch (StateCodecException e) {
+      log.warn("job {}: no checkpoint, the state cannot be encoded: {}", t.jobId, e.getMessage());
+      return;
+    }
+    if (state.size() > settings.maxResultBytes()) {
+      if (t.checkpointsSkipped++ == 0) {
+        log.info("job {}: its state of {} bytes is over drift.executor.max-result-bytes; it is"
+            + " not checkpointed to home, and would restart from its start", t.jobId,
+            state.size());
+      }
+      return;
+    }
+    t.home.checkpoint(state, t.nextSeq(), t.files.nextSeq(), t.cpuNanos, t.steps);
   }
 
   private void finish(UnitTask t, Object result) throws Exception {

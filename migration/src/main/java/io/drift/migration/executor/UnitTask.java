@@ -35,6 +35,8 @@ public final class UnitTask {
 
   /** When it arrived on this node: its residency, for the balancer. */
   final long arrivedNanos = System.nanoTime();
+  /** When its state last went home as a checkpoint (its arrival counts as one). */
+  long checkpointedNanos = arrivedNanos;
   /** {@link #cpuNanos} as of the last step, for readers on other threads. */
   volatile long cpuNanosSeen;
   /** Wall time spent in steps on this node (holding a slot); written by its slot thread. */
@@ -46,6 +48,7 @@ public final class UnitTask {
   double progress;
   long lastReportNanos;
   long overruns;
+  long checkpointsSkipped;
   private long nextSeq;
   private final List<OutputLine> pending = new ArrayList<>();
   private int pendingChars;
