@@ -15,8 +15,10 @@ class ExecutorSettingsTest {
   void theDefaultsInReferenceConfAreReadIntoTheRightSettings() {
     ExecutorSettings s = ExecutorSettings.fromConfig(ConfigFactory.load(), 4);
     assertEquals(new ExecutorSettings(4, Duration.ofMillis(50), Duration.ofMillis(500), 256,
-        64 * 1024, 4096, Duration.ofSeconds(30), 8192, 128 * 1024, 10_000, true), s);
+        64 * 1024, 4096, Duration.ofSeconds(30), 8192, 128 * 1024, 10_000, true,
+        Duration.ofSeconds(10)), s);
     assertEquals(3, s.withSlots(3).slots());
+    assertEquals(s.checkpointInterval(), s.withSlots(3).checkpointInterval());
     assertEquals(s.outputWindowLines(), s.withSlots(3).outputWindowLines());
   }
 

@@ -20,7 +20,10 @@ final class RecordingHome implements HomeLink {
 
   static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-  sealed interface Event permits Output, Report, Finished, Failed, Cancelled {}
+  sealed interface Event permits Output, Report, Finished, Failed, Cancelled, Checkpoint {}
+
+  record Checkpoint(Payload state, long nextSeq, long nextFileSeq, long cpuNanos, long steps)
+      implements Event {}
 
   record Output(List<OutputLine> lines) implements Event {}
 
@@ -137,5 +140,11 @@ final class RecordingHome implements HomeLink {
 
   <E extends Event> E awaitEnd(Class<E> type) throws InterruptedException {
     return assertInstanceOf(type, awaitEnd());
+  }
+
+  @Override
+  public void checkpoint(Payload state, long nextSeq, long nextFileSeq, long cpuNanos,
+      long steps) {
+    events.add(new Checkpoint(state, nextSeq, nextFileSeq, cpuNanos, steps));
   }
 }

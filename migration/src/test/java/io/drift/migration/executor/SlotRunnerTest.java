@@ -202,6 +202,59 @@ class SlotRunnerTest {
     assertTrue(f.cpuNanos() >= 7_000_000, "cpu: " + f.cpuNanos());
   }
 
+  /** A line a step, 1 ms each; its state is two numbers. */
+  static final class SlowLines implements WorkUnit<Long> {
+    long count;
+    long done;
+
+    SlowLines() {}
+
+    SlowLines(long count) {
+      this.count = count;
+    }
+
+    @Override
+    public Step<Long> step(WorkContext ctx) {
+      java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+      ctx.out("line " + done);
+      return ++done == count ? Step.done(done) : Step.more();
+    }
+  }
+
+  @Test
+  void aRunningUnitIsCheckpointedToHomeAfterTheOutputItFollows() throws Exception {
+    ExecutorSettings s = settings(1);
+    runner(new ExecutorSettings(1, s.timeSlice(), s.reportInterval(), s.outputBatchLines(),
+        s.outputBatchBytes(), s.outputWindowLines(), s.outputAckTimeout(), s.maxLineChars(),
+        s.maxResultBytes(), s.maxRunnable(), true, Duration.ofMillis(20))).start(listener);
+    RecordingHome home = new RecordingHome();
+    runner.enqueue(task("cp", false, new SlowLines(60), home, 1, 0, 0));
+    listener.awaitEnded();
+    long linesBefore = 0;
+    int checkpoints = 0;
+    for (RecordingHome.Event e : home.events) {
+      if (e instanceof RecordingHome.Output o) {
+        linesBefore = o.lines().get(o.lines().size() - 1).seq();
+      } else if (e instanceof RecordingHome.Checkpoint c) {
+        checkpoints++;
+        assertEquals(linesBefore + 1, c.nextSeq(), "numbered on from the lines sent before it");
+        assertEquals(1, c.nextFileSeq());
+        assertTrue(c.steps() > 0 && c.cpuNanos() > 0, c.toString());
+        assertInstanceOf(SlowLines.class, codec.decode(c.state(), getClass().getClassLoader()));
+      }
+    }
+    assertTrue(checkpoints >= 1, "checkpoints: " + checkpoints);
+  }
+
+  @Test
+  void noCheckpointsWhenTheyAreOff() throws Exception {
+    runner(settings(1)).start(listener);
+    RecordingHome home = new RecordingHome();
+    runner.enqueue(task("none", false, new SlowLines(30), home, 1, 0, 0));
+    listener.awaitEnded();
+    assertTrue(home.events.stream().noneMatch(e -> e instanceof RecordingHome.Checkpoint));
+  }
+
   @Test
   void progressIsReportedWhileAUnitRuns() throws Exception {
     runner(settings(1)).start(listener);
