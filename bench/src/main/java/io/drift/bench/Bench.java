@@ -21,10 +21,11 @@ public final class Bench {
     System.setProperty("drift.log.drift", System.getProperty("drift.log.drift", "WARN"));
     boolean quick = args.length == 2 && args[1].equals("--quick");
     if (args.length < 1 || args.length > 2 || (args.length == 2 && !quick)
-        || !List.of("migration", "gossip", "simulate", "cluster", "home-io").contains(args[0])) {
+        || !List.of("migration", "gossip", "simulate", "cluster", "home-io", "faults")
+            .contains(args[0])) {
       System.err.println("usage: drift-bench migration | drift-bench gossip [--quick]"
           + " | drift-bench simulate [--quick] | drift-bench cluster [--quick]"
-          + " | drift-bench home-io");
+          + " | drift-bench home-io | drift-bench faults");
       System.exit(2);
     }
     Map<String, Object> result = new LinkedHashMap<>(switch (args[0]) {
@@ -32,6 +33,7 @@ public final class Bench {
       case "simulate" -> Simulate.run(quick);
       case "cluster" -> ClusterBench.run(quick);
       case "home-io" -> HomeIoBench.run();
+      case "faults" -> FaultsBench.run();
       default -> MigrationBench.run();
     });
     result.putIfAbsent("machine", machine());

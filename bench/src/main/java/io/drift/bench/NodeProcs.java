@@ -143,6 +143,11 @@ final class NodeProcs implements AutoCloseable {
     return count;
   }
 
+  /** Kills node {@code i}'s process at once (SIGKILL), as a crash would. */
+  void kill(int i) throws InterruptedException {
+    processes.get(i).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() throws InterruptedException {
     processes.forEach(Process::destroy);

@@ -383,10 +383,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     restartFrom = checkpoint != null ? checkpoint
         : new Executor.Checkpoint(spec.id(), 0, spec.unit(), 1, 1, 0, 0);
     restarts++;
-    getContext().getLog().warn("job {}: its host {} left; it starts again from {} ({} ms of CPU"
-            + " to do again)", spec.id(), lostHost,
+    // as of the host's last report: the work since then is lost too, and not counted here
+    getContext().getLog().warn("job {}: its host {} left; it starts again from {} ({} steps and"
+            + " {} ms of CPU to do again)", spec.id(), lostHost,
         checkpoint != null ? "its checkpoint at step " + checkpoint.steps() : "its start",
-        (cpuNanos - restartFrom.cpuNanos()) / 1_000_000);
+        Math.max(0, steps - restartFrom.steps()),
+        Math.max(0, cpuNanos - restartFrom.cpuNanos()) / 1_000_000);
     if (!moveWaiters.isEmpty()) {
       answerMove(false, "its host " + lostHost + " left; it starts again elsewhere");
     }
