@@ -90,6 +90,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private record Located(Balancer.Location location) implements Command {}
 
+  private record ElsewhereFound(Balancer.PlaceReply reply) implements Command {}
+
   private record MoveResult(Executor.MigrateResult result) implements Command {}
 
   private record FreezeResult(Executor.FreezeReply reply) implements Command {}
@@ -211,6 +213,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         .onMessage(MoveResult.class, this::onMoveResult)
         .onMessage(FreezeResult.class, this::onFreezeResult)
         .onMessage(FromHost.class, this::onHostEvent)
+        .onMessage(ElsewhereFound.class, this::onElsewhereFound)
         .onMessage(PlaceResult.class, this::onPlaceResult)
         .onMessage(StartResult.class, this::onStartResult)
         .onMessage(StartTimedOut.class, this::onStartTimedOut)
@@ -574,6 +577,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     if (CONTINUE.equals(m.target())) {
       return onContinue(m);
     }
+    boolean elsewhere = Executor.ELSEWHERE.equals(m.target());
     boolean freeze = FREEZE.equals(m.target());
     String target = HOME.equals(m.target()) || freeze ? homeNode : m.target();
     String no = state == JobState.FROZEN ? "job " + spec.id() + " is frozen: continue it first"
@@ -586,6 +590,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         : cancelRequested ? "job " + spec.id() + " is being cancelled"
         : !freeze && target.equals(host) ? "job " + spec.id() + " runs on " + host + " already"
         : null;
+    if (no == null && elsewhere) {
+      // the best node but this one, by this node's balancer
+      movingTo = Executor.ELSEWHERE;
+      freezing = false;
+      moveWaiters.add(m.replyTo());
+      balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.of(host), Map.of(),
+          getContext().messageAdapter(Balancer.PlaceReply.class, ElsewhereFound::new)));
+      return this;
+    }
     if (no != null) {
       m.replyTo().tell(new MigrateAnswer(spec.id(), false, no, info()));
       return this;
@@ -613,6 +626,18 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           return Behaviors.stopped();
         }));
     onMigrate(new Migrate(w.target(), relay));
+  }
+
+  private Behavior<Command> onElsewhereFound(ElsewhereFound f) {
+    if (!Executor.ELSEWHERE.equals(movingTo)) {
+      return this;
+    }
+    if (f.reply() instanceof Balancer.Placed p) {
+      movingTo = p.node();
+      return onLocated(new Located(new Balancer.Location(p.node(), p.executorPath(), null)));
+    }
+    answerMove(false, "no other node can take it now: " + f.reply().decision().reason());
+    return this;
   }
 
   private Behavior<Command> onLocated(Located l) {

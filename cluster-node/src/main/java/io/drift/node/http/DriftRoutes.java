@@ -55,8 +55,40 @@ public final class DriftRoutes extends AllDirectives {
             path("decisions", () -> onSuccess(decisions(), this::ok)),
             path("jobs", () -> onSuccess(jobs(), this::ok)),
             path(segment("jobs").slash(segment()), this::job))),
-        post(() -> path(segment("jobs").slash(segment()).slash("migrate"),
-            id -> parameterOptional("to", to -> migrate(id, to.orElse(null)))))));
+        post(() -> concat(
+            path(segment("jobs").slash(segment()).slash("migrate"),
+                id -> parameterOptional("to", to -> migrate(id, to.orElse(null)))),
+            path("drain", () -> parameterOptional("force", force ->
+                parameterOptional("within", within -> drain(force.orElse("false"),
+                    within.orElse("60s")))))))));
+  }
+
+  /**
+   * {@code POST /drift/drain?force=false&within=60s}: every unit here moves away, then the node
+   * leaves once it is home to no unfinished job (with force, those are cancelled). 200 left,
+   * 409 stayed (why), 400 bad parameters.
+   */
+  private Route drain(String force, String within) {
+    if (readOnly) {
+      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
+          + " (pekko.management.http.route-providers-read-only = true)"));
+    }
+    if (!force.equals("true") && !force.equals("false")) {
+      return complete(error(StatusCodes.BAD_REQUEST, "force is true or false, not " + force));
+    }
+    java.time.Duration time;
+    try {
+      time = com.typesafe.config.ConfigFactory.parseString("t = " + within).getDuration("t");
+    } catch (RuntimeException e) {
+      return complete(error(StatusCodes.BAD_REQUEST, "within is a duration such as 60s, not "
+          + within));
+    }
+    if (time.isNegative() || time.isZero() || time.toHours() > 24) {
+      return complete(error(StatusCodes.BAD_REQUEST, "within must be above 0 and at most 24h"));
+    }
+    return onSuccess(io.drift.node.Drainer.drain(system, refs, time, force.equals("true")),
+        r -> r.left() ? ok(r) : complete(HttpResponse.create().withStatus(StatusCodes.CONFLICT)
+            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(r)))));
   }
 
   /**

@@ -120,6 +120,21 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   public record GetUnits(ActorRef<Units> replyTo) implements Command, ExecutorWire {}
 
+  /**
+   * Empty this node: take no new unit, and ask the home of every unit here to move it
+   * elsewhere (home picks the node), again every second for those still here; answer
+   * {@link Drained} once none is left, or when {@code within} has passed.
+   */
+  public record Drain(java.time.Duration within, ActorRef<Drained> replyTo) implements Command {}
+
+  /** {@code left}: units still here (none: drained); {@code notes}: why some did not move. */
+  public record Drained(int left, List<String> notes) {}
+
+  /** The node's own word for a move to wherever home finds best, but not here. */
+  public static final String ELSEWHERE = "elsewhere";
+
+  private record DrainTick() implements Command {}
+
   public record Units(String host, int slots, List<UnitInfo> units) implements ExecutorWire {}
 
   public record UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase) {}
@@ -435,6 +450,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(Pause.class, this::onPause)
         .onMessage(Resume.class, this::onResume)
         .onMessage(GetUnits.class, this::onGetUnits)
+        .onMessage(Drain.class, this::onDrain)
+        .onMessage(DrainTick.class, t -> drainTick())
+        .onMessage(DrainNote.class, n -> {
+          drainNotes.put(n.job(), n.why());
+          return this;
+        })
         .onMessage(UnitPaused.class, this::onUnitPaused)
         .onMessage(UnitEnded.class, this::onUnitEnded)
         .onMessage(HomeLeft.class, this::onHomeLeft)
@@ -510,6 +531,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     if (existing != null) {
       return "job " + jobId + " already runs here under epoch " + existing.epoch() + " ("
           + existing.phase().name().toLowerCase(java.util.Locale.ROOT) + ")";
+    }
+    if (runner.draining()) {
+      return "node " + selfNode + " is draining";
     }
     if (!selfNode.equals(homeNode) && !runner.settings().acceptGuests()) {
       return "node " + selfNode + " does not accept guests";
@@ -879,6 +903,61 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
     return this;
   }
+
+  // ---- drain ------------------------------------------------------------------------------
+
+  private final List<ActorRef<Drained>> drainWaiters = new java.util.ArrayList<>();
+  private final Map<String, String> drainNotes = new java.util.TreeMap<>(); // job -> why it stays
+  private long drainDeadline;
+
+  private Behavior<Command> onDrain(Drain d) {
+    runner.drain();
+    drainWaiters.add(d.replyTo());
+    long deadline = System.nanoTime() + d.within().toNanos();
+    drainDeadline = drainWaiters.size() == 1 ? deadline : Math.max(drainDeadline, deadline);
+    getContext().getLog().info("node {} drains: {} units to move away", selfNode, tasks.size());
+    timers.startTimerWithFixedDelay(DrainTick.class, new DrainTick(),
+        java.time.Duration.ofSeconds(1));
+    return drainTick();
+  }
+
+  /** Asks the home of each unit still here to move it; answers the waiters when none is left. */
+  private Behavior<Command> drainTick() {
+    if (drainWaiters.isEmpty()) {
+      timers.cancel(DrainTick.class);
+      return this;
+    }
+    boolean over = System.nanoTime() - drainDeadline >= 0;
+    if (tasks.isEmpty() || over) {
+      Drained d = new Drained(tasks.size(), tasks.isEmpty() ? List.of()
+          : drainNotes.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
+      drainWaiters.forEach(w -> w.tell(d));
+      drainWaiters.clear();
+      timers.cancel(DrainTick.class);
+      getContext().getLog().info("node {}: drain {}", selfNode, tasks.isEmpty() ? "done"
+          : "gave up with " + tasks.size() + " units left: " + d.notes());
+      return this;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    for (UnitTask t : List.copyOf(tasks.values())) {
+      ActorRef<HostEvent> home = homes.get(t.jobId);
+      if (home == null || t.phase() == UnitTask.Phase.PAUSED) {
+        continue; // paused: a move of it is under way
+      }
+      String job = t.jobId.value();
+      ActorRef<String> outcome = getContext().spawnAnonymous(
+          Behaviors.<String>receiveMessage(line -> {
+            if (!line.startsWith("moved")) {
+              self.tell(new DrainNote(job, line));
+            }
+            return Behaviors.stopped();
+          }));
+      home.tell(new MoveWanted(t.jobId, t.epoch, ELSEWHERE, outcome));
+    }
+    return this;
+  }
+
+  private record DrainNote(String job, String why) implements Command {}
 
   private Behavior<Command> onGetUnits(GetUnits g) {
     List<UnitInfo> list = new ArrayList<>();

@@ -109,7 +109,18 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
 
   @Override
   public boolean acceptsGuests() {
-    return settings.acceptGuests();
+    return settings.acceptGuests() && !draining;
+  }
+
+  /** The node is draining: it takes no guests, and its balancer's gossip says so. */
+  private volatile boolean draining;
+
+  void drain() {
+    draining = true;
+  }
+
+  boolean draining() {
+    return draining;
   }
 
   @Override

@@ -1,0 +1,114 @@
+package io.drift.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drift.api.JobHandle;
+import io.drift.api.JobInfo;
+import io.drift.api.JobSpec;
+import io.drift.api.JobState;
+import io.drift.api.OutputLine;
+import io.drift.node.client.DriftClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+
+/** A node drained while it runs guests: they all move, none is lost, and the node leaves. */
+class DrainTest {
+
+  static final long STEPS = 2_500;
+
+  @Test
+  void aDrainedNodeSendsEveryUnitAwayThenLeavesAndNothingIsLost() throws Exception {
+    MigrationTest.Unmoved expected = MigrationTest.unmoved(STEPS);
+    try (LocalCluster cluster = TestClusters.startReady(List.of(2, 2, 2));
+        DriftClient client = DriftClient.connect(cluster.node(0).selfNode())) {
+      List<JobHandle<Long>> jobs = new ArrayList<>();
+      List<List<OutputLine>> outputs = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        JobHandle<Long> h = client.submit(JobSpec.of(
+            new SeededWalk(MigrationTest.SEED, STEPS, MigrationTest.CPU_MICROS)));
+        List<OutputLine> out = new CopyOnWriteArrayList<>();
+        h.onOutput(out::add);
+        jobs.add(h);
+        outputs.add(out);
+      }
+      ActorTestKit kit = ActorTestKit.create(cluster.node(0).system());
+      TestProbe<Object> probe = kit.createTestProbe();
+      DriftNode drained = cluster.node(2);
+      String gone = drained.selfNode();
+      int hosted = probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
+        int n = 0;
+        for (JobHandle<Long> h : jobs) {
+          JobInfo info = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+          assertEquals(JobState.RUNNING, info.state());
+          n += info.host().equals(gone) ? 1 : 0;
+        }
+        assertTrue(n > 0, "node 2 hosts some of the units");
+        return n;
+      });
+
+      Drainer.Result r = Drainer.drain(drained, Duration.ofSeconds(60), false)
+          .toCompletableFuture().get(90, TimeUnit.SECONDS);
+      assertTrue(r.left(), r.toString());
+      assertEquals(0, r.unitsLeft(), r.toString());
+      assertTrue(r.unitsMoved() >= hosted, r.toString());
+
+      for (int i = 0; i < jobs.size(); i++) {
+        JobHandle<Long> h = jobs.get(i);
+        assertEquals(expected.result(), h.result().toCompletableFuture().get(120, TimeUnit.SECONDS));
+        JobInfo done = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertFalse(done.host().equals(gone), "ended elsewhere: " + done);
+        List<OutputLine> out = outputs.get(i);
+        probe.awaitAssert(Duration.ofSeconds(10), () -> {
+          assertEquals(expected.output().size(), out.size());
+          return null;
+        });
+        assertEquals(expected.output(), out.stream().map(OutputLine::text).toList());
+      }
+      probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+        Cluster c = Cluster.get(cluster.node(0).system());
+        c.state().getMembers().forEach(m -> assertFalse(
+            m.address().toString().endsWith(gone) && m.status() == MemberStatus.up(),
+            "node 2 is still up: " + m));
+        assertTrue(drained.whenTerminated().isDone(), "node 2 has stopped");
+        return null;
+      });
+    }
+  }
+
+  @Test
+  void aNodeStillHomeToARunningJobSaysWhichAndStays() throws Exception {
+    try (LocalCluster cluster = TestClusters.startReady(List.of(2, 2));
+        DriftClient client = DriftClient.connect(cluster.node(1).selfNode())) {
+      JobHandle<Long> h = client.submit(JobSpec.of(
+          new SeededWalk(MigrationTest.SEED, 4_000, MigrationTest.CPU_MICROS)));
+      TestClusters.runningHost(cluster, h);
+      Drainer.Result r = Drainer.drain(cluster.node(1), Duration.ofMillis(500), false)
+          .toCompletableFuture().get(60, TimeUnit.SECONDS);
+      assertFalse(r.left(), r.toString());
+      assertEquals(List.of(h.id().value()), r.homedJobs());
+      JobInfo info = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      assertFalse(info.state().isFinal(), "the job goes on: " + info);
+      assertFalse(info.host().equals(cluster.node(1).selfNode()), "its unit left: " + info);
+
+      // over HTTP, a mutating route: refused where management HTTP is read-only (the default)
+      java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                  + cluster.node(0).httpPort() + "/drift/drain"))
+              .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(403, refused.statusCode(), refused.body());
+      assertEquals(JobState.RUNNING, h.status().toCompletableFuture().get(5, TimeUnit.SECONDS)
+          .state());
+    }
+  }
+}
