@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       RunCommand.class,
       PsCommand.class,
       MigrateCommand.class,
+      CtlCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
