@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -67,6 +68,7 @@ public final class DriftNode implements AutoCloseable {
         Cluster cluster = Cluster.get(system);
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
+      drainOnSigterm(system, refs, config);
       ServerBinding binding = settings.management() ? bindHttp(system, config, refs) : null;
       return new DriftNode(settings, system, refs, binding);
     } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
@@ -78,6 +80,37 @@ public final class DriftNode implements AutoCloseable {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new DriftException("the node did not start: " + cause.getMessage(), cause);
     }
+  }
+
+  /**
+   * SIGTERM (the JVM exiting; not a test's or an embedder's terminate) drains the node before
+   * it leaves: its units move away, and jobs it is still home to are given
+   * {@code drift.node.drain-on-sigterm} to end, then cancelled, saying why.
+   */
+  private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(DriftNode.class);
+
+  private static void drainOnSigterm(ActorSystem<Void> system, NodeRefs refs, Config config) {
+    Duration within = config.getDuration("drift.node.drain-on-sigterm");
+    if (within.isZero()) {
+      return;
+    }
+    CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+    cs.addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "drift-drain", () -> {
+      if (!cs.getShutdownReason().map(r -> r.equals(CoordinatedShutdown.jvmExitReason()))
+          .orElse(false)) {
+        return CompletableFuture.completedFuture(Done.done());
+      }
+      LOG.info("SIGTERM: draining node {} (at most {}) before it leaves",
+          refs.selfNode(), within);
+      return Drainer.drain(system, refs, within, true).handle((r, e) -> {
+        if (e != null) {
+          LOG.warn("the drain before leaving failed: {}", e.toString());
+        } else {
+          LOG.info("drained before leaving: {}", r);
+        }
+        return Done.done();
+      });
+    });
   }
 
   private static ServerBinding bindHttp(ActorSystem<Void> system, Config config, NodeRefs refs)

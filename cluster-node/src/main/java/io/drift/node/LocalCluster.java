@@ -74,7 +74,10 @@ public final class LocalCluster implements AutoCloseable {
 
   private static DriftNode startNode(int port, String seed, int slots, Path frozen,
       Map<String, ?> extra, Map<String, ?> own) {
-    Map<String, Object> o = new HashMap<>(extra);
+    Map<String, Object> o = new HashMap<>();
+    // all nodes of a local cluster stop together with their JVM: nowhere to drain to
+    o.put("drift.node.drain-on-sigterm", "0s");
+    o.putAll(extra);
     if (frozen != null) {
       o.put(FROZEN_DIR, frozen.toString());
     }

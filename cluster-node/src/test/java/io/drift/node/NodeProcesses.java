@@ -115,6 +115,13 @@ final class NodeProcesses implements AutoCloseable {
   }
 
   /** Kills node i at once (SIGKILL): no goodbye to the cluster. */
+  /** SIGTERM, as an operator's stop: the node drains, then leaves; waits (bounded) for its exit. */
+  boolean stop(int i, Duration within) throws InterruptedException {
+    Process p = processes.get(i);
+    p.destroy();
+    return p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   void kill(int i) throws InterruptedException {
     processes.get(i).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
