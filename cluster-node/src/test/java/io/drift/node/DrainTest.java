@@ -8,12 +8,9 @@ import io.drift.api.JobHandle;
 import io.drift.api.JobInfo;
 import io.drift.api.JobSpec;
 import io.drift.api.JobState;
-import io.drift.api.OutputLine;
 import io.drift.node.client.DriftClient;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -28,32 +25,18 @@ class DrainTest {
 
   @Test
   void aDrainedNodeSendsEveryUnitAwayThenLeavesAndNothingIsLost() throws Exception {
-    MigrationTest.Unmoved expected = MigrationTest.unmoved(STEPS);
     // the drain route is mutating: open here, read-only by default
     try (LocalCluster cluster = TestClusters.startReady(List.of(2, 2, 2),
             java.util.Map.of("pekko.management.http.route-providers-read-only", false));
         DriftClient client = DriftClient.connect(cluster.node(0).selfNode())) {
-      List<JobHandle<Long>> jobs = new ArrayList<>();
-      List<List<OutputLine>> outputs = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        JobHandle<Long> h = client.submit(JobSpec.of(
-            new SeededWalk(MigrationTest.SEED, STEPS, MigrationTest.CPU_MICROS)));
-        List<OutputLine> out = new CopyOnWriteArrayList<>();
-        h.onOutput(out::add);
-        jobs.add(h);
-        outputs.add(out);
-      }
+      Walks walks = new Walks(client, 8, STEPS);
       ActorTestKit kit = ActorTestKit.create(cluster.node(0).system());
       TestProbe<Object> probe = kit.createTestProbe();
       DriftNode drained = cluster.node(2);
       String gone = drained.selfNode();
+      List<String> names = cluster.nodes().stream().map(DriftNode::selfNode).toList();
       int hosted = probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
-        int n = 0;
-        for (JobHandle<Long> h : jobs) {
-          JobInfo info = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
-          assertEquals(JobState.RUNNING, info.state());
-          n += info.host().equals(gone) ? 1 : 0;
-        }
+        int n = walks.unitsOn(names)[2];
         assertTrue(n > 0, "node 2 hosts some of the units");
         return n;
       });
@@ -71,18 +54,7 @@ class DrainTest {
       assertEquals(0, r.get("unitsLeft").asInt(), said.toString());
       assertTrue(r.get("unitsMoved").asInt() >= hosted, said.toString());
 
-      for (int i = 0; i < jobs.size(); i++) {
-        JobHandle<Long> h = jobs.get(i);
-        assertEquals(expected.result(), h.result().toCompletableFuture().get(120, TimeUnit.SECONDS));
-        JobInfo done = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        assertFalse(done.host().equals(gone), "ended elsewhere: " + done);
-        List<OutputLine> out = outputs.get(i);
-        probe.awaitAssert(Duration.ofSeconds(10), () -> {
-          assertEquals(expected.output().size(), out.size());
-          return null;
-        });
-        assertEquals(expected.output(), out.stream().map(OutputLine::text).toList());
-      }
+      walks.assertCompleteEachLineOnce(probe, gone);
       probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
         Cluster c = Cluster.get(cluster.node(0).system());
         c.state().getMembers().forEach(m -> assertFalse(

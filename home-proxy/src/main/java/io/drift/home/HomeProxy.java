@@ -312,13 +312,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         getContext().getLog().debug("job {}: {}", spec.id(), refused.reason());
         observed.put(refused.host(), refused.runQueue());
         busyRefusals++;
-        host = "";
-        executor = null;
-        if (cancelRequested) {
-          end(JobState.CANCELLED, cancelReason);
-        } else {
-          place();
-        }
+        placeAgain(); // the node may still be the best, told the truth
         return this;
       }
       getContext().getLog().info("job {}: {} refused it: {}", spec.id(), refused.host(), refused.reason());
@@ -352,6 +346,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   /** This attempt is over without a start: place again elsewhere, or end a cancelled job. */
   private void giveUpAttempt(String node) {
     refusedBy.add(node);
+    placeAgain();
+  }
+
+  private void placeAgain() {
     host = "";
     executor = null;
     if (cancelRequested) {

@@ -636,14 +636,19 @@ class HomeProxyTest {
     assertEquals(error, job.info().error());
   }
 
+  /** A host that passes what it gets to {@code sees}, and can be stopped as a node dies. */
+  static ActorRef<Executor.Command> relayTo(TestProbe<Executor.Command> sees) {
+    return testKit.spawn(Behaviors.<Executor.Command>receiveMessage(m -> {
+      sees.ref().tell(m);
+      return Behaviors.same();
+    }));
+  }
+
   @Test
   void aHostThatDiesWhileRunningRestartsTheJobFromItsCheckpointElsewhere() throws Exception {
     Job job = new Job();
     TestProbe<Executor.Command> sees = executor();
-    ActorRef<Executor.Command> host = testKit.spawn(Behaviors.<Executor.Command>receiveMessage(m -> {
-      sees.ref().tell(m);
-      return Behaviors.same();
-    }));
+    ActorRef<Executor.Command> host = relayTo(sees);
     Executor.Start start = job.placeOn("n1:1", host, sees);
     start.replyTo().tell(new Executor.Accepted(job.id, 1, "n1:1"));
     // three lines, then a checkpoint after the second line and no file write; then a fourth
@@ -682,10 +687,7 @@ class HomeProxyTest {
   void aHostThatDiesWithoutACheckpointRestartsTheJobFromItsStart() {
     Job job = new Job();
     TestProbe<Executor.Command> sees = executor();
-    ActorRef<Executor.Command> host = testKit.spawn(Behaviors.<Executor.Command>receiveMessage(m -> {
-      sees.ref().tell(m);
-      return Behaviors.same();
-    }));
+    ActorRef<Executor.Command> host = relayTo(sees);
     Executor.Start start = job.placeOn("n1:1", host, sees);
     start.replyTo().tell(new Executor.Accepted(job.id, 1, "n1:1"));
     start.home().tell(batch(job, 1, 1, 2, sees));
