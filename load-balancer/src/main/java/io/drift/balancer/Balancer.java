@@ -346,10 +346,11 @@ public final class Balancer {
       // the work it has done, MOSIX's predictor of the work it still needs, in reference
       // seconds: its CPU time or, if more, its time in steps here (a unit that waits in its
       // steps, as the benchmarks' emulated work does, still holds its slot), at this node's
-      // speed. State size unknown until a checkpoint is taken: a move costs its fixed part.
+      // speed. A move costs its state over the bandwidth (the size when last encoded) plus a
+      // fixed part; memory per unit is not known in a JVM: 0, no memory term.
       double ran = Math.max(u.cpuNanos(), u.slotNanos()) / 1e9;
-      views.add(new UnitView(u.jobId(), ran * own.speed(), 0, 0, u.residencyNanos() / 1e9,
-          refused, u.guest()));
+      views.add(new UnitView(u.jobId(), ran * own.speed(), u.stateBytes(), 0,
+          u.residencyNanos() / 1e9, refused, u.guest()));
     }
     LocalView view = new LocalView(selfNode, own.speed(), own.slots(), own.localRunQueue(),
         mover.local().runnableUnits(), own.freeMemoryBytes(), own.totalMemoryBytes(), views);

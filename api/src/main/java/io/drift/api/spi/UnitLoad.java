@@ -7,6 +7,14 @@ package io.drift.api.spi;
  * @param slotNanos wall time it has spent in steps on this node: what it ran here, CPU or not
  * @param residencyNanos time since it started or arrived on this node
  * @param guest whether its home is another node
+ * @param stateBytes its state's size when last encoded (at its start, a move or a
+ *     checkpoint), 0 if not known: what moving it costs
  */
 public record UnitLoad(String jobId, long cpuNanos, long slotNanos, long residencyNanos,
-    boolean guest) {}
+    boolean guest, long stateBytes) {
+
+  public UnitLoad(String jobId, long cpuNanos, long slotNanos, long residencyNanos,
+      boolean guest) {
+    this(jobId, cpuNanos, slotNanos, residencyNanos, guest, 0);
+  }
+}

@@ -567,8 +567,18 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     } catch (StateCodecException e) {
       return refuse(jobId, epoch, replyTo, e.getMessage());
     }
-    return admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), firstSeq,
+    admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), firstSeq,
         firstFileSeq, cpuNanos, steps, home, replyTo);
+    noteStateBytes(jobId, epoch, state.size());
+    return this;
+  }
+
+  /** The size of the state a unit came with: what moving it costs, for the balancer. */
+  private void noteStateBytes(JobId jobId, long epoch, long bytes) {
+    UnitTask t = current(jobId, epoch);
+    if (t != null) {
+      t.stateBytes = bytes;
+    }
   }
 
   /**
@@ -753,9 +763,11 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           s.replyTo());
     }
     dropStale(s.jobId(), s.epoch());
-    return admitDecoded(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), r.state(),
+    admitDecoded(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), r.state(),
         h.className(), h.nextSeq(), s.firstFileSeq(), h.cpuNanos(), h.steps(), s.home(),
         s.replyTo());
+    noteStateBytes(s.jobId(), s.epoch(), h.size());
+    return this;
   }
 
   // ---- freeze and continue: the home node's side ---------------------------------------------
@@ -846,6 +858,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     dropStale(t.jobId(), t.epoch());
     admitDecoded(t.jobId(), t.epoch(), t.jobName(), t.homeNode(), r.unit(), h.className(),
         h.nextSeq(), t.firstFileSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo());
+    noteStateBytes(t.jobId(), t.epoch(), h.size());
     if (current(t.jobId(), t.epoch()) != null) {
       deleteFrozen(t.jobId()); // it runs again: the file must not bring it back twice
     }

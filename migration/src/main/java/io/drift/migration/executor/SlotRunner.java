@@ -134,7 +134,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     List<UnitLoad> out = new ArrayList<>(live.size());
     for (UnitTask t : live) {
       out.add(new UnitLoad(t.jobId.value(), t.cpuNanosSeen, t.slotNanos, now - t.arrivedNanos,
-          t.guest));
+          t.guest, t.stateBytes));
     }
     return out;
   }
@@ -397,6 +397,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       log.warn("job {}: no checkpoint, the state cannot be encoded: {}", t.jobId, e.getMessage());
       return;
     }
+    t.stateBytes = state.size();
     if (state.size() > settings.maxResultBytes()) {
       if (t.checkpointsSkipped++ == 0) {
         log.info("job {}: its state of {} bytes is over drift.executor.max-result-bytes; it is"

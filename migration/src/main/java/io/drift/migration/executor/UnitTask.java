@@ -49,6 +49,8 @@ public final class UnitTask {
   long lastReportNanos;
   long overruns;
   long checkpointsSkipped;
+  /** Bytes of its state when last encoded here or sent to it (0: not known yet). */
+  volatile long stateBytes;
   private long nextSeq;
   private final List<OutputLine> pending = new ArrayList<>();
   private int pendingChars;

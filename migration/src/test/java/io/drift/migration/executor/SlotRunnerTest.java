@@ -247,6 +247,33 @@ class SlotRunnerTest {
   }
 
   @Test
+  void theBalancerSeesAUnitsStateSizeOnceItIsCheckpointed() throws Exception {
+    ExecutorSettings s = settings(1);
+    runner(new ExecutorSettings(1, s.timeSlice(), s.reportInterval(), s.outputBatchLines(),
+        s.outputBatchBytes(), s.outputWindowLines(), s.outputAckTimeout(), s.maxLineChars(),
+        s.maxResultBytes(), s.maxRunnable(), true, Duration.ofMillis(20))).start(listener);
+    RecordingHome home = new RecordingHome();
+    UnitTask t = task("sized", new Waiter(), home);
+    assertEquals(0, t.stateBytes, "not known before it is encoded");
+    runner.enqueue(t);
+    org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit kit =
+        org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit.create();
+    try {
+      kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(20), () -> {
+        long encoded = home.events.stream()
+            .filter(e -> e instanceof RecordingHome.Checkpoint)
+            .mapToLong(e -> ((RecordingHome.Checkpoint) e).state().size()).max().orElse(0);
+        assertTrue(encoded > 0, "checkpointed");
+        assertEquals(encoded, runner.units().get(0).stateBytes());
+        return null;
+      });
+    } finally {
+      kit.shutdownTestKit();
+      runner.cancel(t);
+    }
+  }
+
+  @Test
   void noCheckpointsWhenTheyAreOff() throws Exception {
     runner(settings(1)).start(listener);
     RecordingHome home = new RecordingHome();
