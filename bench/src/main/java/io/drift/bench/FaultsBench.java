@@ -36,6 +36,111 @@ final class FaultsBench {
 
   static Map<String, Object> run() throws Exception {
     long t0 = System.nanoTime();
+    Map<String, Object> out = crash();
+    out.putAll(drain());
+    out.put("wall_s", (System.nanoTime() - t0) / 1e9);
+    return out;
+  }
+
+  static final int GUESTS = 50;
+  /** Long enough (15 s) that the drain comes while they run. */
+  static final long DRAIN_STEPS = 1_500;
+
+  /**
+   * Drain: three node processes, node 2 with room for all, so that it hosts the 50 guests of
+   * jobs homed on node 0; then {@code POST /drift/drain} to node 2. Reports the drain's time
+   * (the request's), jobs lost, lines lost or doubled, and restarts (there should be none: the
+   * clients see only relocations).
+   */
+  static Map<String, Object> drain() throws Exception {
+    List<String> settings = List.of("-Ddrift.balancer.migrate=off",
+        "-Dpekko.management.http.route-providers-read-only=false");
+    // node 0 (every job's home) with one slot, node 1 with 24, node 2 with 64: placement by
+    // opportunity cost sends nearly every new job to the free slots of node 2
+    List<NodeProcs.Spec> specs = List.of(new NodeProcs.Spec(1, 1), new NodeProcs.Spec(24, 1),
+        new NodeProcs.Spec(64, 1));
+    Map<String, Object> out = new LinkedHashMap<>();
+    try (NodeProcs cluster = NodeProcs.start(specs, List.of("-Xmx384m", "-XX:+UseSerialGC"),
+        settings)) {
+      cluster.awaitCluster(Duration.ofSeconds(120));
+      try (DriftClient client = DriftClient.connect(cluster.node(0))) {
+        List<JobHandle<Long>> jobs = new ArrayList<>();
+        List<List<OutputLine>> outputs = new ArrayList<>();
+        for (int i = 0; i < 80; i++) {
+          JobHandle<Long> h = client.submit(JobSpec.of(
+              new CountedLines(DRAIN_STEPS, STEP_MICROS)));
+          List<OutputLine> lines = new CopyOnWriteArrayList<>();
+          h.onOutput(lines::add);
+          jobs.add(h);
+          outputs.add(lines);
+        }
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        int guests;
+        while (true) {
+          List<JobInfo> now = statuses(jobs);
+          guests = (int) now.stream().filter(i -> i.state() == JobState.RUNNING
+              && i.host().equals(cluster.node(2))).count();
+          if (guests >= GUESTS && now.stream().allMatch(i -> i.state() == JobState.RUNNING)) {
+            break;
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("node 2 hosts " + guests + " units, not " + GUESTS);
+          }
+          Thread.sleep(100);
+        }
+        long t = System.nanoTime();
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                    + cluster.httpPort(2) + "/drift/drain?within=120s"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofMinutes(3)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        double drainS = (System.nanoTime() - t) / 1e9;
+        System.err.printf("drain of node 2 with %d guests: HTTP %d in %.2f s: %s%n", guests,
+            r.statusCode(), drainS, r.body());
+        int failed = 0;
+        for (JobHandle<Long> h : jobs) {
+          try {
+            h.result().toCompletableFuture().get(300, TimeUnit.SECONDS);
+          } catch (java.util.concurrent.ExecutionException e) {
+            failed++;
+          }
+        }
+        Thread.sleep(500); // the last output batches reach the client after the result
+        long[] lostDup = lostAndDoubled(outputs, DRAIN_STEPS);
+        long restarts = cluster.logLines().stream().filter(l -> l.contains("starts again"))
+            .count();
+        out.put("drain_s", r.statusCode() == 200 ? drainS : Double.NaN);
+        out.put("drain_guests", guests);
+        out.put("drain_http_status", r.statusCode());
+        out.put("lost_jobs_drain", failed);
+        out.put("lost_lines_drain", lostDup[0]);
+        out.put("dup_lines_drain", lostDup[1]);
+        out.put("restarts_drain", restarts);
+      }
+    }
+    return out;
+  }
+
+  /** {lines lost, lines doubled} over every job's output, against "line 1" to "line steps". */
+  static long[] lostAndDoubled(List<List<OutputLine>> outputs, long steps) {
+    long lostLines = 0;
+    long dupLines = 0;
+    for (List<OutputLine> lines : outputs) {
+      Set<String> seen = new HashSet<>();
+      for (OutputLine l : lines) {
+        if (!seen.add(l.text())) {
+          dupLines++;
+        }
+      }
+      for (long s = 1; s <= steps; s++) {
+        lostLines += seen.contains("line " + s) ? 0 : 1;
+      }
+    }
+    return new long[] {lostLines, dupLines};
+  }
+
+  static Map<String, Object> crash() throws Exception {
     List<String> settings = List.of("-Ddrift.executor.checkpoint-interval=1s",
         "-Ddrift.balancer.migrate=off",
         "-Dpekko.cluster.split-brain-resolver.stable-after=" + STABLE_AFTER);
@@ -115,19 +220,9 @@ final class FaultsBench {
           }
         }
         Thread.sleep(500); // the last output batches reach the client after the result
-        long lostLines = 0;
-        long dupLines = 0;
-        for (List<OutputLine> lines : outputs) {
-          Set<String> seen = new HashSet<>();
-          for (OutputLine l : lines) {
-            if (!seen.add(l.text())) {
-              dupLines++;
-            }
-          }
-          for (long s = 1; s <= STEPS; s++) {
-            lostLines += seen.contains("line " + s) ? 0 : 1;
-          }
-        }
+        long[] lostDup = lostAndDoubled(outputs, STEPS);
+        long lostLines = lostDup[0];
+        long dupLines = lostDup[1];
         long stepsAgain = 0;
         long cpuAgainMs = 0;
         for (String line : cluster.logLines()) {
@@ -147,14 +242,14 @@ final class FaultsBench {
         out.put("lost_lines", lostLines);
         out.put("dup_lines", dupLines);
         out.put("lost_jobs", failed);
-        out.put("drain_s", Double.NaN); // null in the JSON: not built yet
         out.put("setup", "3 node processes (2 slots), " + JOBS + " jobs of " + STEPS + " steps of "
             + STEP_MICROS / 1000 + " ms homed on node 0, SIGKILL of the host with more of them;"
             + " checkpoint-interval 1s, split brain resolver stable-after " + STABLE_AFTER
-            + "; recovery = kill to running elsewhere, as the client sees it; drain not built");
+            + "; recovery = kill to running elsewhere, as the client sees it. Drain: node 2 (64"
+            + " slots) hosting at least " + GUESTS + " of 80 such jobs homed on node 0 (1 slot;"
+            + " node 1: 24), POST /drift/drain; drain_s = the request's time");
       }
     }
-    out.put("wall_s", (System.nanoTime() - t0) / 1e9);
     return out;
   }
 
