@@ -316,6 +316,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         return this;
       }
       getContext().getLog().info("job {}: {} refused it: {}", spec.id(), refused.host(), refused.reason());
+      if (refused.stateRejected()) {
+        // a checkpoint or state that cannot run here cannot run anywhere: say so, once
+        end(JobState.FAILED, "the unit's state cannot run: " + refused.reason());
+        return this;
+      }
       if (startIsTransfer) {
         end(JobState.FAILED, "the moved unit's state was lost at " + refused.host() + ": "
             + refused.reason());

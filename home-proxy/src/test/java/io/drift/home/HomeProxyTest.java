@@ -684,6 +684,18 @@ class HomeProxyTest {
   }
 
   @Test
+  void aStateNoNodeCanRunFailsTheJobWithTheReasonInsteadOfBeingPlacedAgain() {
+    Job job = new Job();
+    TestProbe<Executor.Command> exec = executor();
+    Executor.Start start = job.placeOn("n1:1", exec);
+    start.replyTo().tell(Executor.Refused.stateRejected(job.id, 1, "n1:1",
+        "cannot decode x.Unit: bad CBOR"));
+    HomeProxy.Completed c = expectCompleted(job.subscribe(), JobState.FAILED);
+    assertTrue(c.info().error().contains("bad CBOR"), c.info().error());
+    job.balancer.expectNoMessage(QUIET);
+  }
+
+  @Test
   void aHostThatDiesWithoutACheckpointRestartsTheJobFromItsStart() {
     Job job = new Job();
     TestProbe<Executor.Command> sees = executor();

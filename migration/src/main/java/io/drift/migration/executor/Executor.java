@@ -87,11 +87,23 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * {@code runQueue}: the node's runnable units when it refused because it was busier than the
    * home believed; {@link #NO_BELIEF} when it refused for another reason.
    */
-  public record Refused(JobId jobId, long epoch, String host, String reason, int runQueue)
-      implements StartReply {
+  public record Refused(JobId jobId, long epoch, String host, String reason, int runQueue,
+      boolean stateRejected) implements StartReply {
 
     public Refused(JobId jobId, long epoch, String host, String reason) {
-      this(jobId, epoch, host, reason, NO_BELIEF);
+      this(jobId, epoch, host, reason, NO_BELIEF, false);
+    }
+
+    public Refused(JobId jobId, long epoch, String host, String reason, int runQueue) {
+      this(jobId, epoch, host, reason, runQueue, false);
+    }
+
+    /**
+     * The unit's state itself cannot run (it does not decode, or is not a unit): no other
+     * node would do better, so home fails the job with the reason instead of placing it again.
+     */
+    public static Refused stateRejected(JobId jobId, long epoch, String host, String reason) {
+      return new Refused(jobId, epoch, host, reason, NO_BELIEF, true);
     }
 
     /** Refused only for being busier than believed: another try may pick it again. */
@@ -565,7 +577,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return refuse(jobId, epoch, replyTo, "unit class " + state.className()
           + " is not on the class path of node " + selfNode);
     } catch (StateCodecException e) {
-      return refuse(jobId, epoch, replyTo, e.getMessage());
+      getContext().getLog().info("refused job {}: {}", jobId, e.getMessage());
+      replyTo.tell(Refused.stateRejected(jobId, epoch, selfNode, e.getMessage()));
+      return this;
     }
     admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), firstSeq,
         firstFileSeq, cpuNanos, steps, home, replyTo);
@@ -603,7 +617,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return refuse(jobId, epoch, replyTo, no);
     }
     if (!(decoded instanceof WorkUnit<?> unit)) {
-      return refuse(jobId, epoch, replyTo, className + " is not a " + WorkUnit.class.getName());
+      String why = className + " is not a " + WorkUnit.class.getName();
+      getContext().getLog().info("refused job {}: {}", jobId, why);
+      replyTo.tell(Refused.stateRejected(jobId, epoch, selfNode, why));
+      return this;
     }
     boolean guest = !selfNode.equals(homeNode);
     UnitTask task = new UnitTask(jobId, epoch, jobName, homeNode, guest, unit,

@@ -281,6 +281,13 @@ class ExecutorTest {
   void aPayloadThatIsNotAWorkUnitIsRefused() throws Exception {
     String reason = refusal(executor(), "number", SELF, encode(42L));
     assertEquals("java.lang.Long is not a " + WorkUnit.class.getName(), reason);
+    assertTrue(refused(executor(), "number2", encode(42L)).stateRejected(),
+        "no node would run it: its home must not place it again");
+  }
+
+  private Refused refused(ActorRef<Command> ex, String job, Payload unit) {
+    TestProbe<HostEvent> home = testKit.createTestProbe();
+    return assertInstanceOf(Refused.class, start(ex, job, 1, SELF, unit, 1, home));
   }
 
   @Test
@@ -288,6 +295,9 @@ class ExecutorTest {
     Payload corrupt = new Payload(PrimeCount.class.getName(), new byte[] {(byte) 0xff, 1, 2});
     String reason = refusal(executor(), "corrupt", SELF, corrupt);
     assertTrue(reason.startsWith("cannot decode " + PrimeCount.class.getName()), reason);
+    assertTrue(refused(executor(), "corrupt2", corrupt).stateRejected());
+    // a node that is full refuses for now: another may take the job
+    assertFalse(new Refused(JobId.of("x"), 1, SELF, "full").stateRejected());
   }
 
   @Test
