@@ -27,6 +27,8 @@ public final class Drainer {
 
   /**
    * @param left whether the node left the cluster
+   * @param unitsMoved units that were here when the drain began and are gone (moved away, or
+   *     ended meanwhile)
    * @param unitsLeft units that could not be moved away (the node stays)
    * @param notes why units stayed
    * @param homedJobs unfinished jobs homed here when the time was up (cancelled with force)
