@@ -4,9 +4,17 @@ import java.util.Objects;
 
 /**
  * One job to submit: the unit with its starting state, a name for people, the memory it declares
- * (0 when unknown; the balancer will use it) and whether it may be moved while it runs.
+ * (0 when unknown; the balancer will use it), whether it may be moved while it runs, and the
+ * directory of its home files ({@link WorkContext#files()}) under the home node's workspace
+ * root: null for one of its own, named after the job; a name to share one with other jobs, or
+ * to find files put there before it started.
  */
-public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean migratable) {
+public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean migratable,
+    String workspace) {
+
+  public JobSpec(WorkUnit<R> unit, String name, long memoryMb, boolean migratable) {
+    this(unit, name, memoryMb, migratable, null);
+  }
 
   public JobSpec {
     Objects.requireNonNull(unit, "unit");
@@ -17,6 +25,13 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
     if (memoryMb < 0) {
       throw new IllegalArgumentException("declared memory must be >= 0 MB, not " + memoryMb);
     }
+    if (workspace != null) {
+      try {
+        workspace = HomePaths.check(workspace, false);
+      } catch (java.nio.file.AccessDeniedException e) {
+        throw new IllegalArgumentException("workspace " + e.getMessage(), e);
+      }
+    }
   }
 
   /** A migratable job named after the unit's class, with no declared memory. */
@@ -25,14 +40,19 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
   }
 
   public JobSpec<R> withName(String newName) {
-    return new JobSpec<>(unit, newName, memoryMb, migratable);
+    return new JobSpec<>(unit, newName, memoryMb, migratable, workspace);
   }
 
   public JobSpec<R> withMemoryMb(long mb) {
-    return new JobSpec<>(unit, name, mb, migratable);
+    return new JobSpec<>(unit, name, mb, migratable, workspace);
   }
 
   public JobSpec<R> withMigratable(boolean value) {
-    return new JobSpec<>(unit, name, memoryMb, value);
+    return new JobSpec<>(unit, name, memoryMb, value, workspace);
+  }
+
+  /** Its home files in this directory of the workspace root (a relative path). */
+  public JobSpec<R> withWorkspace(String dir) {
+    return new JobSpec<>(unit, name, memoryMb, migratable, dir);
   }
 }

@@ -28,8 +28,15 @@ public final class Gateway {
   public sealed interface Command {}
 
   /** Submit a job homed at this node. {@code unit} is the unit's encoded starting state. */
+  /** {@code workspace}: the job's files' directory under the home's root; null: its own. */
   public record Submit(String name, Payload unit, long memoryMb, boolean migratable,
-      ActorRef<SubmitReply> replyTo) implements Command, GatewayWire {}
+      String workspace, ActorRef<SubmitReply> replyTo) implements Command, GatewayWire {
+
+    public Submit(String name, Payload unit, long memoryMb, boolean migratable,
+        ActorRef<SubmitReply> replyTo) {
+      this(name, unit, memoryMb, migratable, null, replyTo);
+    }
+  }
 
   public sealed interface SubmitReply extends GatewayWire {}
 
@@ -91,7 +98,7 @@ public final class Gateway {
       return Behaviors.same();
     }
     HomeProxy.Spec spec = new HomeProxy.Spec(JobId.random(), s.name(), s.unit().className(),
-        s.memoryMb(), s.migratable(), s.unit());
+        s.memoryMb(), s.migratable(), s.unit(), workspace(s.workspace()));
     // ask between two local actors: the reply's only use is to answer this one client
     ctx.ask(HomeManager.Created.class, homes, createTimeout,
         replyTo -> new HomeManager.Create(spec, replyTo),
@@ -100,6 +107,15 @@ public final class Gateway {
   }
 
   /** Why the submission cannot run here, or null if it can. */
+  /** The workspace as {@link io.drift.api.HomePaths} writes it (checked already), or null. */
+  private static String workspace(String w) {
+    try {
+      return w == null ? null : io.drift.api.HomePaths.check(w, false);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new IllegalStateException("checked at submission", e);
+    }
+  }
+
   static String check(Submit s, StateCodec codec, String selfNode, int maxStateBytes) {
     if (s.name() == null || s.name().isBlank()) {
       return "a job needs a name";
@@ -109,6 +125,13 @@ public final class Gateway {
     }
     if (s.memoryMb() < 0) {
       return "declared memory must be >= 0 MB, not " + s.memoryMb();
+    }
+    if (s.workspace() != null) {
+      try {
+        io.drift.api.HomePaths.check(s.workspace(), false);
+      } catch (java.nio.file.AccessDeniedException e) {
+        return "workspace " + e.getMessage();
+      }
     }
     if (s.unit() == null || s.unit().isNull()) {
       return "a job needs a unit";

@@ -41,6 +41,8 @@ public final class FileProbe implements WorkUnit<String> {
         f.append("big", new byte[bytes]);
         f.append("big", new byte[bytes]);
         return Step.done("finished"); // the refusal fails the job as it ends
+      case "read-prepared":
+        return Step.done(new String(f.read("prepared.txt", 0, 1000), StandardCharsets.UTF_8));
       case "round-trip":
         f.appendLine("a/one.txt", "one");
         f.write("a/two.bin", 3, "xyz".getBytes(StandardCharsets.UTF_8));

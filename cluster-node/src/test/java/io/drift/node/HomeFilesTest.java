@@ -97,6 +97,21 @@ class HomeFilesTest {
   }
 
   @Test
+  void aNamedWorkspaceHoldsFilesPutThereBeforeTheJobAndJobsShareIt() throws Exception {
+    Path dir = workspaces.resolve("team/inputs");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("prepared.txt"), "made before the job");
+    JobSpec<String> spec = JobSpec.of(new FileProbe("read-prepared", 0))
+        .withWorkspace("team//./inputs");
+    assertEquals("team/inputs", spec.workspace(), "written one way");
+    assertEquals("made before the job",
+        client.submit(spec).result().toCompletableFuture().get(30, TimeUnit.SECONDS));
+    IllegalArgumentException out = assertThrows(IllegalArgumentException.class,
+        () -> JobSpec.of(new FileProbe("read-prepared", 0)).withWorkspace("../elsewhere"));
+    assertTrue(out.getMessage().contains("'..'"), out.getMessage());
+  }
+
+  @Test
   void badPathsAndMissingFilesAreIoExceptionsInTheStepNotCrashes() throws Exception {
     String escape = probe("escape", 0);
     assertTrue(escape.startsWith("AccessDeniedException") && escape.contains("'..'"), escape);

@@ -104,7 +104,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     HomeProxy.Spec spec = c.spec();
     while (jobs.containsKey(spec.id())) { // random ids: a clash is rare, and never fatal
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
-          spec.migratable(), spec.unit());
+          spec.migratable(), spec.unit(), spec.workspace());
     }
     long now = System.currentTimeMillis();
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(

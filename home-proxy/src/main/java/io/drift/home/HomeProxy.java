@@ -101,8 +101,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   public static final String CONTINUE = "continue";
 
   /** What the job is, as submitted. */
+  /** {@code workspace}: the directory of its files under the root; null: named after the job. */
   public record Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
-      Payload unit) {}
+      Payload unit, String workspace) {
+
+    public Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
+        Payload unit) {
+      this(id, name, unitClass, memoryMb, migratable, unit, null);
+    }
+  }
 
   static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
@@ -191,7 +198,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     this.balancer = balancer;
     this.manager = manager;
     this.codec = codec;
-    this.workspace = new Workspace(settings.workspaceRoot().resolve(spec.id().value()),
+    // a named workspace was checked at submission (HomePaths): it stays under the root
+    this.workspace = new Workspace(settings.workspaceRoot().resolve(
+        spec.workspace() != null ? spec.workspace() : spec.id().value()),
         settings.maxFileBytes());
     this.hostAdapter = ctx.messageAdapter(Executor.HostEvent.class, FromHost::new);
     this.placeAdapter = ctx.messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);

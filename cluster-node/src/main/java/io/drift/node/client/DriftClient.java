@@ -122,7 +122,8 @@ public final class DriftClient implements JobClient {
           + " never be checkpointed or moved: " + e.getMessage(), e);
     }
     Gateway.SubmitReply reply = await(AskPattern.ask(gateway,
-        r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(), r),
+        r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
+            spec.workspace(), r),
         timeout, system.scheduler()), "the submission");
     if (reply instanceof Gateway.Rejected rejected) {
       throw new SubmissionRejectedException(rejected.reason());
