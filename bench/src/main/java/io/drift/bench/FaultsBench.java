@@ -66,14 +66,7 @@ final class FaultsBench {
       try (DriftClient client = DriftClient.connect(cluster.node(0))) {
         List<JobHandle<Long>> jobs = new ArrayList<>();
         List<List<OutputLine>> outputs = new ArrayList<>();
-        for (int i = 0; i < 80; i++) {
-          JobHandle<Long> h = client.submit(JobSpec.of(
-              new CountedLines(DRAIN_STEPS, STEP_MICROS)));
-          List<OutputLine> lines = new CopyOnWriteArrayList<>();
-          h.onOutput(lines::add);
-          jobs.add(h);
-          outputs.add(lines);
-        }
+        submit(client, 80, DRAIN_STEPS, jobs, outputs);
         long deadline = System.nanoTime() + 60_000_000_000L;
         int guests;
         while (true) {
@@ -98,15 +91,7 @@ final class FaultsBench {
         double drainS = (System.nanoTime() - t) / 1e9;
         System.err.printf("drain of node 2 with %d guests: HTTP %d in %.2f s: %s%n", guests,
             r.statusCode(), drainS, r.body());
-        int failed = 0;
-        for (JobHandle<Long> h : jobs) {
-          try {
-            h.result().toCompletableFuture().get(300, TimeUnit.SECONDS);
-          } catch (java.util.concurrent.ExecutionException e) {
-            failed++;
-          }
-        }
-        Thread.sleep(500); // the last output batches reach the client after the result
+        int failed = awaitAll(jobs);
         long[] lostDup = lostAndDoubled(outputs, DRAIN_STEPS);
         long restarts = cluster.logLines().stream().filter(l -> l.contains("starts again"))
             .count();
@@ -120,6 +105,35 @@ final class FaultsBench {
       }
     }
     return out;
+  }
+
+  /** Submits {@code n} jobs of {@link CountedLines}, each with the output it brings. */
+  static void submit(DriftClient client, int n, long steps, List<JobHandle<Long>> jobs,
+      List<List<OutputLine>> outputs) {
+    for (int i = 0; i < n; i++) {
+      JobHandle<Long> h = client.submit(JobSpec.of(new CountedLines(steps, STEP_MICROS)));
+      List<OutputLine> lines = new CopyOnWriteArrayList<>();
+      h.onOutput(lines::add);
+      jobs.add(h);
+      outputs.add(lines);
+    }
+  }
+
+  /**
+   * Waits (bounded, 300 s a job) for every job to end; returns how many failed. Then a moment
+   * more: the last output batches reach the client after the result.
+   */
+  static int awaitAll(List<JobHandle<Long>> jobs) throws Exception {
+    int failed = 0;
+    for (JobHandle<Long> h : jobs) {
+      try {
+        h.result().toCompletableFuture().get(300, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        failed++;
+      }
+    }
+    Thread.sleep(500);
+    return failed;
   }
 
   /** {lines lost, lines doubled} over every job's output, against "line 1" to "line steps". */
@@ -153,13 +167,7 @@ final class FaultsBench {
       try (DriftClient client = DriftClient.connect(cluster.node(0))) {
         List<JobHandle<Long>> jobs = new ArrayList<>();
         List<List<OutputLine>> outputs = new ArrayList<>();
-        for (int i = 0; i < JOBS; i++) {
-          JobHandle<Long> h = client.submit(JobSpec.of(new CountedLines(STEPS, STEP_MICROS)));
-          List<OutputLine> lines = new CopyOnWriteArrayList<>();
-          h.onOutput(lines::add);
-          jobs.add(h);
-          outputs.add(lines);
-        }
+        submit(client, JOBS, STEPS, jobs, outputs);
         // all running, and a couple of checkpoint intervals in
         long deadline = System.nanoTime() + 60_000_000_000L;
         List<JobInfo> before;
@@ -211,15 +219,7 @@ final class FaultsBench {
         if (!waiting.isEmpty()) {
           throw new IllegalStateException("jobs " + waiting + " did not run again within 120 s");
         }
-        int failed = 0;
-        for (JobHandle<Long> h : jobs) {
-          try {
-            h.result().toCompletableFuture().get(180, TimeUnit.SECONDS);
-          } catch (java.util.concurrent.ExecutionException e) {
-            failed++;
-          }
-        }
-        Thread.sleep(500); // the last output batches reach the client after the result
+        int failed = awaitAll(jobs);
         long[] lostDup = lostAndDoubled(outputs, STEPS);
         long lostLines = lostDup[0];
         long dupLines = lostDup[1];
