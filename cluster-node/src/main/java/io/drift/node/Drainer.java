@@ -44,13 +44,15 @@ public final class Drainer {
 
   public static CompletionStage<Result> drain(ActorSystem<?> system, NodeRefs refs,
       Duration within, boolean force) {
+    // it waits on asks and polls: on the dispatcher meant for blocking
     return CompletableFuture.supplyAsync(() -> {
       try {
         return run(new Node(system, refs), within, force);
       } catch (Exception e) {
         throw new IllegalStateException("drain of " + refs.selfNode() + " failed: " + e, e);
       }
-    });
+    }, system.dispatchers().lookup(
+        org.apache.pekko.actor.typed.DispatcherSelector.blocking()));
   }
 
   private record Node(ActorSystem<?> system, NodeRefs refs) {

@@ -98,7 +98,7 @@ public final class Gateway {
       return Behaviors.same();
     }
     HomeProxy.Spec spec = new HomeProxy.Spec(JobId.random(), s.name(), s.unit().className(),
-        s.memoryMb(), s.migratable(), s.unit(), workspace(s.workspace()));
+        s.memoryMb(), s.migratable(), s.unit(), s.workspace());
     // ask between two local actors: the reply's only use is to answer this one client
     ctx.ask(HomeManager.Created.class, homes, createTimeout,
         replyTo -> new HomeManager.Create(spec, replyTo),
@@ -107,15 +107,6 @@ public final class Gateway {
   }
 
   /** Why the submission cannot run here, or null if it can. */
-  /** The workspace as {@link io.drift.api.HomePaths} writes it (checked already), or null. */
-  private static String workspace(String w) {
-    try {
-      return w == null ? null : io.drift.api.HomePaths.check(w, false);
-    } catch (java.nio.file.AccessDeniedException e) {
-      throw new IllegalStateException("checked at submission", e);
-    }
-  }
-
   static String check(Submit s, StateCodec codec, String selfNode, int maxStateBytes) {
     if (s.name() == null || s.name().isBlank()) {
       return "a job needs a name";

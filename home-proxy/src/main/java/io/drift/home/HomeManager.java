@@ -109,7 +109,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     long now = System.currentTimeMillis();
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
         HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf(), codec),
-        "job-" + spec.id().value());
+        "job-" + spec.id().value(),
+        // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
+        org.apache.pekko.actor.typed.DispatcherSelector.blocking());
     proxies.put(spec.id(), proxy);
     jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
         JobState.PENDING, 0, 0, 0, 0.0, 0, now, null, null, 0, 0, 0));

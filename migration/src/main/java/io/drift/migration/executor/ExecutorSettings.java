@@ -66,6 +66,12 @@ public record ExecutorSettings(
         root.getDuration(p + "checkpoint-interval"));
   }
 
+  public ExecutorSettings withCheckpointInterval(Duration d) {
+    return new ExecutorSettings(slots, timeSlice, reportInterval, outputBatchLines,
+        outputBatchBytes, outputWindowLines, outputAckTimeout, maxLineChars, maxResultBytes,
+        maxRunnable, acceptGuests, d);
+  }
+
   public ExecutorSettings withSlots(int n) {
     return new ExecutorSettings(n, timeSlice, reportInterval, outputBatchLines, outputBatchBytes,
         outputWindowLines, outputAckTimeout, maxLineChars, maxResultBytes, maxRunnable,

@@ -19,6 +19,8 @@ class ExecutorSettingsTest {
         Duration.ofSeconds(10)), s);
     assertEquals(3, s.withSlots(3).slots());
     assertEquals(s.checkpointInterval(), s.withSlots(3).checkpointInterval());
+    assertEquals(Duration.ofSeconds(2),
+        s.withCheckpointInterval(Duration.ofSeconds(2)).withSlots(3).checkpointInterval());
     assertEquals(s.outputWindowLines(), s.withSlots(3).outputWindowLines());
   }
 

@@ -223,10 +223,7 @@ class SlotRunnerTest {
 
   @Test
   void aRunningUnitIsCheckpointedToHomeAfterTheOutputItFollows() throws Exception {
-    ExecutorSettings s = settings(1);
-    runner(new ExecutorSettings(1, s.timeSlice(), s.reportInterval(), s.outputBatchLines(),
-        s.outputBatchBytes(), s.outputWindowLines(), s.outputAckTimeout(), s.maxLineChars(),
-        s.maxResultBytes(), s.maxRunnable(), true, Duration.ofMillis(20))).start(listener);
+    runner(settings(1).withCheckpointInterval(Duration.ofMillis(20))).start(listener);
     RecordingHome home = new RecordingHome();
     runner.enqueue(task("cp", false, new SlowLines(60), home, 1, 0, 0));
     listener.awaitEnded();
@@ -248,10 +245,7 @@ class SlotRunnerTest {
 
   @Test
   void theBalancerSeesAUnitsStateSizeOnceItIsCheckpointed() throws Exception {
-    ExecutorSettings s = settings(1);
-    runner(new ExecutorSettings(1, s.timeSlice(), s.reportInterval(), s.outputBatchLines(),
-        s.outputBatchBytes(), s.outputWindowLines(), s.outputAckTimeout(), s.maxLineChars(),
-        s.maxResultBytes(), s.maxRunnable(), true, Duration.ofMillis(20))).start(listener);
+    runner(settings(1).withCheckpointInterval(Duration.ofMillis(20))).start(listener);
     RecordingHome home = new RecordingHome();
     UnitTask t = task("sized", new Waiter(), home);
     assertEquals(0, t.stateBytes, "not known before it is encoded");
