@@ -8,7 +8,10 @@ import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
+import io.drift.migration.code.CodeStore;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -27,16 +30,36 @@ public final class Gateway {
 
   public sealed interface Command {}
 
-  /** Submit a job homed at this node. {@code unit} is the unit's encoded starting state. */
-  /** {@code workspace}: the job's files' directory under the home's root; null: its own. */
+  /**
+   * Submit a job homed at this node. {@code unit} is the unit's encoded starting state; {@code
+   * workspace} the job's files' directory under the home's root (null: its own); {@code code}
+   * the SHA-256 of a jar stored here by {@link PutCode} that has the unit's classes (null:
+   * they are on Drift's class path).
+   */
   public record Submit(String name, Payload unit, long memoryMb, boolean migratable,
-      String workspace, ActorRef<SubmitReply> replyTo) implements Command, GatewayWire {
+      String workspace, String code, ActorRef<SubmitReply> replyTo)
+      implements Command, GatewayWire {
 
     public Submit(String name, Payload unit, long memoryMb, boolean migratable,
         ActorRef<SubmitReply> replyTo) {
-      this(name, unit, memoryMb, migratable, null, replyTo);
+      this(name, unit, memoryMb, migratable, null, null, replyTo);
     }
   }
+
+  /**
+   * A piece of a jar of job code, from {@code offset}, of {@code total} bytes in all, with
+   * {@code hash} its SHA-256. Pieces come in order, each after the last one's answer; a piece
+   * at 0 starts over. Answered with {@link CodeAck}; a jar this node has already is not sent
+   * again ({@code stored} on the first answer).
+   */
+  public record PutCode(String hash, long offset, byte[] data, long total,
+      ActorRef<CodeAck> replyTo) implements Command, GatewayWire {}
+
+  /** {@code error} non-null: the upload is over and failed, and why. */
+  public record CodeAck(long received, boolean stored, String error) implements GatewayWire {}
+
+  /** Uploads at once per node; a client that goes away mid-upload holds one until restarted. */
+  static final int MAX_UPLOADS = 16;
 
   public sealed interface SubmitReply extends GatewayWire {}
 
@@ -58,11 +81,17 @@ public final class Gateway {
   private record Recorded(HomeManager.Created created, Throwable failure,
       ActorRef<SubmitReply> replyTo) implements Command {}
 
+  /** @param code the node's jars of job code; null: only Drift's own class path */
   public static Behavior<Command> create(ActorRef<HomeManager.Command> homes, StateCodec codec,
-      String selfNode, int maxStateBytes, Duration createTimeout) {
+      CodeStore code, String selfNode, int maxStateBytes, Duration createTimeout) {
+    Map<String, CodeStore.Incoming> uploads = new HashMap<>();
     return Behaviors.setup(ctx -> Behaviors.receive(Command.class)
-        .onMessage(Submit.class, s -> onSubmit(ctx, s, homes, codec, selfNode, maxStateBytes,
-            createTimeout))
+        .onMessage(Submit.class, s -> onSubmit(ctx, s, homes, codec, code, selfNode,
+            maxStateBytes, createTimeout))
+        .onMessage(PutCode.class, p -> {
+          p.replyTo().tell(put(p, code, uploads, selfNode));
+          return Behaviors.same();
+        })
         .onMessage(Recorded.class, r -> {
           if (r.failure() != null) {
             r.replyTo().tell(new Rejected("node " + selfNode + " could not record the job: "
@@ -88,17 +117,63 @@ public final class Gateway {
         .build());
   }
 
+  /** Takes one piece of an upload (file I/O: this actor runs on the blocking dispatcher). */
+  static CodeAck put(PutCode p, CodeStore code, Map<String, CodeStore.Incoming> uploads,
+      String selfNode) {
+    if (code == null) {
+      return new CodeAck(0, false, "node " + selfNode + " keeps no jars of job code");
+    }
+    if (!CodeStore.isHash(p.hash())) {
+      return new CodeAck(0, false, "not a SHA-256 in lower-case hex: " + p.hash());
+    }
+    if (code.has(p.hash())) {
+      return new CodeAck(p.total(), true, null);
+    }
+    CodeStore.Incoming in = uploads.get(p.hash());
+    try {
+      if (p.offset() == 0) {
+        if (in != null) {
+          in.close();
+          uploads.remove(p.hash());
+        } else if (uploads.size() >= MAX_UPLOADS) {
+          return new CodeAck(0, false, "node " + selfNode + " takes " + MAX_UPLOADS
+              + " uploads at once; try again later");
+        }
+        in = code.incoming(p.hash(), p.total());
+        uploads.put(p.hash(), in);
+      } else if (in == null || in.total() != p.total()) {
+        return new CodeAck(0, false, "no upload of " + p.hash() + " is under way: start at 0");
+      }
+      in.append(p.offset(), p.data() == null ? new byte[0] : p.data());
+      if (in.complete()) {
+        uploads.remove(p.hash());
+        try (CodeStore.Incoming done = in) {
+          done.commit();
+        }
+        return new CodeAck(in.received(), true, null);
+      }
+      return new CodeAck(in.received(), false, null);
+    } catch (java.io.IOException e) {
+      if (in != null) {
+        in.close();
+        uploads.remove(p.hash());
+      }
+      return new CodeAck(0, false, "node " + selfNode + " did not take the jar: "
+          + e.getMessage());
+    }
+  }
+
   private static Behavior<Command> onSubmit(ActorContext<Command> ctx, Submit s,
-      ActorRef<HomeManager.Command> homes, StateCodec codec, String selfNode, int maxStateBytes,
-      Duration createTimeout) {
-    String problem = check(s, codec, selfNode, maxStateBytes);
+      ActorRef<HomeManager.Command> homes, StateCodec codec, CodeStore code, String selfNode,
+      int maxStateBytes, Duration createTimeout) {
+    String problem = check(s, codec, code, selfNode, maxStateBytes);
     if (problem != null) {
       ctx.getLog().info("rejected a submission: {}", problem);
       s.replyTo().tell(new Rejected(problem));
       return Behaviors.same();
     }
     HomeProxy.Spec spec = new HomeProxy.Spec(JobId.random(), s.name(), s.unit().className(),
-        s.memoryMb(), s.migratable(), s.unit(), s.workspace());
+        s.memoryMb(), s.migratable(), s.unit(), s.workspace(), s.code());
     // ask between two local actors: the reply's only use is to answer this one client
     ctx.ask(HomeManager.Created.class, homes, createTimeout,
         replyTo -> new HomeManager.Create(spec, replyTo),
@@ -107,7 +182,8 @@ public final class Gateway {
   }
 
   /** Why the submission cannot run here, or null if it can. */
-  static String check(Submit s, StateCodec codec, String selfNode, int maxStateBytes) {
+  static String check(Submit s, StateCodec codec, CodeStore code, String selfNode,
+      int maxStateBytes) {
     if (s.name() == null || s.name().isBlank()) {
       return "a job needs a name";
     }
@@ -131,12 +207,31 @@ public final class Gateway {
       return "the unit's state is " + s.unit().size() + " bytes; this node accepts at most "
           + maxStateBytes + " (drift.gateway.max-state-bytes)";
     }
+    if (s.code() == null) {
+      return checkUnit(s, codec, Thread.currentThread().getContextClassLoader(),
+          "on the class path of node " + selfNode);
+    }
+    if (code == null) {
+      return "node " + selfNode + " keeps no jars of job code";
+    }
+    if (!code.has(s.code())) {
+      return "node " + selfNode + " has no jar " + s.code() + ": upload it first (PutCode)";
+    }
+    // a loader of its own, closed at once: the job's loaders are made where it runs
+    try (java.net.URLClassLoader loader = code.open(s.code(), "drift-check")) {
+      return checkUnit(s, codec, loader, "in the job's jar");
+    } catch (java.io.IOException e) {
+      return "cannot load from the job's jar: " + e.getMessage();
+    }
+  }
+
+  private static String checkUnit(Submit s, StateCodec codec, ClassLoader loader, String where) {
     Object unit;
     try {
-      unit = codec.decode(s.unit(), Thread.currentThread().getContextClassLoader());
+      unit = codec.decode(s.unit(), loader);
     } catch (ClassNotFoundException e) {
-      return "unit class " + s.unit().className() + " is not on the class path of node " + selfNode;
-    } catch (StateCodecException e) {
+      return "unit class " + s.unit().className() + " is not " + where;
+    } catch (StateCodecException | LinkageError e) {
       return e.getMessage();
     }
     if (!(unit instanceof WorkUnit<?>)) {

@@ -28,9 +28,12 @@ public final class LocalCluster implements AutoCloseable {
 
   public static final String HOST = "127.0.0.1";
   private static final String FROZEN_DIR = "drift.home.frozen-dir";
+  private static final String CODE_DIR = "drift.home.code-dir";
 
   private final List<DriftNode> nodes;
-  private final Path frozenDir; // made for this cluster, deleted with it; null if configured
+  // frozen units and jars of job code under frozenDir/frozen and frozenDir/code, unless
+  // configured; made for this cluster and deleted with it
+  private final Path frozenDir;
   private final Map<String, ?> extra;
 
   private LocalCluster(List<DriftNode> nodes, Path frozenDir, Map<String, ?> extra) {
@@ -56,8 +59,8 @@ public final class LocalCluster implements AutoCloseable {
     Path frozen = null;
     try {
       if (!extra.containsKey(FROZEN_DIR)) {
-        // a local cluster is for demos and tests: its frozen jobs go when it goes
-        frozen = Files.createTempDirectory("drift-frozen-");
+        // a local cluster is for demos and tests: its frozen jobs and jars go when it goes
+        frozen = Files.createTempDirectory("drift-local-");
       }
       for (int i = 0; i < slots.size(); i++) {
         started.add(startNode(ports.get(i), seed, slots.get(i), frozen, extra,
@@ -79,7 +82,10 @@ public final class LocalCluster implements AutoCloseable {
     o.put("drift.node.drain-on-sigterm", "0s");
     o.putAll(extra);
     if (frozen != null) {
-      o.put(FROZEN_DIR, frozen.toString());
+      o.put(FROZEN_DIR, frozen.resolve("frozen").toString());
+      if (!extra.containsKey(CODE_DIR)) {
+        o.put(CODE_DIR, frozen.resolve("code").toString());
+      }
     }
     o.put("pekko.remote.artery.canonical.hostname", HOST);
     o.put("pekko.remote.artery.canonical.port", port);

@@ -9,6 +9,8 @@ import io.drift.balancer.policy.OpportunityCostPolicy;
 import io.drift.balancer.policy.PlacementPolicy;
 import io.drift.balancer.policy.RoundRobinPolicy;
 import io.drift.home.HomeManager;
+import io.drift.api.WorkUnit;
+import io.drift.migration.code.CodeStore;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
 import io.drift.migration.executor.FrozenStore;
@@ -39,9 +41,13 @@ public final class NodeGuardian {
       String self = NodeNames.of(Cluster.get(ctx.getSystem()).selfMember().address());
       StateCodec codec = new StateCodec();
       SlotRunner runner = new SlotRunner(settings.executor(), codec);
+      // one store per node, as for frozen units: a node fetches what it lacks from homes
+      CodeStore code = new CodeStore(settings.codeDir().resolve(self.replace(':', '_')),
+          settings.maxCodeBytes(), WorkUnit.class.getClassLoader());
       ActorRef<Executor.Command> executor =
           ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration(),
-              new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_')))), "executor");
+              new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_'))), code),
+              "executor");
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.getLog().info("node {}: {} slots, speed {}", self, settings.executor().slots(),
           String.format(java.util.Locale.ROOT, "%.3f", settings.speed()));
@@ -55,9 +61,11 @@ public final class NodeGuardian {
               settings.decisionsKept())), "balancer");
       ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);
       ActorRef<HomeManager.Command> homes =
-          ctx.spawn(HomeManager.create(settings.home(), balancer, self), "homes");
-      ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, codec, self,
-          settings.maxStateBytes(), settings.createTimeout()), GATEWAY);
+          ctx.spawn(HomeManager.create(settings.home(), balancer, self, code), "homes");
+      // on the blocking dispatcher: it writes uploaded jars
+      ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, codec, code, self,
+          settings.maxStateBytes(), settings.createTimeout()), GATEWAY,
+          org.apache.pekko.actor.typed.DispatcherSelector.blocking());
       ctx.getSystem().receptionist().tell(Receptionist.register(Gateway.SERVICE_KEY, gateway));
       started.complete(new NodeRefs(self, executor, balancer, homes, gateway));
       return Behaviors.empty();

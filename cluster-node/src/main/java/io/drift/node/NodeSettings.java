@@ -32,7 +32,9 @@ public record NodeSettings(
     int decisionsKept,
     String placement,
     HomeSettings home,
-    Path frozenDir) {
+    Path frozenDir,
+    Path codeDir,
+    long maxCodeBytes) {
 
   /**
    * @throws ConfigException.BadValue or another {@link ConfigException} naming the key
@@ -56,7 +58,8 @@ public record NodeSettings(
         ExecutorSettings.fromConfig(c, slots), MigrationSettings.fromConfig(c),
         LoadSettings.fromConfig(c), GossipSettings.fromConfig(c), PolicyConfig.fromConfig(c),
         c.getBoolean("drift.balancer.migrate"), decisionsKept(c), placement(c),
-        HomeSettings.fromConfig(c), frozenDir(c));
+        HomeSettings.fromConfig(c), dir(c, "drift.home.frozen-dir"), dir(c, "drift.home.code-dir"),
+        maxCodeBytes(c));
   }
 
   /** How long {@code drift.node.speed = auto} measures this node at start. */
@@ -82,13 +85,21 @@ public record NodeSettings(
     return speed;
   }
 
-  private static Path frozenDir(Config c) {
-    String dir = c.getString("drift.home.frozen-dir");
+  private static Path dir(Config c, String key) {
+    String dir = c.getString(key);
     try {
       return Path.of(dir).toAbsolutePath();
     } catch (InvalidPathException e) {
-      throw new ConfigException.BadValue("drift.home.frozen-dir", "not a path: " + e.getMessage());
+      throw new ConfigException.BadValue(key, "not a path: " + e.getMessage());
     }
+  }
+
+  private static long maxCodeBytes(Config c) {
+    long n = c.getBytes("drift.home.max-code-bytes");
+    if (n < 1024) {
+      throw new ConfigException.BadValue("drift.home.max-code-bytes", "must be >= 1KiB");
+    }
+    return n;
   }
 
   private static int decisionsKept(Config c) {

@@ -122,7 +122,7 @@ class BadInputTest {
     // a workspace outside the root, from a client that skipped JobSpec's own check
     cluster.node(0).refs().gateway().tell(new Gateway.Submit("escape",
         new StateCodec().encode(new io.drift.api.units.PrintLines(1)), 0, true, "a/../../b",
-        probe.ref()));
+        null, probe.ref()));
     String why = probe.expectMessageClass(Gateway.Rejected.class).reason();
     assertTrue(why.startsWith("workspace ") && why.contains("'..'"), why);
   }

@@ -5,6 +5,7 @@ import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.balancer.Balancer;
 import io.drift.migration.codec.StateCodec;
+import io.drift.migration.code.CodeStore;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -54,20 +55,28 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   public static Behavior<Command> create(
       HomeSettings settings, ActorRef<Balancer.Command> balancer, String homeNode) {
-    return Behaviors.setup(ctx -> new HomeManager(ctx, settings, balancer, homeNode));
+    return create(settings, balancer, homeNode, null);
+  }
+
+  /** @param code the node's jars of job code; null: jobs with a jar of their own cannot run */
+  public static Behavior<Command> create(HomeSettings settings,
+      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code) {
+    return Behaviors.setup(ctx -> new HomeManager(ctx, settings, balancer, homeNode, code));
   }
 
   private final HomeSettings settings;
   private final StateCodec codec = new StateCodec();
   private final ActorRef<Balancer.Command> balancer;
   private final String homeNode;
+  private final CodeStore code;
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
 
   private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
-      ActorRef<Balancer.Command> balancer, String homeNode) {
+      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code) {
     super(ctx);
+    this.code = code;
     this.settings = settings;
     this.balancer = balancer;
     this.homeNode = homeNode;
@@ -104,11 +113,12 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     HomeProxy.Spec spec = c.spec();
     while (jobs.containsKey(spec.id())) { // random ids: a clash is rare, and never fatal
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
-          spec.migratable(), spec.unit(), spec.workspace());
+          spec.migratable(), spec.unit(), spec.workspace(), spec.code());
     }
     long now = System.currentTimeMillis();
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
-        HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf(), codec),
+        HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf(), codec,
+            code),
         "job-" + spec.id().value(),
         // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
         org.apache.pekko.actor.typed.DispatcherSelector.blocking());

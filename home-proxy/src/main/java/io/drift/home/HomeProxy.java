@@ -10,6 +10,7 @@ import io.drift.balancer.policy.Admission;
 import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
+import io.drift.migration.code.CodeStore;
 import io.drift.migration.executor.Executor;
 import io.drift.migration.executor.Transfer;
 import java.io.IOException;
@@ -100,22 +101,55 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   public static final String FREEZE = "freeze";
   public static final String CONTINUE = "continue";
 
-  /** What the job is, as submitted. */
-  /** {@code workspace}: the directory of its files under the root; null: named after the job. */
+  /**
+   * What the job is, as submitted. {@code workspace}: the directory of its files under the
+   * root; null: named after the job. {@code code}: the SHA-256 of the jar its classes come
+   * from, kept in the home node's {@link CodeStore}; null: Drift's own class path.
+   */
   public record Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
-      Payload unit, String workspace) {
+      Payload unit, String workspace, String code) {
+
+    public Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
+        Payload unit, String workspace) {
+      this(id, name, unitClass, memoryMb, migratable, unit, workspace, null);
+    }
 
     public Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
         Payload unit) {
-      this(id, name, unitClass, memoryMb, migratable, unit, null);
+      this(id, name, unitClass, memoryMb, migratable, unit, null, null);
+    }
+  }
+
+  /** A piece of the job's jar for a node that will run it; only the job's own jar is served. */
+  private Executor.CodeChunk codeChunk(Executor.FetchCode q) {
+    if (spec.code() == null || !spec.code().equals(q.hash())) {
+      return new Executor.CodeChunk(null, 0, "job " + spec.id() + " has no jar " + q.hash());
+    }
+    if (code == null || !code.has(q.hash())) {
+      return new Executor.CodeChunk(null, 0, "the jar of job " + spec.id()
+          + " is gone from its home node " + homeNode);
+    }
+    try {
+      return new Executor.CodeChunk(code.read(q.hash(), q.offset(), CodeStore.CHUNK),
+          code.size(q.hash()), null);
+    } catch (java.io.IOException ex) {
+      return new Executor.CodeChunk(null, 0, "home node " + homeNode
+          + " cannot read the jar of job " + spec.id() + ": " + ex.getMessage());
     }
   }
 
   static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
       ActorRef<HomeManager.Command> manager, StateCodec codec) {
+    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, null);
+  }
+
+  /** @param code the home node's jars of job code; null: jobs with a jar cannot run */
+  static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
+      HomeSettings settings, ActorRef<Balancer.Command> balancer,
+      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
-        homeNode, submittedAtMillis, settings, balancer, manager, codec)));
+        homeNode, submittedAtMillis, settings, balancer, manager, codec, code)));
   }
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
@@ -123,6 +157,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private final TimerScheduler<Command> timers;
   private final Spec spec;
+  private final CodeStore code; // null: this node keeps no jars
   private final String homeNode;
   private final long submittedAtMillis;
   private final HomeSettings settings;
@@ -188,8 +223,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
       String homeNode, long submittedAtMillis, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
-      StateCodec codec) {
+      StateCodec codec, CodeStore code) {
     super(ctx);
+    this.code = code;
     this.timers = timers;
     this.spec = spec;
     this.homeNode = homeNode;
@@ -271,11 +307,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           : Executor.NO_BELIEF;
       Executor.Start start = restartFrom == null
           ? new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
-              cpuNanos, steps, believed, fileApplied + 1, hostAdapter, startAdapter)
+              cpuNanos, steps, believed, fileApplied + 1, spec.code(), hostAdapter, startAdapter)
           // output and writes it makes again are numbered as before, and dropped as repeats
           : new Executor.Start(spec.id(), epoch, spec.name(), homeNode, restartFrom.state(),
               restartFrom.nextSeq(), restartFrom.cpuNanos(), restartFrom.steps(), believed,
-              restartFrom.nextFileSeq(), hostAdapter, startAdapter);
+              restartFrom.nextFileSeq(), spec.code(), hostAdapter, startAdapter);
       executor.tell(start);
       timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     } else {
@@ -430,6 +466,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
     if (e instanceof Executor.FileRequest q) {
       onFileRequest(q);
+      return this;
+    }
+    if (e instanceof Executor.FetchCode q) {
+      q.replyTo().tell(codeChunk(q)); // any node about to run the job may ask, in any epoch
       return this;
     }
     // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
@@ -754,7 +794,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     movePausedNanos = r.pausedNanos();
     relocatedAtNanos = System.nanoTime();
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
-        homeNode, fileApplied + 1, hostAdapter, startAdapter));
+        homeNode, fileApplied + 1, spec.code(), hostAdapter, startAdapter));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
     changed();
@@ -830,7 +870,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     lastTransferId = r.transferId();
     lastTransferEpoch = epoch;
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
-        homeNode, fileApplied + 1, hostAdapter, startAdapter));
+        homeNode, fileApplied + 1, spec.code(), hostAdapter, startAdapter));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     answerMove(false, why + "; its host left, so it goes on at its home node " + homeNode);
     changed();
@@ -863,8 +903,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     startOutstanding = true;
     thawOutstanding = true;
     executor.tell(new Executor.Thaw(spec.id(), epoch, spec.name(), homeNode, fileApplied + 1,
-        hostAdapter,
-        startAdapter));
+        spec.code(), hostAdapter, startAdapter));
     return this;
   }
 

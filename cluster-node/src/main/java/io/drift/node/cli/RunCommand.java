@@ -22,8 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Submit a work unit, stream its output here and print its result.",
         "Shipped units: primes FROM TO | pi SEED SAMPLES | burn MILLIS | lines COUNT.",
-        "Or --class NAME [ARGS...] for a WorkUnit class on the class path with a public"
-            + " (String...) or no-argument constructor."})
+        "Or --class NAME [ARGS...] for a WorkUnit class with a public (String...) or"
+            + " no-argument constructor: on the class path, or in the jar --jar names, which"
+            + " goes to the home node and from there to every node that runs the job."})
 final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -32,6 +33,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--class", paramLabel = "CLASS", description = "a WorkUnit class to run")
   String className;
+
+  @Option(names = "--jar", paramLabel = "JAR",
+      description = "the jar that has the --class (no node needs it on its class path)")
+  java.nio.file.Path jar;
 
   @Option(names = "--name", description = "the job's name (default: the unit's)")
   String name;
@@ -48,8 +53,15 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logs.init("ERROR", "WARN"); // Artery logs harmless WARNs as a client disconnects
-    WorkUnit<?> unit = className != null ? instantiate(className, words) : shipped(words);
-    JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb);
+    if (jar != null && className == null) {
+      throw new IllegalArgumentException("--jar needs --class: the unit's class in the jar");
+    }
+    java.net.URLClassLoader jarLoader = jar == null ? null : jarLoader(jar);
+    WorkUnit<?> unit = className != null
+        ? instantiate(className, words, jarLoader != null ? jarLoader
+            : RunCommand.class.getClassLoader())
+        : shipped(words);
+    JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb).withJar(jar);
     if (name != null) {
       job = job.withName(name);
     }
@@ -84,13 +96,34 @@ final class RunCommand implements Callable<Integer> {
     return ShippedUnits.create(words.get(0), words.subList(1, words.size()));
   }
 
-  static WorkUnit<?> instantiate(String className, List<String> args) {
+  /** A loader over the user's jar, checked first so a wrong file gets a clear word. */
+  static java.net.URLClassLoader jarLoader(java.nio.file.Path jar) {
+    if (!java.nio.file.Files.isRegularFile(jar)) {
+      throw new IllegalArgumentException("no jar file " + jar);
+    }
+    try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+      f.size(); // opened: it is a zip
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException(jar + " is not a jar: " + e.getMessage());
+    }
+    try {
+      return new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
+          RunCommand.class.getClassLoader());
+    } catch (java.net.MalformedURLException e) {
+      throw new IllegalArgumentException("cannot load classes from " + jar + ": " + e, e);
+    }
+  }
+
+  static WorkUnit<?> instantiate(String className, List<String> args, ClassLoader loader) {
     Class<?> type;
     try {
-      type = Class.forName(className);
+      type = Class.forName(className, true, loader);
     } catch (ClassNotFoundException e) {
-      throw new IllegalArgumentException("unit class " + className
-          + " is not on the class path (set CLASSPATH to the jar that has it)");
+      throw new IllegalArgumentException("unit class " + className + (loader
+          instanceof java.net.URLClassLoader ? " is not in the jar" : " is not on the class path"
+          + " (name its jar with --jar)"));
+    } catch (LinkageError e) {
+      throw new IllegalArgumentException("cannot load " + className + ": " + e, e);
     }
     if (!WorkUnit.class.isAssignableFrom(type)) {
       throw new IllegalArgumentException(className + " is not a " + WorkUnit.class.getName());

@@ -11,6 +11,7 @@ import io.drift.api.JobSpec;
 import io.drift.api.SubmissionRejectedException;
 import io.drift.home.HomeManager;
 import io.drift.home.HomeProxy;
+import io.drift.migration.code.CodeStore;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
@@ -121,9 +122,10 @@ public final class DriftClient implements JobClient {
       throw new SubmissionRejectedException("the unit's state cannot be encoded, so it could"
           + " never be checkpointed or moved: " + e.getMessage(), e);
     }
+    String code = spec.jar() == null ? null : upload(spec.jar());
     Gateway.SubmitReply reply = await(AskPattern.ask(gateway,
         r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
-            spec.workspace(), r),
+            spec.workspace(), code, r),
         timeout, system.scheduler()), "the submission");
     if (reply instanceof Gateway.Rejected rejected) {
       throw new SubmissionRejectedException(rejected.reason());
@@ -134,6 +136,41 @@ public final class DriftClient implements JobClient {
     system.systemActorOf(JobFollower.create(ok.home(), handle), "job-" + ok.jobId().value(),
         Props.empty());
     return handle;
+  }
+
+  /** Sends a jar to the node, piece by piece, unless it has it; returns its SHA-256. */
+  private String upload(java.nio.file.Path jar) {
+    String hash;
+    long total;
+    try {
+      hash = CodeStore.hash(jar);
+      total = java.nio.file.Files.size(jar);
+    } catch (java.io.IOException e) {
+      throw new SubmissionRejectedException("cannot read the jar " + jar + ": " + e, e);
+    }
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(jar)) {
+      long offset = 0;
+      do {
+        byte[] data = in.readNBytes(CodeStore.CHUNK);
+        long at = offset;
+        Gateway.CodeAck ack = await(AskPattern.<Gateway.Command, Gateway.CodeAck>ask(gateway,
+            r -> new Gateway.PutCode(hash, at, data, total, r), timeout, system.scheduler()),
+            "the upload of " + jar);
+        if (ack.error() != null) {
+          throw new SubmissionRejectedException("the jar " + jar + ": " + ack.error());
+        }
+        if (ack.stored()) {
+          return hash;
+        }
+        offset += data.length;
+        if (data.length == 0 || ack.received() != offset) {
+          throw new SubmissionRejectedException("node " + node + " took " + ack.received()
+              + " bytes of the jar " + jar + " where " + offset + " were sent");
+        }
+      } while (true);
+    } catch (java.io.IOException e) {
+      throw new SubmissionRejectedException("cannot read the jar " + jar + ": " + e, e);
+    }
   }
 
   @Override

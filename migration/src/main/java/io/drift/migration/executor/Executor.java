@@ -7,6 +7,7 @@ import io.drift.migration.ExecutorWire;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.codec.StateCodecException;
+import io.drift.migration.code.CodeStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -53,6 +54,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       long stepsSoFar,
       int believedRunQueue,
       long firstFileSeq,
+      String code,
       ActorRef<HostEvent> home,
       ActorRef<StartReply> replyTo)
       implements Command, ExecutorWire {
@@ -61,16 +63,29 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         long firstSeq, long cpuNanosSoFar, long stepsSoFar, int believedRunQueue,
         ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
       this(jobId, epoch, jobName, homeNode, unit, firstSeq, cpuNanosSoFar, stepsSoFar,
-          believedRunQueue, 1, home, replyTo);
+          believedRunQueue, 1, null, home, replyTo);
     }
 
     public Start(JobId jobId, long epoch, String jobName, String homeNode, Payload unit,
         long firstSeq, long cpuNanosSoFar, long stepsSoFar, ActorRef<HostEvent> home,
         ActorRef<StartReply> replyTo) {
       this(jobId, epoch, jobName, homeNode, unit, firstSeq, cpuNanosSoFar, stepsSoFar, NO_BELIEF,
-          1, home, replyTo);
+          1, null, home, replyTo);
     }
   }
+
+  /*
+   * Job code: a message that carries a unit's state also carries its job's code, the SHA-256
+   * of the jar its classes come from (null: Drift's own class path). A node that lacks the jar
+   * fetches it from the job's home ({@link FetchCode}) before it takes the state.
+   */
+
+  /** A piece of a job's jar, from {@code offset}; its home answers with a {@link CodeChunk}. */
+  public record FetchCode(JobId jobId, long epoch, String hash, long offset,
+      ActorRef<CodeChunk> replyTo) implements HostEvent {}
+
+  /** {@code error} non-null: home does not serve that jar, and why. */
+  public record CodeChunk(byte[] data, long total, String error) implements ExecutorWire {}
 
   /** No belief about the target's run queue: the start is not checked against one. */
   public static final int NO_BELIEF = -1;
@@ -176,7 +191,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * toDisk} (this node being the job's home) to freeze it.
    */
   public record Reserve(String transferId, JobId jobId, String homeNode, boolean toDisk,
-      ActorRef<Transfer.OutboundEvent> replyTo) implements Command, ExecutorWire {}
+      String code, ActorRef<HostEvent> home, ActorRef<Transfer.OutboundEvent> replyTo)
+      implements Command, ExecutorWire {
+
+    public Reserve(String transferId, JobId jobId, String homeNode, boolean toDisk,
+        ActorRef<Transfer.OutboundEvent> replyTo) {
+      this(transferId, jobId, homeNode, toDisk, null, null, replyTo);
+    }
+  }
 
   /**
    * Home has recorded the job as frozen under {@code epoch}: write the state received for this
@@ -198,12 +220,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** Run the frozen unit of this job, read back from the frozen store, under {@code epoch}. */
   public record Thaw(JobId jobId, long epoch, String jobName, String homeNode,
-      long firstFileSeq, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo)
+      long firstFileSeq, String code, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo)
       implements Command, ExecutorWire {
 
     public Thaw(JobId jobId, long epoch, String jobName, String homeNode,
         ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
-      this(jobId, epoch, jobName, homeNode, 1, home, replyTo);
+      this(jobId, epoch, jobName, homeNode, 1, null, home, replyTo);
     }
   }
 
@@ -219,12 +241,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** Home has recorded this node for the job under {@code epoch}: run the state received. */
   public record StartReceived(String transferId, JobId jobId, long epoch, String jobName,
-      String homeNode, long firstFileSeq, ActorRef<HostEvent> home,
+      String homeNode, long firstFileSeq, String code, ActorRef<HostEvent> home,
       ActorRef<StartReply> replyTo) implements Command, ExecutorWire {
 
     public StartReceived(String transferId, JobId jobId, long epoch, String jobName,
         String homeNode, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
-      this(transferId, jobId, epoch, jobName, homeNode, 1, home, replyTo);
+      this(transferId, jobId, epoch, jobName, homeNode, 1, null, home, replyTo);
     }
   }
 
@@ -266,6 +288,11 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private record UnitPaused(UnitTask task) implements Command {}
 
   private record HomeLeft(String node) implements Command {}
+
+  /** A job's jar is here now ({@code error} null), or could not be fetched: handle again. */
+  private record CodeFetched(Command retry, String hash, Throwable error) implements Command {}
+
+  private record SweepLoaders() implements Command {}
 
   private record UnitEnded(UnitTask task) implements Command {}
 
@@ -372,8 +399,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /** @param frozen where this node keeps its own jobs' frozen units, or null: no freezing */
   public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode,
       MigrationSettings migration, FrozenStore frozen) {
+    return create(runner, codec, selfNode, migration, frozen, null);
+  }
+
+  /** @param code this node's jars of job code, or null: jobs with a jar of their own are refused */
+  public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode,
+      MigrationSettings migration, FrozenStore frozen, CodeStore code) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Executor(ctx, timers, runner, codec, selfNode, migration, frozen)));
+        new Executor(ctx, timers, runner, codec, selfNode, migration, frozen, code)));
   }
 
   /**
@@ -382,13 +415,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * checkpoint, once homes keep checkpoints).
    */
   public static Behavior<Command> createInCluster(SlotRunner runner, StateCodec codec,
-      String selfNode, MigrationSettings migration, FrozenStore frozen) {
+      String selfNode, MigrationSettings migration, FrozenStore frozen, CodeStore code) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new HomeLeft(
               e.member().address().host().get() + ":" + e.member().address().port().get())),
           ClusterEvent.MemberRemoved.class));
-      return new Executor(ctx, timers, runner, codec, selfNode, migration, frozen);
+      return new Executor(ctx, timers, runner, codec, selfNode, migration, frozen, code);
     }));
   }
 
@@ -405,11 +438,20 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private final SideChannel sideChannel; // null when off or it could not listen
   private final FrozenStore frozen; // null: this node freezes nothing
   private final java.util.concurrent.Executor blocking; // for file I/O
+  private final CodeStore code; // null: no job code but Drift's own class path
+
+  /** How often loaders of jobs gone from here are closed, and how long one must be idle. */
+  static final java.time.Duration LOADER_SWEEP = java.time.Duration.ofSeconds(30);
 
   private Executor(ActorContext<Command> ctx, TimerScheduler<Command> timers, SlotRunner runner,
-      StateCodec codec, String selfNode, MigrationSettings migration, FrozenStore frozen) {
+      StateCodec codec, String selfNode, MigrationSettings migration, FrozenStore frozen,
+      CodeStore code) {
     super(ctx);
     this.frozen = frozen;
+    this.code = code;
+    if (code != null) {
+      timers.startTimerWithFixedDelay(new SweepLoaders(), LOADER_SWEEP);
+    }
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking());
     this.timers = timers;
     this.migration = migration;
@@ -508,6 +550,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(DropMigrated.class, this::onDropMigrated)
         .onMessage(TakeCheckpoint.class, this::onTakeCheckpoint)
         .onMessage(CheckpointDone.class, this::onCheckpointDone)
+        .onMessage(CodeFetched.class, this::onCodeFetched)
+        .onMessage(SweepLoaders.class, x -> {
+          java.util.Set<JobId> live = new java.util.HashSet<>(tasks.keySet());
+          live.addAll(outbound.keySet());
+          code.retain(live, LOADER_IDLE.toNanos());
+          return this;
+        })
         .onMessage(OutboundGone.class, g -> {
           outbound.remove(g.jobId(), g.transfer()); // a newer transfer of the job may be under way
           return this;
@@ -524,8 +573,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   private Behavior<Command> onStart(Start s) {
     int runnable = runner.runnableUnits();
-    if (s.believedRunQueue() >= 0 && runnable > s.believedRunQueue()
-        && refusal(s.jobId(), s.homeNode()) == null) {
+    boolean free = refusal(s.jobId(), s.homeNode()) == null;
+    if (s.believedRunQueue() >= 0 && runnable > s.believedRunQueue() && free) {
       // stale news must not pile jobs onto one node: the home places again, knowing this
       String why = "node " + selfNode + " runs " + runnable + " units; its home believed "
           + s.believedRunQueue();
@@ -533,8 +582,77 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       s.replyTo().tell(new Refused(s.jobId(), s.epoch(), selfNode, why, runnable));
       return this;
     }
-    return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), s.unit(), s.firstSeq(),
-        s.firstFileSeq(), s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo());
+    if (free && !codeReady(s.code(), s.jobId(), s.epoch(), s.home(), s)) {
+      return this; // handled again once the job's jar is here
+    }
+    return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), s.unit(), s.code(),
+        s.firstSeq(), s.firstFileSeq(), s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo());
+  }
+
+  /** How long a loader of a job gone from here is kept (it may come back, or be in transit). */
+  static final java.time.Duration LOADER_IDLE = java.time.Duration.ofMinutes(2);
+
+  /**
+   * True when the job's code is on this node (or it has none of its own). Otherwise fetches its
+   * jar from the job's home, then handles {@code retry} again: as it came if the jar came, as
+   * a refusal saying why if not.
+   */
+  private boolean codeReady(String hash, JobId jobId, long epoch, ActorRef<HostEvent> home,
+      Command retry) {
+    if (hash == null || code != null && code.has(hash)) {
+      return true;
+    }
+    if (code == null || home == null) {
+      getContext().getSelf().tell(new CodeFetched(retry, hash, new CodeStore.CodeException(
+          "node " + selfNode + " keeps no job code")));
+      return false;
+    }
+    org.apache.pekko.actor.typed.Scheduler scheduler = getContext().getSystem().scheduler();
+    java.time.Duration wait = migration.reserveTimeout();
+    getContext().getLog().debug("job {}: fetching its jar {} from its home", jobId, hash);
+    getContext().pipeToSelf(code.ensure(hash, offset ->
+            org.apache.pekko.actor.typed.javadsl.AskPattern.<HostEvent, CodeChunk>ask(home,
+                    r -> new FetchCode(jobId, epoch, hash, offset, r), wait, scheduler)
+                .thenApply(c -> new CodeStore.Chunk(c.data(), c.total(), c.error())), blocking),
+        (path, error) -> new CodeFetched(retry, hash, error));
+    return false;
+  }
+
+  private Behavior<Command> onCodeFetched(CodeFetched f) {
+    if (f.error() == null && code.has(f.hash())) {
+      getContext().getSelf().tell(f.retry());
+      return this;
+    }
+    Throwable e = f.error() == null ? new java.io.IOException("it vanished") : unwrap(f.error());
+    // a jar home does not have, or that is not one, cannot run anywhere; a slow home may be
+    // faster for another node
+    boolean forGood = e instanceof CodeStore.CodeException;
+    String why = "cannot get the job's jar " + f.hash().substring(0, 12) + "… from its home: "
+        + (e.getMessage() == null ? e.toString() : e.getMessage());
+    getContext().getLog().info("{}", why);
+    if (f.retry() instanceof Start s) {
+      s.replyTo().tell(forGood ? Refused.stateRejected(s.jobId(), s.epoch(), selfNode, why)
+          : new Refused(s.jobId(), s.epoch(), selfNode, why));
+    } else if (f.retry() instanceof Reserve r) {
+      r.replyTo().tell(new Transfer.ReserveRefused(r.transferId(), why));
+    }
+    return this;
+  }
+
+  /** The class loader of a job's unit: its own over its jar, or Drift's for none. */
+  private ClassLoader loaderFor(JobId jobId, String hash) throws CodeStore.CodeException {
+    if (hash == null) {
+      return Thread.currentThread().getContextClassLoader();
+    }
+    if (code == null) {
+      throw new CodeStore.CodeException("node " + selfNode + " keeps no job code");
+    }
+    return code.loader(jobId, hash);
+  }
+
+  private String notFound(String className, String hash) {
+    return hash == null ? "unit class " + className + " is not on the class path of node "
+        + selfNode : "unit class " + className + " is not in the job's jar " + hash;
   }
 
   /** Why this node takes no new unit of a job homed at {@code homeNode} now, or null. */
@@ -558,7 +676,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   private Behavior<Command> admit(JobId jobId, long epoch, String jobName, String homeNode,
-      Payload state, long firstSeq, long firstFileSeq, long cpuNanos, long steps,
+      Payload state, String codeHash, long firstSeq, long firstFileSeq, long cpuNanos, long steps,
       ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
     dropStale(jobId, epoch);
     String no = refusal(jobId, homeNode);
@@ -568,22 +686,32 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     Object decoded;
     long t0 = System.nanoTime();
     try {
-      decoded = codec.decode(state, Thread.currentThread().getContextClassLoader());
+      decoded = codec.decode(state, loaderFor(jobId, codeHash));
       if (state.size() >= 1 << 20) {
         getContext().getLog().info("job {}: decoded a state of {} bytes in {} ms", jobId,
             state.size(), (System.nanoTime() - t0) / 1_000_000);
       }
     } catch (ClassNotFoundException e) {
-      return refuse(jobId, epoch, replyTo, "unit class " + state.className()
-          + " is not on the class path of node " + selfNode);
+      String why = notFound(state.className(), codeHash);
+      return codeHash == null ? refuse(jobId, epoch, replyTo, why) : rejectState(jobId, epoch,
+          replyTo, why); // its own jar lacks it: no node will do better
+    } catch (CodeStore.CodeException e) {
+      return refuse(jobId, epoch, replyTo, e.getMessage());
     } catch (StateCodecException e) {
       getContext().getLog().info("refused job {}: {}", jobId, e.getMessage());
       replyTo.tell(Refused.stateRejected(jobId, epoch, selfNode, e.getMessage()));
       return this;
     }
-    admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), firstSeq,
-        firstFileSeq, cpuNanos, steps, home, replyTo);
+    admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), codeHash,
+        firstSeq, firstFileSeq, cpuNanos, steps, home, replyTo);
     noteStateBytes(jobId, epoch, state.size());
+    return this;
+  }
+
+  private Behavior<Command> rejectState(JobId jobId, long epoch, ActorRef<StartReply> replyTo,
+      String why) {
+    getContext().getLog().info("refused job {}: {}", jobId, why);
+    replyTo.tell(Refused.stateRejected(jobId, epoch, selfNode, why));
     return this;
   }
 
@@ -610,8 +738,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** The rest of {@link #admit}, for a unit already decoded (off this actor's thread). */
   private Behavior<Command> admitDecoded(JobId jobId, long epoch, String jobName,
-      String homeNode, Object decoded, String className, long firstSeq, long firstFileSeq,
-      long cpuNanos, long steps, ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
+      String homeNode, Object decoded, String className, String codeHash, long firstSeq,
+      long firstFileSeq, long cpuNanos, long steps, ActorRef<HostEvent> home,
+      ActorRef<StartReply> replyTo) {
     String no = refusal(jobId, homeNode);
     if (no != null) {
       return refuse(jobId, epoch, replyTo, no);
@@ -627,6 +756,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         new ActorHomeLink(jobId, epoch, home, getContext().getSelf(),
             getContext().getSystem().scheduler(), runner.settings().outputAckTimeout()), selfNode,
         runner.settings(), firstSeq, firstFileSeq, cpuNanos, steps);
+    task.code = codeHash;
     tasks.put(jobId, task);
     homes.put(jobId, home);
     // Accept before the first step can run: home then hears Accepted before any event of it.
@@ -724,6 +854,16 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       r.replyTo().tell(new Transfer.ReserveRefused(r.transferId(), no));
       return this;
     }
+    if (!r.toDisk() && !codeReady(r.code(), r.jobId(), -1, r.home(), r)) {
+      return this; // handled again once the job's jar is here
+    }
+    ClassLoader loader;
+    try {
+      loader = r.toDisk() ? null : loaderFor(r.jobId(), r.code());
+    } catch (CodeStore.CodeException e) {
+      r.replyTo().tell(new Transfer.ReserveRefused(r.transferId(), e.getMessage()));
+      return this;
+    }
     ActorRef<Command> self = getContext().getSelf();
     String[] token = {null};
     ActorRef<Transfer.InboundCommand> in = getContext().spawn(
@@ -738,7 +878,6 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     Transfer.SideOffer offer = null;
     if (sideChannel != null) {
       // a unit to run is decoded as it arrives (overlapping the wire); one to freeze is kept
-      ClassLoader loader = Thread.currentThread().getContextClassLoader();
       SideChannel.Reader reader = r.toDisk() ? SideChannel.BYTES
           : (className, format, size, stream) -> {
             try {
@@ -746,8 +885,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
                   ? codec.join(className, SideChannel.readSplit(stream, size), loader)
                   : codec.decodeFrom(className, stream, loader);
             } catch (ClassNotFoundException e) {
-              throw new StateCodecException("unit class " + className
-                  + " is not on the class path of node " + selfNode, e);
+              throw new StateCodecException(notFound(className, r.code()), e);
             }
           };
       token[0] = sideChannel.expect(migration.maxStateBytes(), reader,
@@ -775,13 +913,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     Transfer.CheckpointHeader h = r.header();
     if (r.state() instanceof byte[] bytes) {
       return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(),
-          new Payload(h.className(), bytes), h.nextSeq(), s.firstFileSeq(), h.cpuNanos(),
-          h.steps(), s.home(),
-          s.replyTo());
+          new Payload(h.className(), bytes), s.code(), h.nextSeq(), s.firstFileSeq(),
+          h.cpuNanos(), h.steps(), s.home(), s.replyTo());
     }
     dropStale(s.jobId(), s.epoch());
     admitDecoded(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), r.state(),
-        h.className(), h.nextSeq(), s.firstFileSeq(), h.cpuNanos(), h.steps(), s.home(),
+        h.className(), s.code(), h.nextSeq(), s.firstFileSeq(), h.cpuNanos(), h.steps(), s.home(),
         s.replyTo());
     noteStateBytes(s.jobId(), s.epoch(), h.size());
     return this;
@@ -844,7 +981,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     if (no != null) {
       return refuse(t.jobId(), t.epoch(), t.replyTo(), no);
     }
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    ClassLoader loader;
+    try {
+      loader = loaderFor(t.jobId(), t.code());
+    } catch (CodeStore.CodeException e) {
+      return refuse(t.jobId(), t.epoch(), t.replyTo(), e.getMessage());
+    }
     getContext().pipeToSelf(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
       // reading and decoding a large state takes a while: not on a dispatcher thread
       try {
@@ -855,8 +997,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       } catch (java.io.IOException e) {
         return new ThawRead(t, null, null, e);
       } catch (ClassNotFoundException e) {
-        return new ThawRead(t, null, null, new java.io.IOException("unit class "
-            + e.getMessage() + " is not on the class path of node " + selfNode, e));
+        return new ThawRead(t, null, null, new java.io.IOException(
+            notFound(e.getMessage(), t.code()), e));
       } catch (StateCodecException e) {
         return new ThawRead(t, null, null, e);
       }
@@ -874,7 +1016,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     Transfer.CheckpointHeader h = r.header();
     dropStale(t.jobId(), t.epoch());
     admitDecoded(t.jobId(), t.epoch(), t.jobName(), t.homeNode(), r.unit(), h.className(),
-        h.nextSeq(), t.firstFileSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo());
+        t.code(), h.nextSeq(), t.firstFileSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo());
     noteStateBytes(t.jobId(), t.epoch(), h.size());
     if (current(t.jobId(), t.epoch()) != null) {
       deleteFrozen(t.jobId()); // it runs again: the file must not bring it back twice

@@ -106,7 +106,8 @@ final class Outbound {
   // ---- 1. reserve -----------------------------------------------------------------------------
 
   private Behavior<Msg> reserve() {
-    target.tell(new Executor.Reserve(transferId, task.jobId, task.homeNode, toDisk, events));
+    target.tell(new Executor.Reserve(transferId, task.jobId, task.homeNode, toDisk, task.code,
+        home, events));
     timers.startSingleTimer(Timeout.INSTANCE, settings.reserveTimeout());
     return Behaviors.receive(Msg.class)
         .onMessage(Event.class, e -> {

@@ -298,7 +298,16 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
         }
         long cpu0 = THREADS.getCurrentThreadCpuTime();
         long wall0 = System.nanoTime();
-        Step<?> step = t.unit.step(t.context);
+        Step<?> step;
+        Thread me = Thread.currentThread();
+        ClassLoader own = me.getContextClassLoader();
+        // libraries that find classes through the context loader find the job's own
+        me.setContextClassLoader(t.unit.getClass().getClassLoader());
+        try {
+          step = t.unit.step(t.context);
+        } finally {
+          me.setContextClassLoader(own);
+        }
         long stepCpu = THREADS.getCurrentThreadCpuTime() - cpu0;
         long now = System.nanoTime();
         t.cpuNanos += stepCpu;

@@ -49,6 +49,8 @@ public final class UnitTask {
   long lastReportNanos;
   long overruns;
   long checkpointsSkipped;
+  /** The SHA-256 of the job's jar, or null: its classes are on Drift's class path. */
+  volatile String code;
   /** Bytes of its state when last encoded here or sent to it (0: not known yet). */
   volatile long stateBytes;
   private long nextSeq;
