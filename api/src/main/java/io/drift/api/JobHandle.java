@@ -39,6 +39,16 @@ public interface JobHandle<R> {
    */
   CompletionStage<JobInfo> migrate(String target);
 
+  /**
+   * Sends lines to the job's standard input ({@link WorkContext#readLine}), in order; completes
+   * once home holds them, or exceptionally with {@link DriftException} saying why it did not
+   * take them (the job has ended, its input is closed, too many lines wait unread).
+   */
+  CompletionStage<Void> sendLines(java.util.List<String> lines);
+
+  /** Closes the job's standard input: once it has read every line sent, it reads the end. */
+  CompletionStage<Void> closeInput();
+
   /** Asks home to cancel the job; completes with the record once the job has stopped. */
   CompletionStage<JobInfo> cancel();
 }

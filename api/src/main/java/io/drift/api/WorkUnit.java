@@ -19,4 +19,12 @@ public interface WorkUnit<R> {
    * @throws Exception to fail the job; the exception's class and message reach the client
    */
   Step<R> step(WorkContext ctx) throws Exception;
+
+  /**
+   * Called once when the unit stops on its node without finishing: cancelled, failed, or its
+   * node shutting down; not when it moves (its state goes on elsewhere) nor when it returns
+   * its result. Most units have nothing to do here; one that started something outside its
+   * state (a process) stops it. Exceptions are logged and ignored.
+   */
+  default void close() throws Exception {}
 }

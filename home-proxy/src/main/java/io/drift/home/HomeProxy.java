@@ -54,6 +54,22 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   public record Cancel(String reason, ActorRef<InfoReply> replyTo) implements Command, HomeWire {}
 
   /**
+   * Lines for the job's standard input, in order, and with {@code end} the end of it. Each
+   * line is at most {@link Limits#BATCH_CHARS} characters, all of them together too.
+   * Answered with {@link InputAck}.
+   */
+  public record SendInput(List<String> lines, boolean end, ActorRef<InputAck> replyTo)
+      implements Command, HomeWire {}
+
+  /** {@code error} null: home holds the lines; else why it took none of them. */
+  public record InputAck(String error) implements HomeWire {}
+
+  /** Input lines home keeps at most: unread ones, and read ones a restart may read again. */
+  public static final int MAX_KEPT_INPUT = 100_000;
+
+  private record LineWaitOver(Executor.LineRequest request) implements Command {}
+
+  /**
    * Move the running unit to {@code target}: a node ({@code host:port}), {@code home},
    * {@code freeze} (write it to the home node's disk and release its slot) or {@code continue}
    * (run a frozen job again, placed by the normal rule). A request, not an order (MOSIX:
@@ -118,6 +134,68 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         Payload unit) {
       this(id, name, unitClass, memoryMb, migratable, unit, null, null);
     }
+  }
+
+  private Behavior<Command> onSendInput(SendInput in) {
+    int chars = 0;
+    for (String line : in.lines()) {
+      chars += line == null ? 0 : line.length();
+    }
+    long unread = inputBase + input.size() - inputCursor;
+    String no = state.isFinal() ? "job " + spec.id() + " has ended (" + state + ")"
+        : inputEnded ? "the input of job " + spec.id() + " is closed"
+        : in.lines().contains(null) ? "a line of input cannot be null"
+        : chars > Limits.BATCH_CHARS ? "lines of input are at most " + Limits.BATCH_CHARS
+            + " characters a message"
+        : input.size() + in.lines().size() > MAX_KEPT_INPUT ? "job " + spec.id() + " has "
+            + unread + " lines of input it has not read yet; home keeps at most "
+            + MAX_KEPT_INPUT
+        : null;
+    if (no != null) {
+      in.replyTo().tell(new InputAck(no));
+      return this;
+    }
+    input.addAll(in.lines());
+    inputEnded = in.end();
+    in.replyTo().tell(new InputAck(null));
+    for (Executor.LineRequest q : List.copyOf(parkedLineRequests)) {
+      parkedLineRequests.remove(q);
+      timers.cancel(q);
+      onLineRequest(q);
+    }
+    return this;
+  }
+
+  /**
+   * Lines for the job's current host: at once if home has one past {@code from} or the input
+   * has ended, else when one comes or {@link Executor#LINE_WAIT} is over (a long poll).
+   */
+  private void onLineRequest(Executor.LineRequest q) {
+    if (q.epoch() != epoch) {
+      q.replyTo().tell(new Executor.Lines(Math.max(q.from(), 0), List.of(), false));
+      return;
+    }
+    long from = Math.max(q.from() < 0 ? inputCursor : q.from(), inputBase);
+    long have = inputBase + input.size();
+    if (from < have || inputEnded || state.isFinal()) {
+      List<String> lines = new java.util.ArrayList<>();
+      int chars = 0;
+      for (long i = from; i < have && lines.size() < q.max(); i++) {
+        String line = input.get((int) (i - inputBase));
+        if (!lines.isEmpty() && chars + line.length() > Limits.BATCH_CHARS) {
+          break; // one frame: the rest comes with the next request
+        }
+        lines.add(line);
+        chars += line.length();
+      }
+      boolean ended = (inputEnded || state.isFinal()) && from + lines.size() == have;
+      q.replyTo().tell(new Executor.Lines(from, lines, ended));
+      return;
+    }
+    Executor.LineRequest parked = new Executor.LineRequest(q.jobId(), q.epoch(), from, q.max(),
+        q.replyTo());
+    parkedLineRequests.add(parked);
+    timers.startSingleTimer(parked, new LineWaitOver(parked), Executor.LINE_WAIT);
   }
 
   /** A piece of the job's jar for a node that will run it; only the job's own jar is served. */
@@ -185,6 +263,14 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private boolean skippingCall; // the parts of a refused write call are refused with it
   private Executor.Checkpoint checkpoint; // the latest state its host sent, or null
   private Executor.Checkpoint restartFrom; // what the next Start runs after a host died
+  // Standard input: lines from index inputBase on (those below were read before the latest
+  // checkpoint), whether it has ended, where the next host starts reading, and hosts' requests
+  // waiting for a line.
+  private final java.util.ArrayList<String> input = new java.util.ArrayList<>();
+  private long inputBase;
+  private boolean inputEnded;
+  private long inputCursor;
+  private final java.util.List<Executor.LineRequest> parkedLineRequests = new java.util.ArrayList<>();
   private int restarts;
   private final Workspace workspace;
   private final ArrayDeque<OutputLine> kept = new ArrayDeque<>();
@@ -253,6 +339,14 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           return this;
         })
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(SendInput.class, this::onSendInput)
+        .onMessage(LineWaitOver.class, w -> {
+          if (parkedLineRequests.remove(w.request())) {
+            Executor.LineRequest q = w.request();
+            q.replyTo().tell(new Executor.Lines(Math.max(q.from(), 0), List.of(), false));
+          }
+          return this;
+        })
         .onMessage(Migrate.class, this::onMigrate)
         .onMessage(Located.class, this::onLocated)
         .onMessage(MoveResult.class, this::onMoveResult)
@@ -432,7 +526,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
    */
   private void restart(String lostHost) {
     restartFrom = checkpoint != null ? checkpoint
-        : new Executor.Checkpoint(spec.id(), 0, spec.unit(), 1, 1, 0, 0);
+        : new Executor.Checkpoint(spec.id(), 0, spec.unit(), 1, 1, 0, 0, 0);
+    if (restartFrom.nextInputLine() >= 0) { // -1: its host had read none, so from the cursor
+      inputCursor = restartFrom.nextInputLine();
+    }
     restarts++;
     // as of the host's last report: the work since then is lost too, and not counted here
     getContext().getLog().warn("job {}: its host {} left; it starts again from {} ({} steps and"
@@ -472,6 +569,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       q.replyTo().tell(codeChunk(q)); // any node about to run the job may ask, in any epoch
       return this;
     }
+    if (e instanceof Executor.LineRequest q) {
+      onLineRequest(q);
+      return this;
+    }
     // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
     // (refused, timed out) leaves the job PENDING under its old epoch until the next Start.
     if (e.epoch() != epoch || state != JobState.RUNNING) {
@@ -487,6 +588,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       // kept only if home has what it follows: every line and write numbered before it
       if (c.nextSeq() - 1 <= nextSeq - 1 && c.nextFileSeq() - 1 <= fileApplied) {
         checkpoint = c;
+        if (c.nextInputLine() > inputBase) { // no restart reads the lines before it again
+          input.subList(0, (int) Math.min(input.size(), c.nextInputLine() - inputBase)).clear();
+          inputBase = c.nextInputLine();
+        }
       }
     } else if (e instanceof Executor.Report r) {
       progress = r.progress();
@@ -775,6 +880,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
     steps = r.steps(); // exact as of the checkpoint; reports come only now and then
     cpuNanos = r.cpuNanos();
+    if (r.nextInputLine() >= 0) { // where the next host reads on (-1: this one read none)
+      inputCursor = r.nextInputLine();
+    }
     if (freezing) {
       relocateToDisk(r);
       return;

@@ -654,9 +654,9 @@ class HomeProxyTest {
     // three lines, then a checkpoint after the second line and no file write; then a fourth
     start.home().tell(batch(job, 1, 1, 2, sees));
     Payload state = new StateCodec().encode(new PrintLines(5));
-    start.home().tell(new Executor.Checkpoint(job.id, 1, state, 3, 1, 5_000, 7));
+    start.home().tell(new Executor.Checkpoint(job.id, 1, state, 3, 1, -1, 5_000, 7));
     // a checkpoint ahead of what home has is not kept: it follows lines home never got
-    start.home().tell(new Executor.Checkpoint(job.id, 1, state, 9, 1, 9_000, 9));
+    start.home().tell(new Executor.Checkpoint(job.id, 1, state, 9, 1, -1, 9_000, 9));
     start.home().tell(batch(job, 1, 3, 4, sees));
     assertEquals(4, job.info().outputLines());
 

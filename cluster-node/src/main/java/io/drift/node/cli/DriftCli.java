@@ -23,18 +23,30 @@ public final class DriftCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** What {@code run} forwards to the job's standard input. */
+  java.io.InputStream in = java.io.InputStream.nullInputStream();
+
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   public static void main(String[] args) {
-    System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    System.exit(execute(args, System.in, new PrintWriter(System.out, true),
+        new PrintWriter(System.err, true)));
   }
 
-  /** Runs one command line; what {@code main} and the tests call. */
+  /** Runs one command line with no standard input; what the tests call. */
   public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new DriftCli());
+    return execute(args, java.io.InputStream.nullInputStream(), out, err);
+  }
+
+  /** Runs one command line; {@code in} is what {@code run} forwards to its job. */
+  public static int execute(String[] args, java.io.InputStream in, PrintWriter out,
+      PrintWriter err) {
+    DriftCli cli = new DriftCli();
+    cli.in = in;
+    CommandLine cl = new CommandLine(cli);
     cl.setOut(out);
     cl.setErr(err);
     cl.setExitCodeExceptionMapper(ExitCodes::of);

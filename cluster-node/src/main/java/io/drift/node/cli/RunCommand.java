@@ -5,6 +5,7 @@ import io.drift.api.JobInfo;
 import io.drift.api.JobSpec;
 import io.drift.api.OutputLine;
 import io.drift.api.WorkUnit;
+import io.drift.api.units.ExternalProgram;
 import io.drift.api.units.ShippedUnits;
 import io.drift.node.client.DriftClient;
 import java.io.PrintWriter;
@@ -24,10 +25,15 @@ import picocli.CommandLine.Model.CommandSpec;
         "Shipped units: primes FROM TO | pi SEED SAMPLES | burn MILLIS | lines COUNT.",
         "Or --class NAME [ARGS...] for a WorkUnit class with a public (String...) or"
             + " no-argument constructor: on the class path, or in the jar --jar names, which"
-            + " goes to the home node and from there to every node that runs the job."})
+            + " goes to the home node and from there to every node that runs the job.",
+        "Or -- COMMAND [ARGS...]: an unmodified program, started on the best node and pinned"
+            + " there; its output comes here and this command exits with its exit code.",
+        "Lines on standard input go to the job (WorkContext.readLine), wherever it runs."})
 final class RunCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
+
+  @picocli.CommandLine.ParentCommand DriftCli parent;
 
   @Mixin NodeOption target;
 
@@ -56,12 +62,22 @@ final class RunCommand implements Callable<Integer> {
     if (jar != null && className == null) {
       throw new IllegalArgumentException("--jar needs --class: the unit's class in the jar");
     }
+    boolean program = spec.commandLine().getParseResult().originalArgs().contains("--");
+    if (program && (className != null || words.isEmpty())) {
+      throw new IllegalArgumentException(className != null
+          ? "-- runs a program: it takes no --class" : "name a program after --");
+    }
     java.net.URLClassLoader jarLoader = jar == null ? null : jarLoader(jar);
-    WorkUnit<?> unit = className != null
+    WorkUnit<?> unit = program ? new ExternalProgram(words)
+        : className != null
         ? instantiate(className, words, jarLoader != null ? jarLoader
             : RunCommand.class.getClassLoader())
         : shipped(words);
     JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb).withJar(jar);
+    if (program) { // a process cannot move (ExternalProgram says why)
+      job = job.withMigratable(false).withName(java.nio.file.Path.of(words.get(0))
+          .getFileName().toString());
+    }
     if (name != null) {
       job = job.withName(name);
     }
@@ -74,6 +90,7 @@ final class RunCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       handle.onOutput(line -> (line.stream() == OutputLine.Stream.ERR ? err : out).println(line.text()));
+      forwardInput(parent.in, handle);
       Object result;
       try {
         result = handle.result().toCompletableFuture().join();
@@ -81,11 +98,39 @@ final class RunCommand implements Callable<Integer> {
         out.flush();
         throw (e.getCause() instanceof Exception ex) ? ex : e;
       }
+      if (program) {
+        out.flush();
+        return (Integer) result; // its own exit code, and no words of ours in its output
+      }
       JobInfo info = handle.status().toCompletableFuture().join();
       out.printf("job %s %s on %s: result %s, cpu %d ms%n", info.id(), info.state(), info.host(),
           result, info.cpuNanos() / 1_000_000);
       return ExitCodes.OK;
     }
+  }
+
+  /**
+   * Sends the lines of {@code in} to the job as they come, then the end of input; on a thread
+   * of its own, as a terminal may never say more. Stops quietly when the job takes no more.
+   */
+  private static void forwardInput(java.io.InputStream in, JobHandle<?> handle) {
+    Thread t = new Thread(() -> {
+      try (java.io.BufferedReader r = new java.io.BufferedReader(
+          new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          List<String> batch = new java.util.ArrayList<>(List.of(line));
+          while (batch.size() < 256 && r.ready() && (line = r.readLine()) != null) {
+            batch.add(line);
+          }
+          handle.sendLines(batch).toCompletableFuture().join();
+        }
+        handle.closeInput().toCompletableFuture().join();
+      } catch (java.io.IOException | RuntimeException e) {
+        // the job ended, or its input was closed: its result says how it went
+      }
+    }, "drift-run-stdin");
+    t.setDaemon(true);
+    t.start();
   }
 
   private static WorkUnit<?> shipped(List<String> words) {

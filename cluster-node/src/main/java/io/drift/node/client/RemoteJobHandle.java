@@ -111,6 +111,47 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
         .thenApply(HomeProxy.InfoReply::info);
   }
 
+  @Override
+  public CompletionStage<Void> sendLines(List<String> lines) {
+    return input(lines, false);
+  }
+
+  @Override
+  public CompletionStage<Void> closeInput() {
+    return input(List.of(), true);
+  }
+
+  /** Lines in messages of at most {@link io.drift.migration.Limits#BATCH_CHARS}, in order. */
+  private CompletionStage<Void> input(List<String> lines, boolean end) {
+    List<String> batch = new java.util.ArrayList<>();
+    int chars = 0;
+    int i = 0;
+    for (; i < lines.size(); i++) {
+      String line = java.util.Objects.requireNonNull(lines.get(i), "a line of input");
+      if (line.length() > io.drift.migration.Limits.BATCH_CHARS) {
+        return java.util.concurrent.CompletableFuture.failedFuture(new DriftException(
+            "a line of input is at most " + io.drift.migration.Limits.BATCH_CHARS
+                + " characters; this one has " + line.length()));
+      }
+      if (!batch.isEmpty() && chars + line.length() > io.drift.migration.Limits.BATCH_CHARS) {
+        break;
+      }
+      batch.add(line);
+      chars += line.length();
+    }
+    List<String> rest = lines.subList(i, lines.size());
+    boolean last = rest.isEmpty();
+    return AskPattern.<HomeProxy.Command, HomeProxy.InputAck>ask(home,
+            r -> new HomeProxy.SendInput(List.copyOf(batch), end && last, r), timeout, scheduler)
+        .thenCompose(ack -> {
+          if (ack.error() != null) {
+            throw new DriftException(ack.error());
+          }
+          return last ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
+              : input(rest, end);
+        });
+  }
+
   // ---- fed by JobFollower, on its actor's thread ----
 
   synchronized void output(List<OutputLine> batch) {

@@ -87,6 +87,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /** {@code error} non-null: home does not serve that jar, and why. */
   public record CodeChunk(byte[] data, long total, String error) implements ExecutorWire {}
 
+  /** How long home holds a request for input lines it does not have yet. */
+  public static final java.time.Duration LINE_WAIT = java.time.Duration.ofSeconds(5);
+
   /** No belief about the target's run queue: the start is not checked against one. */
   public static final int NO_BELIEF = -1;
 
@@ -327,7 +330,19 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * writes it follows, so home has those first.
    */
   public record Checkpoint(JobId jobId, long epoch, Payload state, long nextSeq,
-      long nextFileSeq, long cpuNanos, long steps) implements HostEvent {}
+      long nextFileSeq, long nextInputLine, long cpuNanos, long steps) implements HostEvent {}
+
+  /**
+   * Lines of the job's standard input from index {@code from} (counting from 0), or from
+   * where its last host or checkpoint left off ({@code from} -1), at most {@code max}. Home
+   * answers {@link Lines} when it has one, when the input has ended, or when its wait is over
+   * (with none).
+   */
+  public record LineRequest(JobId jobId, long epoch, long from, int max,
+      ActorRef<Lines> replyTo) implements HostEvent {}
+
+  /** {@code lines} from index {@code from}; {@code ended}: no line follows them. */
+  public record Lines(long from, List<String> lines, boolean ended) implements ExecutorWire {}
 
   /**
    * One write to the job's home files; numbered from 1 per job, applied once and in order. A
@@ -385,7 +400,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    */
   public record Relocate(JobId jobId, long epoch, String transferId, String targetNode,
       ActorRef<Command> target, long lastSeq, long bytes, long pausedNanos, long steps,
-      long cpuNanos, ActorRef<Transfer.OutboundEvent> replyTo) implements HostEvent {}
+      long cpuNanos, long nextInputLine, ActorRef<Transfer.OutboundEvent> replyTo)
+      implements HostEvent {}
 
   /**
    * @param runner the slot threads; started here and closed when the actor stops
@@ -1199,9 +1215,18 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
 
     @Override
-    public void checkpoint(Payload state, long nextSeq, long nextFileSeq, long cpuNanos,
-        long steps) {
-      home.tell(new Checkpoint(jobId, epoch, state, nextSeq, nextFileSeq, cpuNanos, steps));
+    public void checkpoint(Payload state, long nextSeq, long nextFileSeq, long nextInputLine,
+        long cpuNanos, long steps) {
+      home.tell(new Checkpoint(jobId, epoch, state, nextSeq, nextFileSeq, nextInputLine,
+          cpuNanos, steps));
+    }
+
+    @Override
+    public java.util.concurrent.CompletionStage<Lines> lines(long from, int max) {
+      // home holds the request up to its wait for input: ask for longer than that
+      return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(home,
+          replyTo -> new LineRequest(jobId, epoch, from, max, replyTo),
+          timeout.plus(LINE_WAIT), scheduler);
     }
 
     @Override

@@ -23,8 +23,14 @@ public interface HomeLink {
   void cancelled(long cpuNanos, long steps);
 
   /** The unit's state between steps, for a restart elsewhere if this host dies. */
-  default void checkpoint(Payload state, long nextSeq, long nextFileSeq, long cpuNanos,
-      long steps) {}
+  default void checkpoint(Payload state, long nextSeq, long nextFileSeq, long nextInputLine,
+      long cpuNanos, long steps) {}
+
+  /** Lines of the job's standard input from {@code from} ({@link HostInput#FROM_CURSOR}). */
+  default CompletionStage<Executor.Lines> lines(long from, int max) {
+    return CompletableFuture.completedFuture(new Executor.Lines(Math.max(0, from), List.of(),
+        true)); // no home: no input
+  }
 
   /** Writes to the job's home files, in order; home acknowledges them to the executor. */
   default void fileOps(List<Executor.FileOp> ops) {

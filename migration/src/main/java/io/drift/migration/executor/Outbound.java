@@ -371,7 +371,7 @@ final class Outbound {
   private void sendRelocate() {
     home.tell(new Executor.Relocate(task.jobId, task.epoch, transferId, targetNode, target,
         header.nextSeq() - 1, header.size(), System.nanoTime() - pausedAtNanos, header.steps(),
-        header.cpuNanos(), events));
+        header.cpuNanos(), task.input.consumed(), events));
   }
 
   // ---- failure --------------------------------------------------------------------------------

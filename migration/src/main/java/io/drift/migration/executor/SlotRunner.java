@@ -345,6 +345,11 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       t.flushQuietly();
       t.files.flushQuietly();
       leave(t);
+      if (t.cancelRequested && e instanceof java.io.InterruptedIOException) {
+        endCancelled(t); // a wait for input the cancel broke: cancelled, not failed
+        return;
+      }
+      closeUnit(t);
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
       t.home.failed(Limits.cut(describe(e), Limits.ERROR_CHARS),
@@ -415,7 +420,8 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       }
       return;
     }
-    t.home.checkpoint(state, t.nextSeq(), t.files.nextSeq(), t.cpuNanos, t.steps);
+    t.home.checkpoint(state, t.nextSeq(), t.files.nextSeq(), t.input.consumed(), t.cpuNanos,
+        t.steps);
   }
 
   private void finish(UnitTask t, Object result) throws Exception {
@@ -459,8 +465,18 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   }
 
   private void endCancelled(UnitTask t) {
+    closeUnit(t);
     t.home.cancelled(t.cpuNanos, t.steps);
     listener.ended(t);
+  }
+
+  /** Lets a unit that stops here unfinished let go of what it holds outside its state. */
+  private void closeUnit(UnitTask t) {
+    try {
+      t.unit.close();
+    } catch (Exception | LinkageError e) {
+      log.warn("job {} ({}): its unit's close() threw {}", t.jobId, t.jobName, e.toString());
+    }
   }
 
   static String describe(Throwable e) {
@@ -470,6 +486,9 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    for (UnitTask t : live) {
+      closeUnit(t); // their jobs end with this node: nothing of theirs outlives it
+    }
     for (Thread th : threads) {
       if (th != null) {
         th.interrupt();

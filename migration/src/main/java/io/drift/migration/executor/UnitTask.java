@@ -63,6 +63,8 @@ public final class UnitTask {
   private long ackedUpTo; // guarded by window
 
   final WorkContext context = new Context();
+  /** The job's standard input, as this host sees it. */
+  final HostInput input;
   /** The job's home files, as this host sees them. */
   final HostFiles files;
 
@@ -81,6 +83,7 @@ public final class UnitTask {
     this.settings = settings;
     this.nextSeq = firstSeq;
     this.files = new HostFiles(jobId, home, settings.outputAckTimeout(), firstFileSeq);
+    this.input = new HostInput(jobId, home, () -> cancelRequested);
     this.sentUpTo = firstSeq - 1;
     this.ackedUpTo = firstSeq - 1;
     this.cpuNanos = cpuNanosSoFar;
@@ -240,6 +243,16 @@ public final class UnitTask {
     @Override
     public io.drift.api.HomeFiles files() {
       return files;
+    }
+
+    @Override
+    public String readLine() throws java.io.IOException {
+      return input.readLine();
+    }
+
+    @Override
+    public boolean inputReady() {
+      return input.ready();
     }
   }
 }

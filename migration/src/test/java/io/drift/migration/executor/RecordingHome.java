@@ -143,8 +143,8 @@ final class RecordingHome implements HomeLink {
   }
 
   @Override
-  public void checkpoint(Payload state, long nextSeq, long nextFileSeq, long cpuNanos,
-      long steps) {
+  public void checkpoint(Payload state, long nextSeq, long nextFileSeq, long nextInputLine,
+      long cpuNanos, long steps) {
     events.add(new Checkpoint(state, nextSeq, nextFileSeq, cpuNanos, steps));
   }
 }
