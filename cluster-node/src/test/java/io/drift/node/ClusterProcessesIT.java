@@ -109,4 +109,73 @@ class ClusterProcessesIT {
     String oneId = expectedResults.keySet().iterator().next();
     assertEquals(oneId, get(0, "/drift/jobs/" + oneId).get("id").asText());
   }
+
+  record Run(int code, String out, String err) {}
+
+  /** The real {@code bin/drift}, as a user types it, with {@code stdin} piped in. */
+  static Run drift(String stdin, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(NodeProcesses.ROOT.resolve("bin/drift").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("DRIFT_NO_BUILD", "1");
+    pb.environment().put("DRIFT_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC");
+    Path out = Files.createTempFile("drift-run-", ".out");
+    Path err = Files.createTempFile("drift-run-", ".err");
+    pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+    Process p = pb.start();
+    try (var in = p.getOutputStream()) {
+      in.write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    try {
+      assertTrue(p.waitFor(90, TimeUnit.SECONDS), "bin/drift " + String.join(" ", args));
+      return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      p.destroyForcibly();
+      Files.deleteIfExists(out);
+      Files.deleteIfExists(err);
+    }
+  }
+
+  @Test
+  void theCommandLineRunsAProgramWithPipedInputAndUnitsFromJarsNoNodeHas(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    nodes.awaitCluster(kit.createTestProbe());
+    // homes other than node 0, whose job list the other test checks whole
+    Run program = drift("there\n", "run", "--node", nodes.node(1), "--", "sh", "-c",
+        "echo hi; read x; echo got $x; exit 3");
+    assertEquals(3, program.code(), program.err());
+    assertEquals("hi\ngot there\n", program.out());
+
+    Path jar = UserJars.counter(dir, "procs");
+    Run fromJar = drift("", "run", "--node", nodes.node(1), "--jar", jar.toString(), "--class",
+        "demo.Counter", "300");
+    assertEquals(0, fromJar.code(), fromJar.err());
+    assertTrue(fromJar.out().contains(": result procs counted 300"), fromJar.out());
+
+    // the same jar's unit moved across the node processes: each fetches the jar from home
+    try (DriftClient client = DriftClient.connect(nodes.node(2))) {
+      @SuppressWarnings("unchecked")
+      io.drift.api.WorkUnit<Object> unit =
+          (io.drift.api.WorkUnit<Object>) UserJars.load(jar, "demo.Counter", "4000");
+      JobHandle<Object> h = client.submit(JobSpec.of(unit).withJar(jar));
+      String host = kit.createTestProbe().awaitAssert(Duration.ofSeconds(10), () -> {
+        io.drift.api.JobInfo info = h.status().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(io.drift.api.JobState.RUNNING, info.state());
+        return info.host();
+      });
+      Set<String> visited = new HashSet<>(Set.of(host));
+      for (int i = 0; i < 3 && visited.size() < 3; i++) {
+        String target = nodes.node(i);
+        if (!target.equals(host)) {
+          assertEquals(target, h.migrate(target).toCompletableFuture()
+              .get(30, TimeUnit.SECONDS).host());
+          visited.add(target);
+          host = target;
+        }
+      }
+      assertEquals(3, visited.size());
+      assertEquals("procs counted 4000",
+          h.result().toCompletableFuture().get(90, TimeUnit.SECONDS).toString());
+    }
+  }
 }
