@@ -138,13 +138,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private Behavior<Command> onSendInput(SendInput in) {
     int chars = 0;
+    boolean nulls = false; // List.of(...).contains(null) throws: count by hand
     for (String line : in.lines()) {
+      nulls |= line == null;
       chars += line == null ? 0 : line.length();
     }
     long unread = inputBase + input.size() - inputCursor;
     String no = state.isFinal() ? "job " + spec.id() + " has ended (" + state + ")"
         : inputEnded ? "the input of job " + spec.id() + " is closed"
-        : in.lines().contains(null) ? "a line of input cannot be null"
+        : nulls ? "a line of input cannot be null"
         : chars > Limits.BATCH_CHARS ? "lines of input are at most " + Limits.BATCH_CHARS
             + " characters a message"
         : input.size() + in.lines().size() > MAX_KEPT_INPUT ? "job " + spec.id() + " has "

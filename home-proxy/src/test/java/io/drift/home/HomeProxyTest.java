@@ -683,6 +683,53 @@ class HomeProxyTest {
     assertEquals("n2:1", info.host());
   }
 
+  Executor.Lines ask(Executor.Start start, long epoch, long from, TestProbe<Executor.Lines> p) {
+    start.home().tell(new Executor.LineRequest(start.jobId(), epoch, from, 10, p.ref()));
+    return p.expectMessageClass(Executor.Lines.class);
+  }
+
+  @Test
+  void inputAHostHadReadBeforeItsCheckpointIsNotReadAgainAfterARestartAndTheRestIs()
+      throws Exception {
+    Job job = new Job();
+    TestProbe<Executor.Command> sees = executor();
+    ActorRef<Executor.Command> host = relayTo(sees);
+    Executor.Start start = job.placeOn("n1:1", host, sees);
+    start.replyTo().tell(new Executor.Accepted(job.id, 1, "n1:1"));
+    TestProbe<Executor.Lines> lines = testKit.createTestProbe();
+
+    // a host asks before there is input: home holds the request until a line comes
+    start.home().tell(new Executor.LineRequest(job.id, 1, -1, 10, lines.ref()));
+    lines.expectNoMessage(QUIET);
+    TestProbe<HomeProxy.InputAck> acks = testKit.createTestProbe();
+    job.proxy.tell(new HomeProxy.SendInput(List.of("a", "b", "c"), false, acks.ref()));
+    assertNull(acks.expectMessageClass(HomeProxy.InputAck.class).error());
+    Executor.Lines first = lines.expectMessageClass(Executor.Lines.class);
+    assertEquals(new Executor.Lines(0, List.of("a", "b", "c"), false), first);
+    // a host of another epoch gets nothing
+    assertEquals(List.of(), ask(start, 7, 0, lines).lines());
+
+    // the unit read two lines before its checkpoint; then its host dies
+    Payload state = new StateCodec().encode(new PrintLines(5));
+    start.home().tell(new Executor.Checkpoint(job.id, 1, state, 1, 1, 2, 5_000, 7));
+    job.proxy.tell(new HomeProxy.SendInput(List.of("d"), true, acks.ref()));
+    assertNull(acks.expectMessageClass(HomeProxy.InputAck.class).error());
+    testKit.stop(host);
+    Balancer.Place again = job.expectPlace();
+    TestProbe<Executor.Command> exec2 = executor();
+    again.replyTo().tell(new Balancer.Placed(job.id, "n2:1", path(exec2.ref()),
+        placedOn(job.id, "n2:1")));
+    Executor.Start restart = exec2.expectMessageClass(Executor.Start.class);
+    restart.replyTo().tell(new Executor.Accepted(job.id, 2, "n2:1"));
+    assertEquals(new Executor.Lines(2, List.of("c", "d"), true), ask(restart, 2, -1, lines),
+        "from where the checkpoint left off, to the end");
+    // lines before the checkpoint are gone from home: asking for them gets the earliest kept
+    assertEquals(2, ask(restart, 2, 0, lines).from());
+
+    job.proxy.tell(new HomeProxy.SendInput(List.of("e"), false, acks.ref()));
+    assertTrue(acks.expectMessageClass(HomeProxy.InputAck.class).error().contains("is closed"));
+  }
+
   @Test
   void aStateNoNodeCanRunFailsTheJobWithTheReasonInsteadOfBeingPlacedAgain() {
     Job job = new Job();
