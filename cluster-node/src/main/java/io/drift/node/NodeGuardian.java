@@ -14,6 +14,7 @@ import io.drift.migration.code.CodeStore;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.executor.Executor;
 import io.drift.migration.executor.FrozenStore;
+import io.drift.migration.executor.SideChannel;
 import io.drift.migration.executor.SlotRunner;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -44,9 +45,12 @@ public final class NodeGuardian {
       // one store per node, as for frozen units: a node fetches what it lacks from homes
       CodeStore code = new CodeStore(settings.codeDir().resolve(self.replace(':', '_')),
           settings.maxCodeBytes(), WorkUnit.class.getClassLoader());
+      // one side channel per node: states on the move, and file data to and from homes
+      SideChannel side = settings.migration().sideChannel()
+          ? Executor.bindSideChannel(ctx.getLog(), self, settings.migration()) : null;
       ActorRef<Executor.Command> executor =
           ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration(),
-              new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_'))), code),
+              new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_'))), code, side),
               "executor");
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.getLog().info("node {}: {} slots, speed {}", self, settings.executor().slots(),
@@ -61,7 +65,7 @@ public final class NodeGuardian {
               settings.decisionsKept())), "balancer");
       ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);
       ActorRef<HomeManager.Command> homes =
-          ctx.spawn(HomeManager.create(settings.home(), balancer, self, code), "homes");
+          ctx.spawn(HomeManager.create(settings.home(), balancer, self, code, side), "homes");
       // on the blocking dispatcher: it writes uploaded jars
       ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, codec, code, self,
           settings.maxStateBytes(), settings.createTimeout()), GATEWAY,

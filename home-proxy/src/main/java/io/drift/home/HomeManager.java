@@ -6,6 +6,7 @@ import io.drift.api.JobState;
 import io.drift.balancer.Balancer;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.code.CodeStore;
+import io.drift.migration.executor.SideChannel;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -55,13 +56,15 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   public static Behavior<Command> create(
       HomeSettings settings, ActorRef<Balancer.Command> balancer, String homeNode) {
-    return create(settings, balancer, homeNode, null);
+    return create(settings, balancer, homeNode, null, null);
   }
 
   /** @param code the node's jars of job code; null: jobs with a jar of their own cannot run */
+  /** @param side the node's side channel, for file data to and from hosts; null: none */
   public static Behavior<Command> create(HomeSettings settings,
-      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code) {
-    return Behaviors.setup(ctx -> new HomeManager(ctx, settings, balancer, homeNode, code));
+      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side) {
+    return Behaviors.setup(ctx -> new HomeManager(ctx, settings, balancer, homeNode, code,
+        side));
   }
 
   private final HomeSettings settings;
@@ -69,14 +72,16 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final ActorRef<Balancer.Command> balancer;
   private final String homeNode;
   private final CodeStore code;
+  private final SideChannel side;
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
 
   private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
-      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code) {
+      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side) {
     super(ctx);
     this.code = code;
+    this.side = side;
     this.settings = settings;
     this.balancer = balancer;
     this.homeNode = homeNode;
@@ -118,7 +123,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     long now = System.currentTimeMillis();
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
         HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf(), codec,
-            code),
+            code, side),
         "job-" + spec.id().value(),
         // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
         org.apache.pekko.actor.typed.DispatcherSelector.blocking());

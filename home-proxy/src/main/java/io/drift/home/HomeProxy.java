@@ -12,6 +12,7 @@ import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.code.CodeStore;
 import io.drift.migration.executor.Executor;
+import io.drift.migration.executor.SideChannel;
 import io.drift.migration.executor.Transfer;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -68,6 +69,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   public static final int MAX_KEPT_INPUT = 100_000;
 
   private record LineWaitOver(Executor.LineRequest request) implements Command {}
+
+  /** A batch of file writes that came over the side channel, or why it did not. */
+  private record FileDataArrived(long epoch, ActorRef<Executor.Command> ackTo,
+      SideChannel.Arrival arrival) implements Command {}
 
   /**
    * Move the running unit to {@code target}: a node ({@code host:port}), {@code home},
@@ -221,15 +226,17 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
       ActorRef<HomeManager.Command> manager, StateCodec codec) {
-    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, null);
+    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, null,
+        null);
   }
 
   /** @param code the home node's jars of job code; null: jobs with a jar cannot run */
   static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
-      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code) {
+      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
+      SideChannel side) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
-        homeNode, submittedAtMillis, settings, balancer, manager, codec, code)));
+        homeNode, submittedAtMillis, settings, balancer, manager, codec, code, side)));
   }
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
@@ -238,6 +245,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private final TimerScheduler<Command> timers;
   private final Spec spec;
   private final CodeStore code; // null: this node keeps no jars
+  private final SideChannel side; // null: file data goes over Artery only
+  private final java.util.concurrent.Executor blocking; // sends reads over the side channel
   private final String homeNode;
   private final long submittedAtMillis;
   private final HomeSettings settings;
@@ -311,9 +320,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
       String homeNode, long submittedAtMillis, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
-      StateCodec codec, CodeStore code) {
+      StateCodec codec, CodeStore code, SideChannel side) {
     super(ctx);
     this.code = code;
+    this.side = side;
+    this.blocking = ctx.getSystem().dispatchers().lookup(
+        org.apache.pekko.actor.typed.DispatcherSelector.blocking());
     this.timers = timers;
     this.spec = spec;
     this.homeNode = homeNode;
@@ -342,6 +354,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         })
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(SendInput.class, this::onSendInput)
+        .onMessage(FileDataArrived.class, this::onFileDataArrived)
         .onMessage(LineWaitOver.class, w -> {
           if (parkedLineRequests.remove(w.request())) {
             Executor.LineRequest q = w.request();
@@ -575,6 +588,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       onLineRequest(q);
       return this;
     }
+    if (e instanceof Executor.FileDataOffer o) {
+      onFileDataOffer(o);
+      return this;
+    }
     // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
     // (refused, timed out) leaves the job PENDING under its old epoch until the next Start.
     if (e.epoch() != epoch || state != JobState.RUNNING) {
@@ -665,6 +682,44 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     f.ackTo().tell(new Executor.FileAck(spec.id(), epoch, fileApplied, refused));
   }
 
+  /** Where a host sends a batch of writes: this node's side channel, expecting it. */
+  private void onFileDataOffer(Executor.FileDataOffer o) {
+    if (o.epoch() != epoch || state != JobState.RUNNING || side == null
+        || o.bytes() > 2L * Executor.SIDE_MAX_BYTES) { // the host's offers ask for this much
+      o.replyTo().tell(new Executor.FileDataReply(null, side == null ? "no side channel at home"
+          : "not for epoch " + o.epoch() + " of a job " + state + " at epoch " + epoch));
+      return;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    long at = epoch;
+    String token = side.expect(o.bytes(), FILE_DATA,
+        arrival -> self.tell(new FileDataArrived(at, o.ackTo(), arrival)));
+    // a host that never comes (it died) leaves no welcome behind
+    getContext().getSystem().scheduler().scheduleOnce(settings.startTimeout(),
+        () -> side.forget(token), getContext().getExecutionContext());
+    o.replyTo().tell(new Executor.FileDataReply(
+        new Transfer.SideOffer(side.host(), side.port(), token), null));
+  }
+
+  /** The side channel's reader of write batches (the executor package's format). */
+  private static final SideChannel.Reader FILE_DATA = Executor.fileDataReader();
+
+  private Behavior<Command> onFileDataArrived(FileDataArrived a) {
+    if (!(a.arrival() instanceof SideChannel.Arrived got)) {
+      // the host hears its send failed and sends the batch over Artery
+      getContext().getLog().info("job {}: a batch of writes broke on the side channel: {}",
+          spec.id(), ((SideChannel.Broken) a.arrival()).reason());
+      return this;
+    }
+    if (a.epoch() != epoch || state != JobState.RUNNING) {
+      return this; // as for any event of an epoch gone
+    }
+    @SuppressWarnings("unchecked")
+    List<Executor.FileOp> ops = (List<Executor.FileOp>) got.value();
+    onFileOps(new Executor.FileOps(spec.id(), a.epoch(), ops, a.ackTo()));
+    return this;
+  }
+
   /** Reads for the unit of the current epoch; others are told the job moved on. */
   private void onFileRequest(Executor.FileRequest q) {
     if (q.epoch() != epoch || state != JobState.RUNNING) {
@@ -673,6 +728,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return;
     }
     try {
+      if (q.kind() == Executor.FileRequestKind.READ && q.side() != null && side != null) {
+        readOverSideChannel(q);
+        return;
+      }
       Executor.FileReply r = switch (q.kind()) {
         case READ -> new Executor.FileReply(workspace.read(q.path(), q.offset(),
             Math.min(q.length(), READ_CHUNK)), 0, null, null, null);
@@ -685,6 +744,26 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           : ex instanceof AccessDeniedException ? "denied" : "io";
       q.replyTo().tell(new Executor.FileReply(null, 0, null, describe(ex, q.path()), kind));
     }
+  }
+
+  /**
+   * A large read: its data to the host's side channel, then the reply over Artery with only its
+   * size. Little data (the end of a file) goes in the reply itself.
+   */
+  private void readOverSideChannel(Executor.FileRequest q) throws IOException {
+    byte[] data = workspace.read(q.path(), q.offset(),
+        Math.min(q.length(), Executor.SIDE_MAX_BYTES));
+    if (data.length <= READ_CHUNK) { // the end of the file: a short read says so
+      q.replyTo().tell(new Executor.FileReply(data, 0, null, null, null));
+      return;
+    }
+    // sent from another thread, so the next read comes off the disk while this one goes
+    SideChannel.send(q.side().host(), q.side().port(), q.side().token(), data,
+            settings.startTimeout(), blocking)
+        .done().whenComplete((crc, ex) -> q.replyTo().tell(ex == null
+            ? new Executor.FileReply(null, data.length, null, null, null)
+            : new Executor.FileReply(null, 0, null, "home could not send " + data.length
+                + " bytes of " + q.path() + " over the side channel: " + ex, "io")));
   }
 
   /** The largest read answered at once: far below Artery's frame. */

@@ -368,9 +368,66 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   public enum FileRequestKind { READ, SIZE, LIST }
 
-  /** A read of the job's home files; answered with {@link FileReply}. */
+  /**
+   * A read of the job's home files; answered with {@link FileReply}. A READ with {@code side}
+   * (the host's side channel, expecting it) may get its data there instead, when it is more
+   * than {@link #SIDE_MIN_BYTES}: then the reply over Artery carries only its {@code size}.
+   */
   public record FileRequest(JobId jobId, long epoch, FileRequestKind kind, String path,
-      long offset, int length, ActorRef<FileReply> replyTo) implements HostEvent {}
+      long offset, int length, Transfer.SideOffer side, ActorRef<FileReply> replyTo)
+      implements HostEvent {
+
+    public FileRequest(JobId jobId, long epoch, FileRequestKind kind, String path,
+        long offset, int length, ActorRef<FileReply> replyTo) {
+      this(jobId, epoch, kind, path, offset, length, null, replyTo);
+    }
+  }
+
+  /** What reads a batch of writes off the side channel, for the home of the job. */
+  public static SideChannel.Reader fileDataReader() {
+    return FileData.READER;
+  }
+
+  /** The most a write offer takes: a batch of {@link #SIDE_MAX_BYTES} and its framing. */
+  static final long SIDE_OFFER_BYTES = 2L * (8 << 20); // 2 x SIDE_MAX_BYTES, declared below
+
+  /**
+   * A write offer asked for ahead of need, used within {@link #SPARE_FRESH} (home forgets an
+   * offer no one used after its start timeout). Touched by the unit's slot thread only.
+   */
+  static final class SpareOffer {
+    static final long SPARE_FRESH = 3_000_000_000L;
+    private java.util.concurrent.CompletableFuture<FileDataReply> next;
+    private long askedAt;
+
+    java.util.concurrent.CompletableFuture<FileDataReply> take() {
+      var n = next;
+      next = null;
+      return n != null && System.nanoTime() - askedAt < SPARE_FRESH ? n : null;
+    }
+
+    void put(java.util.concurrent.CompletableFuture<FileDataReply> offer) {
+      next = offer;
+      askedAt = System.nanoTime();
+    }
+  }
+
+  /** File data below this goes over Artery even where a side channel is open. */
+  public static final int SIDE_MIN_BYTES = 256 * 1024;
+
+  /** A read or a batch of writes over the side channel carries at most this much data. */
+  public static final int SIDE_MAX_BYTES = 8 << 20;
+
+  /**
+   * A host would send a batch of file writes of {@code bytes} bytes over the side channel of
+   * the job's home node. Home answers where ({@link FileDataReply}); what arrives there it
+   * applies as a {@link FileOps} under this epoch, acknowledging to {@code ackTo}.
+   */
+  public record FileDataOffer(JobId jobId, long epoch, long bytes, ActorRef<Command> ackTo,
+      ActorRef<FileDataReply> replyTo) implements HostEvent {}
+
+  /** Where to send the writes ({@code side}), or why not (then they go over Artery). */
+  public record FileDataReply(Transfer.SideOffer side, String error) implements ExecutorWire {}
 
   /**
    * {@code error} null: {@code data} (READ), {@code size} (SIZE) or {@code names} (LIST).
@@ -422,7 +479,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   public static Behavior<Command> create(SlotRunner runner, StateCodec codec, String selfNode,
       MigrationSettings migration, FrozenStore frozen, CodeStore code) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new Executor(ctx, timers, runner, codec, selfNode, migration, frozen, code)));
+        new Executor(ctx, timers, runner, codec, selfNode, migration, frozen, code,
+            migration.sideChannel() ? bindSideChannel(ctx.getLog(), selfNode, migration) : null)));
   }
 
   /**
@@ -431,13 +489,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * checkpoint, once homes keep checkpoints).
    */
   public static Behavior<Command> createInCluster(SlotRunner runner, StateCodec codec,
-      String selfNode, MigrationSettings migration, FrozenStore frozen, CodeStore code) {
+      String selfNode, MigrationSettings migration, FrozenStore frozen, CodeStore code,
+      SideChannel side) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
           ctx.messageAdapter(ClusterEvent.MemberRemoved.class, e -> new HomeLeft(
               e.member().address().host().get() + ":" + e.member().address().port().get())),
           ClusterEvent.MemberRemoved.class));
-      return new Executor(ctx, timers, runner, codec, selfNode, migration, frozen, code);
+      return new Executor(ctx, timers, runner, codec, selfNode, migration, frozen, code, side);
     }));
   }
 
@@ -461,7 +520,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   private Executor(ActorContext<Command> ctx, TimerScheduler<Command> timers, SlotRunner runner,
       StateCodec codec, String selfNode, MigrationSettings migration, FrozenStore frozen,
-      CodeStore code) {
+      CodeStore code, SideChannel side) {
     super(ctx);
     this.frozen = frozen;
     this.code = code;
@@ -474,7 +533,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     this.runner = runner;
     this.codec = codec;
     this.selfNode = selfNode;
-    this.sideChannel = migration.sideChannel() ? bindSideChannel(ctx, selfNode, migration) : null;
+    this.sideChannel = side;
     ActorRef<Command> self = ctx.getSelf();
     runner.start(
         new SlotRunner.Listener() {
@@ -490,15 +549,19 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         });
   }
 
-  private static SideChannel bindSideChannel(ActorContext<?> ctx, String selfNode,
+  /**
+   * The node's side channel for bulk data (states on the move, file data), listening on the
+   * node's host; null if it cannot listen (then all goes over Artery, more slowly).
+   */
+  public static SideChannel bindSideChannel(org.slf4j.Logger log, String selfNode,
       MigrationSettings migration) {
     String host = selfNode.substring(0, selfNode.lastIndexOf(':'));
     try {
       SideChannel c = SideChannel.bind(host, migration.sideChannelPort(), migration.transferTimeout());
-      ctx.getLog().debug("side channel for states listens on {}:{}", c.host(), c.port());
+      log.debug("side channel for states listens on {}:{}", c.host(), c.port());
       return c;
     } catch (java.io.IOException e) {
-      ctx.getLog().warn("no side channel for moving states ({}:{}: {}); large states go over"
+      log.warn("no side channel for moving states ({}:{}: {}); large states go over"
           + " Artery, more slowly", host, migration.sideChannelPort(), e.toString());
       return null;
     }
@@ -770,7 +833,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     boolean guest = !selfNode.equals(homeNode);
     UnitTask task = new UnitTask(jobId, epoch, jobName, homeNode, guest, unit,
         new ActorHomeLink(jobId, epoch, home, getContext().getSelf(),
-            getContext().getSystem().scheduler(), runner.settings().outputAckTimeout()), selfNode,
+            getContext().getSystem().scheduler(), runner.settings().outputAckTimeout(),
+            guest ? sideChannel : null), selfNode, // at home, messages between local actors
         runner.settings(), firstSeq, firstFileSeq, cpuNanos, steps);
     task.code = codeHash;
     tasks.put(jobId, task);
@@ -1202,8 +1266,61 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /** Sends a unit's events to its home as messages; used from slot threads. */
   private record ActorHomeLink(
       JobId jobId, long epoch, ActorRef<HostEvent> home, ActorRef<Command> self,
-      org.apache.pekko.actor.typed.Scheduler scheduler, java.time.Duration timeout)
-      implements HomeLink {
+      org.apache.pekko.actor.typed.Scheduler scheduler, java.time.Duration timeout,
+      SideChannel side, SpareOffer spare) implements HomeLink {
+
+    ActorHomeLink(JobId jobId, long epoch, ActorRef<HostEvent> home, ActorRef<Command> self,
+        org.apache.pekko.actor.typed.Scheduler scheduler, java.time.Duration timeout,
+        SideChannel side) {
+      this(jobId, epoch, home, self, scheduler, timeout, side, new SpareOffer());
+    }
+
+    @Override
+    public boolean sideChannel() {
+      return side != null;
+    }
+
+    private java.util.concurrent.CompletableFuture<FileDataReply> offer() {
+      return org.apache.pekko.actor.typed.javadsl.AskPattern.<HostEvent, FileDataReply>ask(home,
+          r -> new FileDataOffer(jobId, epoch, SIDE_OFFER_BYTES, self, r), timeout, scheduler)
+          .toCompletableFuture();
+    }
+
+    /**
+     * On the unit's slot thread: a write waits for the wire, as a local one waits for disk.
+     * The offer for the next batch is asked for as this one goes, so home answers it while it
+     * writes this one to disk, and the next batch need not wait for that.
+     */
+    @Override
+    public boolean sideFileOps(List<FileOp> ops) {
+      long size = FileData.size(ops);
+      if (side == null || size > SIDE_OFFER_BYTES) {
+        return false;
+      }
+      try {
+        java.util.concurrent.CompletableFuture<FileDataReply> mine = spare.take();
+        if (mine == null) {
+          mine = offer();
+        }
+        spare.put(offer());
+        FileDataReply where = mine.get(timeout.toMillis() + 1000,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (where.side() == null) {
+          return false;
+        }
+        SideChannel.send(where.side().host(), where.side().port(), where.side().token(), "",
+                SideChannel.PLAIN, size, out -> FileData.write(ops, out), timeout, 0,
+                Runnable::run)
+            .done().get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException | RuntimeException e) {
+        return false; // over Artery then; home drops what it already has by number
+      }
+    }
     @Override
     public void output(List<OutputLine> lines) {
       home.tell(new OutputBatch(jobId, epoch, lines, self));
@@ -1232,9 +1349,41 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     @Override
     public java.util.concurrent.CompletionStage<FileReply> fileRequest(FileRequestKind kind,
         String path, long offset, int length) {
-      return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(home,
-          replyTo -> new FileRequest(jobId, epoch, kind, path, offset, length, replyTo),
-          timeout, scheduler);
+      if (side == null || kind != FileRequestKind.READ || length < SIDE_MIN_BYTES) {
+        return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(home,
+            replyTo -> new FileRequest(jobId, epoch, kind, path, offset, length, replyTo),
+            timeout, scheduler);
+      }
+      // the data may come over this node's side channel; the reply over Artery follows it,
+      // and carries the data itself when home sent it that way (little of it, or an error)
+      java.util.concurrent.CompletableFuture<FileReply> result =
+          new java.util.concurrent.CompletableFuture<>();
+      String token = side.expect(length, SideChannel.BYTES, arrival -> {
+        if (arrival instanceof SideChannel.Arrived a) {
+          result.complete(new FileReply((byte[]) a.value(), 0, null, null, null));
+        } else {
+          result.complete(new FileReply(null, 0, null, "the side channel broke while reading "
+              + path + ": " + ((SideChannel.Broken) arrival).reason(), "io"));
+        }
+      });
+      Transfer.SideOffer offer = new Transfer.SideOffer(side.host(), side.port(), token);
+      org.apache.pekko.actor.typed.javadsl.AskPattern.<HostEvent, FileReply>ask(home,
+              replyTo -> new FileRequest(jobId, epoch, kind, path, offset, length, offer,
+                  replyTo), timeout, scheduler)
+          .whenComplete((r, error) -> {
+            if (error != null || r.data() != null || r.error() != null) {
+              side.forget(token);
+              if (error != null) {
+                result.completeExceptionally(error);
+              } else {
+                result.complete(r);
+              }
+            } else if (!result.isDone()) {
+              result.complete(new FileReply(null, 0, null, "home sent " + r.size()
+                  + " bytes of " + path + " over the side channel, and they never came", "io"));
+            }
+          });
+      return result;
     }
 
     @Override

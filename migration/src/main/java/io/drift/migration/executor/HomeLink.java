@@ -37,6 +37,23 @@ public interface HomeLink {
     throw new UnsupportedOperationException("no home files on this link");
   }
 
+  /**
+   * True when file data can go over a side channel to and from home: writes then go in bigger
+   * batches ({@link #sideFileOps}) and reads in bigger pieces.
+   */
+  default boolean sideChannel() {
+    return false;
+  }
+
+  /**
+   * Sends writes over the side channel and returns once home holds them (it acknowledges them
+   * as for {@link #fileOps}); false if they could not go that way: then send them with
+   * {@link #fileOps} (home drops any it had already, by their numbers).
+   */
+  default boolean sideFileOps(List<Executor.FileOp> ops) {
+    return false;
+  }
+
   /** A read of the job's home files. */
   default CompletionStage<Executor.FileReply> fileRequest(Executor.FileRequestKind kind,
       String path, long offset, int length) {

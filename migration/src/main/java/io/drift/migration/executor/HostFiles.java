@@ -40,9 +40,19 @@ final class HostFiles implements HomeFiles {
   /** Written bytes home has not acknowledged, at most, before a write waits. */
   static final long MAX_IN_FLIGHT_BYTES = 4L << 20;
 
+  /** With a side channel to home: writes per batch, unacknowledged bytes, bytes per read. */
+  static final int SIDE_BATCH_BYTES = 8 << 20;
+  static final long SIDE_MAX_IN_FLIGHT_BYTES = 24L << 20;
+  static final int SIDE_READ_CHUNK = 2 << 20;
+  static final int SIDE_READ_AHEAD_CHUNKS = 4;
+
   private final JobId jobId;
   private final HomeLink home;
   private final Duration timeout;
+  private final int batchBytes;
+  private final long maxInFlightBytes;
+  private final int readChunk;
+  private final int readAhead;
 
   // slot thread
   private long nextSeq;
@@ -69,6 +79,11 @@ final class HostFiles implements HomeFiles {
     this.timeout = timeout;
     this.nextSeq = firstSeq;
     this.ackedUpTo = firstSeq - 1;
+    boolean side = home.sideChannel();
+    this.batchBytes = side ? SIDE_BATCH_BYTES : BATCH_BYTES;
+    this.maxInFlightBytes = side ? SIDE_MAX_IN_FLIGHT_BYTES : MAX_IN_FLIGHT_BYTES;
+    this.readChunk = side ? SIDE_READ_CHUNK : CHUNK;
+    this.readAhead = side ? SIDE_READ_AHEAD_CHUNKS : READ_AHEAD_CHUNKS;
   }
 
   /** The sequence number the next write gets; read it only while the unit is paused. */
@@ -99,12 +114,16 @@ final class HostFiles implements HomeFiles {
     }
     long last = nextSeq - 1;
     synchronized (window) {
-      awaitLocked(() -> inFlightBytes == 0 || inFlightBytes + pendingBytes <= MAX_IN_FLIGHT_BYTES,
+      awaitLocked(() -> inFlightBytes == 0 || inFlightBytes + pendingBytes <= maxInFlightBytes,
           "room for more writes");
       inFlight.addLast(new long[] {last, pendingBytes});
       inFlightBytes += pendingBytes;
     }
-    home.fileOps(List.copyOf(pending));
+    List<FileOp> ops = List.copyOf(pending);
+    // bulk data over the side channel; small batches, or a channel that fails, over Artery
+    if (pendingBytes < Executor.SIDE_MIN_BYTES || !home.sideFileOps(ops)) {
+      overArtery(ops);
+    }
     pending.clear();
     pendingBytes = 0;
   }
@@ -112,10 +131,26 @@ final class HostFiles implements HomeFiles {
   /** Sends what is pending, without waiting: on the way out of a failing unit. */
   void flushQuietly() {
     if (!pending.isEmpty()) {
-      home.fileOps(List.copyOf(pending));
+      overArtery(List.copyOf(pending));
       pending.clear();
       pendingBytes = 0;
     }
+  }
+
+  /** Writes in messages that fit Artery's frame: at most {@link #BATCH_BYTES} of data each. */
+  private void overArtery(List<FileOp> ops) {
+    int from = 0;
+    long bytes = 0;
+    for (int i = 0; i < ops.size(); i++) {
+      long size = ops.get(i).data().length + 3L * ops.get(i).path().length() + 32;
+      if (i > from && (bytes + size > BATCH_BYTES || i - from >= 256)) {
+        home.fileOps(List.copyOf(ops.subList(from, i)));
+        from = i;
+        bytes = 0;
+      }
+      bytes += size;
+    }
+    home.fileOps(List.copyOf(ops.subList(from, ops.size())));
   }
 
   /** Sends what is pending and waits until home has applied every write. */
@@ -217,7 +252,7 @@ final class HostFiles implements HomeFiles {
     }
     lastWrite.put(op.path(), op.seq());
     pendingBytes += op.data().length;
-    if (pendingBytes >= BATCH_BYTES || pending.size() >= 256) {
+    if (pendingBytes >= batchBytes || pending.size() >= (batchBytes > BATCH_BYTES ? 4096 : 256)) {
       flush();
     }
   }
@@ -240,6 +275,9 @@ final class HostFiles implements HomeFiles {
       if (part.length == 0) {
         break; // the end of the file
       }
+      if (out.length == 0 && part.length == length) {
+        return part; // all of it from one piece of the read-ahead: no copy to join
+      }
       byte[] joined = Arrays.copyOf(out, out.length + part.length);
       System.arraycopy(part, 0, joined, out.length, part.length);
       out = joined;
@@ -253,16 +291,16 @@ final class HostFiles implements HomeFiles {
       return null;
     }
     int from = (int) (at - aheadStart);
-    if (from == ahead.length && ahead.length == CHUNK) {
+    if (from == ahead.length && ahead.length == readChunk) {
       return null; // the end of a full chunk: more may follow
     }
     int n = Math.min(max, ahead.length - from);
-    if (ahead.length == CHUNK) {
+    if (ahead.length == readChunk) {
       // a full chunk: more may follow; keep the next ones on their way
-      long next = comingStart + (long) coming.size() * CHUNK;
-      while (coming.size() < READ_AHEAD_CHUNKS) {
-        coming.addLast(home.fileRequest(FileRequestKind.READ, p, next, CHUNK));
-        next += CHUNK;
+      long next = comingStart + (long) coming.size() * readChunk;
+      while (coming.size() < readAhead) {
+        coming.addLast(home.fileRequest(FileRequestKind.READ, p, next, readChunk));
+        next += readChunk;
       }
     }
     return Arrays.copyOfRange(ahead, from, from + n);
@@ -272,16 +310,16 @@ final class HostFiles implements HomeFiles {
     FileReply r;
     if (p.equals(aheadPath) && !coming.isEmpty() && comingStart == at) {
       r = await(coming.pollFirst(), p);
-      comingStart += CHUNK;
+      comingStart += readChunk;
     } else {
       coming.clear(); // not where the read-ahead was going: start it again here
-      r = await(home.fileRequest(FileRequestKind.READ, p, at, CHUNK), p);
-      comingStart = at + CHUNK;
+      r = await(home.fileRequest(FileRequestKind.READ, p, at, readChunk), p);
+      comingStart = at + readChunk;
     }
     aheadPath = p;
     aheadStart = at;
     ahead = r.data();
-    if (ahead.length < CHUNK) {
+    if (ahead.length < readChunk) {
       coming.clear(); // the end of the file: what was asked for past it is empty
     }
   }

@@ -84,7 +84,21 @@ public final class SideChannel implements AutoCloseable {
   }
 
   /** Keeps the bytes as they are (for a state that goes to disk, not to a unit). */
-  public static final Reader BYTES = (className, format, size, in) -> in.readAllBytes();
+  public static final Reader BYTES = (className, format, size, in) -> {
+    if (size > Integer.MAX_VALUE - 8) {
+      throw new IOException("a state of " + size + " bytes does not fit one array");
+    }
+    // straight into one array of the size announced (readNBytes would gather small pieces
+    // and copy them again)
+    byte[] all = new byte[(int) size];
+    for (int n = 0, r; n < all.length; n += r) {
+      r = in.read(all, n, all.length - n);
+      if (r < 0) {
+        throw new EOFException("the state ended after " + n + " of " + size + " bytes");
+      }
+    }
+    return all;
+  };
 
   /** The length of a split state on the wire. */
   public static long splitSize(StateCodec.Split split) {
