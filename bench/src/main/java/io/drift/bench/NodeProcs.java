@@ -32,9 +32,12 @@ final class NodeProcs implements AutoCloseable {
   /** One node: its slots and speed ({@code drift.node.speed}). */
   record Spec(int slots, double speed) {}
 
-  private NodeProcs(List<String> javaOpts, List<String> settings) {
+  private final Path scratch;
+
+  private NodeProcs(List<String> javaOpts, List<String> settings) throws IOException {
     this.javaOpts = javaOpts;
     this.settings = settings;
+    this.scratch = Files.createTempDirectory("drift-bench-");
   }
 
   /**
@@ -77,6 +80,11 @@ final class NodeProcs implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java));
     cmd.addAll(javaOpts);
+    // this run's own records, jars and frozen units: a later run on the same port must not
+    // resume this one's jobs (the benchmark's settings may name other places)
+    cmd.addAll(List.of("-Ddrift.home.jobs-dir=" + scratch.resolve("jobs"),
+        "-Ddrift.home.code-dir=" + scratch.resolve("code"),
+        "-Ddrift.home.frozen-dir=" + scratch.resolve("frozen")));
     cmd.addAll(settings);
     cmd.add("-Ddrift.node.speed=" + spec.speed());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
@@ -155,6 +163,11 @@ final class NodeProcs implements AutoCloseable {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+    }
+    try (var files = Files.walk(scratch)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory: the system cleans up what is left
     }
   }
 }

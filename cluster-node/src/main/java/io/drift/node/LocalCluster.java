@@ -29,6 +29,7 @@ public final class LocalCluster implements AutoCloseable {
   public static final String HOST = "127.0.0.1";
   private static final String FROZEN_DIR = "drift.home.frozen-dir";
   private static final String CODE_DIR = "drift.home.code-dir";
+  private static final String JOBS_DIR = "drift.home.jobs-dir";
 
   private final List<DriftNode> nodes;
   // frozen units and jars of job code under frozenDir/frozen and frozenDir/code, unless
@@ -86,6 +87,9 @@ public final class LocalCluster implements AutoCloseable {
       if (!extra.containsKey(CODE_DIR)) {
         o.put(CODE_DIR, frozen.resolve("code").toString());
       }
+      if (!extra.containsKey(JOBS_DIR)) {
+        o.put(JOBS_DIR, frozen.resolve("jobs").toString());
+      }
     }
     o.put("pekko.remote.artery.canonical.hostname", HOST);
     o.put("pekko.remote.artery.canonical.port", port);
@@ -104,6 +108,22 @@ public final class LocalCluster implements AutoCloseable {
     DriftNode n = startNode(freePorts(1).get(0), "pekko://" + DriftNode.SYSTEM_NAME + "@"
         + node(0).selfNode(), slots, frozenDir, extra, own);
     nodes.add(n);
+    return n;
+  }
+
+  /**
+   * Stops node {@code i} and starts it again on the same port, with the cluster's settings,
+   * {@code own} on top, and the same directories, as an operator restarts a node; it joins by
+   * node 0 (node 1 for node 0). Returns the new node, once started (not yet Up).
+   */
+  public DriftNode restart(int i, int slots, Map<String, ?> own) {
+    DriftNode old = nodes.get(i);
+    String self = old.selfNode();
+    int port = Integer.parseInt(self.substring(self.lastIndexOf(':') + 1));
+    String seed = "pekko://" + DriftNode.SYSTEM_NAME + "@" + node(i == 0 ? 1 : 0).selfNode();
+    old.close();
+    DriftNode n = startNode(port, seed, slots, frozenDir, extra, own);
+    nodes.set(i, n);
     return n;
   }
 

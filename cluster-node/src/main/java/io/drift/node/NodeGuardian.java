@@ -9,6 +9,7 @@ import io.drift.balancer.policy.OpportunityCostPolicy;
 import io.drift.balancer.policy.PlacementPolicy;
 import io.drift.balancer.policy.RoundRobinPolicy;
 import io.drift.home.HomeManager;
+import io.drift.home.JobStore;
 import io.drift.api.WorkUnit;
 import io.drift.migration.code.CodeStore;
 import io.drift.migration.codec.StateCodec;
@@ -65,7 +66,8 @@ public final class NodeGuardian {
               settings.decisionsKept())), "balancer");
       ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);
       ActorRef<HomeManager.Command> homes =
-          ctx.spawn(HomeManager.create(settings.home(), balancer, self, code, side), "homes");
+          ctx.spawn(HomeManager.create(settings.home(), balancer, self, code, side,
+              new JobStore(settings.jobsDir().resolve(self.replace(':', '_')))), "homes");
       // on the blocking dispatcher: it writes uploaded jars
       ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, codec, code, self,
           settings.maxStateBytes(), settings.createTimeout()), GATEWAY,

@@ -34,7 +34,8 @@ public record NodeSettings(
     HomeSettings home,
     Path frozenDir,
     Path codeDir,
-    long maxCodeBytes) {
+    long maxCodeBytes,
+    Path jobsDir) {
 
   /**
    * @throws ConfigException.BadValue or another {@link ConfigException} naming the key
@@ -59,7 +60,7 @@ public record NodeSettings(
         LoadSettings.fromConfig(c), GossipSettings.fromConfig(c), PolicyConfig.fromConfig(c),
         c.getBoolean("drift.balancer.migrate"), decisionsKept(c), placement(c),
         HomeSettings.fromConfig(c), dir(c, "drift.home.frozen-dir"), dir(c, "drift.home.code-dir"),
-        maxCodeBytes(c));
+        maxCodeBytes(c), dir(c, "drift.home.jobs-dir"));
   }
 
   /** How long {@code drift.node.speed = auto} measures this node at start. */

@@ -38,7 +38,10 @@ final class NodeProcesses implements AutoCloseable {
   private final List<Integer> ports;
   private final int n;
 
-  private NodeProcesses(int n) {
+  private final Path scratch;
+
+  private NodeProcesses(int n) throws IOException {
+    this.scratch = Files.createTempDirectory("drift-it-");
     this.n = n;
     this.ports = LocalCluster.freePorts(2 * n);
   }
@@ -57,7 +60,12 @@ final class NodeProcesses implements AutoCloseable {
       }
       ProcessBuilder pb = new ProcessBuilder(cmd);
       pb.environment().put("DRIFT_NO_BUILD", "1"); // the jar was packaged just before
-      pb.environment().put("DRIFT_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC");
+      // the nodes' records, jars and frozen units in a directory of this run's own: a later
+      // run on the same port must not resume this one's jobs
+      pb.environment().put("DRIFT_JAVA_OPTS", "-Xmx384m -XX:+UseSerialGC"
+          + " -Ddrift.home.jobs-dir=" + p.scratch.resolve("jobs")
+          + " -Ddrift.home.code-dir=" + p.scratch.resolve("code")
+          + " -Ddrift.home.frozen-dir=" + p.scratch.resolve("frozen"));
       pb.environment().put("CLASSPATH", ROOT.resolve("cluster-node/target/test-classes").toString());
       Path log = dir.resolve(name + "-" + i + ".log");
       pb.redirectErrorStream(true);
@@ -133,6 +141,11 @@ final class NodeProcesses implements AutoCloseable {
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+    }
+    try (var files = Files.walk(scratch)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary directory: the system cleans up what is left
     }
   }
 }

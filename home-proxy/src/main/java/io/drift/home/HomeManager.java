@@ -7,6 +7,7 @@ import io.drift.balancer.Balancer;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.code.CodeStore;
 import io.drift.migration.executor.SideChannel;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,15 +57,20 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   public static Behavior<Command> create(
       HomeSettings settings, ActorRef<Balancer.Command> balancer, String homeNode) {
-    return create(settings, balancer, homeNode, null, null);
+    return create(settings, balancer, homeNode, null, null, null);
   }
 
   /** @param code the node's jars of job code; null: jobs with a jar of their own cannot run */
-  /** @param side the node's side channel, for file data to and from hosts; null: none */
+  /**
+   * @param side the node's side channel, for file data to and from hosts; null: none
+   * @param store where the node keeps its jobs' records, and finds those to resume at start;
+   *     null: nowhere
+   */
   public static Behavior<Command> create(HomeSettings settings,
-      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side) {
+      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
+      JobStore store) {
     return Behaviors.setup(ctx -> new HomeManager(ctx, settings, balancer, homeNode, code,
-        side));
+        side, store));
   }
 
   private final HomeSettings settings;
@@ -73,18 +79,60 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final String homeNode;
   private final CodeStore code;
   private final SideChannel side;
+  private final JobStore store;
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
 
   private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
-      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side) {
+      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
+      JobStore store) {
     super(ctx);
     this.code = code;
     this.side = side;
+    this.store = store;
     this.settings = settings;
     this.balancer = balancer;
     this.homeNode = homeNode;
+    resumeJobs();
+  }
+
+  /** The jobs this node was home to when it stopped, from their records: they go on. */
+  private void resumeJobs() {
+    if (store == null) {
+      return;
+    }
+    List<String> unreadable = new ArrayList<>();
+    List<JobStore.Record> records;
+    try {
+      records = store.load(unreadable);
+    } catch (java.io.IOException e) {
+      getContext().getLog().error("cannot read the job records in {}: {}; no job resumes",
+          store.dir(), e.toString());
+      return;
+    }
+    unreadable.forEach(f -> getContext().getLog().error("job record {} left alone", f));
+    for (JobStore.Record r : records) {
+      spawn(r.spec(), r.submittedAtMillis(), r);
+    }
+    if (!records.isEmpty()) {
+      getContext().getLog().info("node {}: {} jobs resume from their records in {}", homeNode,
+          records.size(), store.dir());
+    }
+  }
+
+  private ActorRef<HomeProxy.Command> spawn(HomeProxy.Spec spec, long submittedAt,
+      JobStore.Record resumed) {
+    ActorRef<HomeProxy.Command> proxy = getContext().spawn(
+        HomeProxy.create(spec, homeNode, submittedAt, settings, balancer, getContext().getSelf(),
+            codec, code, side, store, resumed),
+        "job-" + spec.id().value(),
+        // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
+        org.apache.pekko.actor.typed.DispatcherSelector.blocking());
+    proxies.put(spec.id(), proxy);
+    jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
+        JobState.PENDING, 0, 0, 0, 0.0, 0, submittedAt, null, null, 0, 0, 0));
+    return proxy;
   }
 
   @Override
@@ -120,16 +168,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
           spec.migratable(), spec.unit(), spec.workspace(), spec.code());
     }
-    long now = System.currentTimeMillis();
-    ActorRef<HomeProxy.Command> proxy = getContext().spawn(
-        HomeProxy.create(spec, homeNode, now, settings, balancer, getContext().getSelf(), codec,
-            code, side),
-        "job-" + spec.id().value(),
-        // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
-        org.apache.pekko.actor.typed.DispatcherSelector.blocking());
-    proxies.put(spec.id(), proxy);
-    jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
-        JobState.PENDING, 0, 0, 0, 0.0, 0, now, null, null, 0, 0, 0));
+    ActorRef<HomeProxy.Command> proxy = spawn(spec, System.currentTimeMillis(), null);
     c.replyTo().tell(new Created(spec.id(), homeNode, proxy));
     return this;
   }

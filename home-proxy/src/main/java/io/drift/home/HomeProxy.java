@@ -227,16 +227,17 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
       ActorRef<HomeManager.Command> manager, StateCodec codec) {
     return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, null,
-        null);
+        null, null, null);
   }
 
   /** @param code the home node's jars of job code; null: jobs with a jar cannot run */
   static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
       ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
-      SideChannel side) {
+      SideChannel side, JobStore store, JobStore.Record resumed) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
-        homeNode, submittedAtMillis, settings, balancer, manager, codec, code, side)));
+        homeNode, submittedAtMillis, settings, balancer, manager, codec, code, side, store,
+        resumed)));
   }
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
@@ -246,6 +247,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private final Spec spec;
   private final CodeStore code; // null: this node keeps no jars
   private final SideChannel side; // null: file data goes over Artery only
+  private final JobStore store; // null: the job is not kept on disk
   private final java.util.concurrent.Executor blocking; // sends reads over the side channel
   private final String homeNode;
   private final long submittedAtMillis;
@@ -320,10 +322,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private HomeProxy(ActorContext<Command> ctx, TimerScheduler<Command> timers, Spec spec,
       String homeNode, long submittedAtMillis, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
-      StateCodec codec, CodeStore code, SideChannel side) {
+      StateCodec codec, CodeStore code, SideChannel side, JobStore store,
+      JobStore.Record resumed) {
     super(ctx);
     this.code = code;
     this.side = side;
+    this.store = store;
     this.blocking = ctx.getSystem().dispatchers().lookup(
         org.apache.pekko.actor.typed.DispatcherSelector.blocking());
     this.timers = timers;
@@ -341,6 +345,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     this.hostAdapter = ctx.messageAdapter(Executor.HostEvent.class, FromHost::new);
     this.placeAdapter = ctx.messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);
     this.startAdapter = ctx.messageAdapter(Executor.StartReply.class, StartResult::new);
+    if (resumed != null) {
+      resume(resumed);
+    } else {
+      persist();
+    }
     place();
   }
 
@@ -519,6 +528,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   }
 
   private Behavior<Command> onHostGone(HostGone g) {
+    if (g.host().equals(homeNode)) {
+      // this node's own executor stopped: the node is going down with this proxy, and the job
+      // resumes from its record when the node starts again (decision 0017)
+      return this;
+    }
     if (g.epoch() == epoch && freezeOutstanding) {
       freezeSourceGone = true; // decided when the write is: frozen, or started at home
       return this;
@@ -607,6 +621,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       // kept only if home has what it follows: every line and write numbered before it
       if (c.nextSeq() - 1 <= nextSeq - 1 && c.nextFileSeq() - 1 <= fileApplied) {
         checkpoint = c;
+        persist();
         if (c.nextInputLine() > inputBase) { // no restart reads the lines before it again
           input.subList(0, (int) Math.min(input.size(), c.nextInputLine() - inputBase)).clear();
           inputBase = c.nextInputLine();
@@ -1183,6 +1198,14 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private void end(JobState finalState, String why) {
     state = finalState;
+    if (store != null) {
+      try {
+        store.delete(spec.id()); // ended: a restarted home has nothing to resume
+      } catch (IOException e) {
+        getContext().getLog().warn("job {}: could not delete its record in {}: {}", spec.id(),
+            store.dir(), e.toString());
+      }
+    }
     while (kept.size() > settings.maxKeptLinesFinished()) {
       kept.removeFirst(); // a finished job keeps only its last lines for late readers
     }
@@ -1205,6 +1228,46 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       answerMove(false, "the job ended (" + finalState + ")");
     }
     manager.tell(new HomeManager.Updated(info));
+  }
+
+  /** Writes the job's record with its latest checkpoint (on this blocking-dispatcher thread). */
+  private void persist() {
+    if (store == null) {
+      return;
+    }
+    try {
+      store.save(new JobStore.Record(spec, submittedAtMillis, checkpoint, restarts, migrations));
+    } catch (IOException e) {
+      getContext().getLog().warn("job {}: could not write its record to {}: {}; a restart of"
+          + " this node would not resume it", spec.id(), store.dir(), e.toString());
+    }
+  }
+
+  /**
+   * The job as its record on disk left it, after this node restarted: it starts again from its
+   * latest checkpoint (or its start), as after a host that died (decision 0017). Output and file
+   * writes numbered before the checkpoint count as done; those after it are made again.
+   */
+  private void resume(JobStore.Record r) {
+    restarts = r.restarts();
+    migrations = r.migrations();
+    checkpoint = r.checkpoint();
+    if (checkpoint != null) {
+      nextSeq = checkpoint.nextSeq();
+      fileApplied = checkpoint.nextFileSeq() - 1;
+      cpuNanos = checkpoint.cpuNanos();
+      steps = checkpoint.steps();
+      if (checkpoint.nextInputLine() >= 0) {
+        inputBase = checkpoint.nextInputLine(); // lines before it are gone with the old node
+        inputCursor = inputBase;
+      }
+    }
+    restartFrom = checkpoint != null ? checkpoint
+        : new Executor.Checkpoint(spec.id(), 0, spec.unit(), 1, 1, 0, 0, 0);
+    restarts++;
+    getContext().getLog().info("job {} resumes after its home node restarted, from {}",
+        spec.id(), checkpoint != null ? "its checkpoint at step " + checkpoint.steps()
+            : "its start");
   }
 
   /** Tells subscribers and the manager; cheap enough at the executor's report rate. */

@@ -1247,6 +1247,11 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   }
 
   private Behavior<Command> onHomeLeft(HomeLeft h) {
+    if (h.node().equals(selfNode)) {
+      // this node is going: its own jobs stop with it unended, so their records at home
+      // resume them when it starts again (decision 0017); a cancel would end them for good
+      return this;
+    }
     for (UnitTask t : List.copyOf(tasks.values())) {
       if (t.homeNode.equals(h.node())) {
         getContext().getLog().info("job {}: its home {} left the cluster; cancelling it here",

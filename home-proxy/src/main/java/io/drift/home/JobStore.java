@@ -1,0 +1,172 @@
+package io.drift.home;
+
+import io.drift.api.JobId;
+import io.drift.migration.codec.Payload;
+import io.drift.migration.executor.Executor;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The jobs a home node is home to, on its disk, so that a home that restarts resumes them
+ * (decision 0017): per job one file with what it is (its {@link HomeProxy.Spec}) and its latest
+ * checkpoint, written whole to a temporary file and renamed over the old one, so a crash leaves
+ * either the old record or the new. Written when the job is submitted and whenever home keeps a
+ * newer checkpoint; deleted when the job ends. Not thread-safe per job: its proxy is its only
+ * writer.
+ */
+public final class JobStore {
+
+  private static final int MAGIC = 0x44524a31; // "DRJ1"
+  private static final String SUFFIX = ".job";
+
+  /** A job as it was last written: its checkpoint is null until it had one. */
+  public record Record(HomeProxy.Spec spec, long submittedAtMillis, Executor.Checkpoint checkpoint,
+      int restarts, int migrations) {}
+
+  private final Path dir;
+
+  public JobStore(Path dir) {
+    this.dir = dir;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  public void save(Record r) throws IOException {
+    Files.createDirectories(dir);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(
+        r.spec().unit().size() + (r.checkpoint() == null ? 0 : r.checkpoint().state().size())
+            + 512);
+    DataOutputStream out = new DataOutputStream(bytes);
+    out.writeInt(MAGIC);
+    HomeProxy.Spec s = r.spec();
+    out.writeUTF(s.id().value());
+    out.writeUTF(s.name());
+    out.writeUTF(s.unitClass());
+    out.writeLong(s.memoryMb());
+    out.writeBoolean(s.migratable());
+    writePayload(out, s.unit());
+    writeNullable(out, s.workspace());
+    writeNullable(out, s.code());
+    out.writeLong(r.submittedAtMillis());
+    out.writeInt(r.restarts());
+    out.writeInt(r.migrations());
+    Executor.Checkpoint c = r.checkpoint();
+    out.writeBoolean(c != null);
+    if (c != null) {
+      writePayload(out, c.state());
+      out.writeLong(c.nextSeq());
+      out.writeLong(c.nextFileSeq());
+      out.writeLong(c.nextInputLine());
+      out.writeLong(c.cpuNanos());
+      out.writeLong(c.steps());
+    }
+    out.flush();
+    Path file = file(s.id());
+    Path tmp = Files.createTempFile(dir, s.id().value() + "-", ".tmp");
+    try {
+      Files.write(tmp, bytes.toByteArray());
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  public void delete(JobId id) throws IOException {
+    Files.deleteIfExists(file(id));
+  }
+
+  /**
+   * Every job record in the directory, oldest submission first. A file that does not read as
+   * one is left where it is and named in {@code unreadable}.
+   */
+  public List<Record> load(List<String> unreadable) throws IOException {
+    List<Record> records = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return records;
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
+        try (InputStream in = Files.newInputStream(f)) {
+          records.add(read(new DataInputStream(in)));
+        } catch (IOException | RuntimeException e) {
+          unreadable.add(f + ": " + e);
+        }
+      }
+    }
+    records.sort(java.util.Comparator.comparingLong(Record::submittedAtMillis));
+    return records;
+  }
+
+  private static Record read(DataInputStream in) throws IOException {
+    if (in.readInt() != MAGIC) {
+      throw new IOException("not a Drift job record");
+    }
+    JobId id = JobId.of(in.readUTF());
+    String name = in.readUTF();
+    String unitClass = in.readUTF();
+    long memoryMb = in.readLong();
+    boolean migratable = in.readBoolean();
+    Payload unit = readPayload(in);
+    String workspace = readNullable(in);
+    String code = readNullable(in);
+    long submitted = in.readLong();
+    int restarts = in.readInt();
+    int migrations = in.readInt();
+    Executor.Checkpoint c = null;
+    if (in.readBoolean()) {
+      Payload state = readPayload(in);
+      c = new Executor.Checkpoint(id, 0, state, in.readLong(), in.readLong(), in.readLong(),
+          in.readLong(), in.readLong());
+    }
+    return new Record(new HomeProxy.Spec(id, name, unitClass, memoryMb, migratable, unit,
+        workspace, code), submitted, c, restarts, migrations);
+  }
+
+  private Path file(JobId id) {
+    return dir.resolve(id.value() + SUFFIX); // a JobId is a safe file name (JobId.FORM)
+  }
+
+  private static void writePayload(DataOutputStream out, Payload p) throws IOException {
+    out.writeUTF(p.className());
+    out.writeInt(p.bytes().length);
+    out.write(p.bytes());
+  }
+
+  private static Payload readPayload(DataInputStream in) throws IOException {
+    String className = in.readUTF();
+    int n = in.readInt();
+    if (n < 0 || n > 1 << 30) {
+      throw new IOException("a state of " + n + " bytes");
+    }
+    byte[] bytes = new byte[n];
+    in.readFully(bytes);
+    return new Payload(className, bytes);
+  }
+
+  private static void writeNullable(DataOutputStream out, String s) throws IOException {
+    out.writeBoolean(s != null);
+    if (s != null) {
+      out.writeUTF(s);
+    }
+  }
+
+  private static String readNullable(DataInputStream in) throws IOException {
+    return in.readBoolean() ? in.readUTF() : null;
+  }
+}
