@@ -22,7 +22,9 @@ public final class EchoInput implements WorkUnit<Long> {
       read++;
       ctx.out("got " + line);
     }
-    Thread.onSpinWait(); // nothing yet: give the slot to others until the next step
+    // nothing yet: rest a moment rather than spin through empty steps (the request for more
+    // is on its way), then give the slot to others
+    java.util.concurrent.locks.LockSupport.parkNanos(2_000_000L);
     return Step.more();
   }
 }
