@@ -74,7 +74,12 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public synchronized void onOutput(Consumer<OutputLine> listener) {
-    lines.forEach(listener); // it is the caller's own thread: let its exceptions reach it
+    // the lines so far are replayed on the caller's thread, but as the API promises: an
+    // exception is logged and the listener still gets every later line (whether a line came
+    // before or after this call is a race the caller cannot see)
+    for (OutputLine line : lines) {
+      deliver(listener, line);
+    }
     listeners.add(listener);
   }
 
@@ -161,12 +166,16 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
       }
       lines.addLast(line);
       for (Consumer<OutputLine> l : listeners) {
-        try {
-          l.accept(line);
-        } catch (RuntimeException e) {
-          log.warn("an output listener of job {} threw; the job goes on", id, e);
-        }
+        deliver(l, line);
       }
+    }
+  }
+
+  private void deliver(Consumer<OutputLine> listener, OutputLine line) {
+    try {
+      listener.accept(line);
+    } catch (RuntimeException e) {
+      log.warn("an output listener of job {} threw; the job goes on", id, e);
     }
   }
 
