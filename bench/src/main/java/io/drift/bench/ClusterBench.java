@@ -6,6 +6,7 @@ import io.drift.api.JobSpec;
 import io.drift.api.WorkUnit;
 import io.drift.api.units.BurnCpu;
 import io.drift.balancer.sim.Ideal;
+import io.drift.balancer.sim.Workload;
 import io.drift.node.client.DriftClient;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,14 @@ final class ClusterBench {
     }
     double optimum = Ideal.batchOptimum(slotSpeeds, seconds);
     out.put("optimum_s", optimum);
+    // the single system image at its ideal (every slot pooled, fair sharing, free moves): what
+    // time sharing without knowing sizes reaches at best on this trace
+    double pooled = Arrays.stream(Ideal.pooledFinish(slotSpeeds, new Workload.Trace("batch",
+        new double[JOBS], new int[JOBS], seconds, new long[JOBS], new long[JOBS]))).max()
+        .orElseThrow();
+    out.put("makespan_ratio_pooled_ideal", pooled / optimum);
+    System.err.printf("pooled ideal (fair sharing of all slots, free moves): %.1f s = %.3f x"
+        + " optimum (%.1f s)%n", pooled, pooled / optimum, optimum);
     List<NodeProcs.Spec> specs = new ArrayList<>();
     for (double s : SPEEDS) {
       specs.add(new NodeProcs.Spec(SLOTS, s));
@@ -133,8 +143,13 @@ final class ClusterBench {
       try (DriftClient client = DriftClient.connect(cluster.node(0))) {
         long start = System.nanoTime();
         List<JobHandle<Long>> jobs = new ArrayList<>();
-        for (long s : sizes) {
-          jobs.add(client.submit(JobSpec.of(unit.apply(s))));
+        java.util.concurrent.atomic.AtomicLongArray ended =
+            new java.util.concurrent.atomic.AtomicLongArray(sizes.length);
+        for (int k = 0; k < sizes.length; k++) {
+          JobHandle<Long> h = client.submit(JobSpec.of(unit.apply(sizes[k])));
+          int j = k;
+          h.result().thenRun(() -> ended.set(j, System.nanoTime()));
+          jobs.add(h);
         }
         long last = start;
         for (JobHandle<Long> h : jobs) {
@@ -146,8 +161,9 @@ final class ClusterBench {
         for (int k = 0; k < jobs.size(); k++) {
           JobInfo info = jobs.get(k).status().toCompletableFuture().get(10, TimeUnit.SECONDS);
           moves += info.migrations();
-          where.append(sizes[k]).append(" ms: ").append(info.host()).append(", ")
-              .append(info.migrations()).append(" moves\n");
+          where.append(String.format(java.util.Locale.ROOT, "%d ms: ended at %.2f s on %s, %d"
+              + " moves%n", sizes[k], (ended.get(k) - start) / 1e9, info.host(),
+              info.migrations()));
         }
         keepDecisions(cluster, specs.size(), migrate + "-" + placement, where.toString());
         return new Batch((last - start) / 1e9, moves);

@@ -71,9 +71,26 @@ public final class ClusterSim {
    * @param window W, the freshest entries each gossip message carries
    * @param interval seconds between gossip messages and decision ticks
    * @param placementSample entries of the node's vector, beside its window, a placement looks at
+   * @param samplesPerInterval load samples each node smooths per interval, as its
+   *     {@code LoadMonitor} does ({@code drift.load.interval} against the gossip interval)
    */
   public record Setup(double[] speeds, int slots, long[] memoryBytes, int window, double interval,
-      PolicyConfig policy, int placementSample, long seed) {
+      PolicyConfig policy, int placementSample, long seed, int samplesPerInterval) {
+
+    /** The nodes' defaults: a load sample every 250 ms, gossip every second. */
+    public static final int SAMPLES_PER_INTERVAL = 4;
+
+    public Setup {
+      if (samplesPerInterval < 1) {
+        throw new IllegalArgumentException("samplesPerInterval >= 1, got " + samplesPerInterval);
+      }
+    }
+
+    public Setup(double[] speeds, int slots, long[] memoryBytes, int window, double interval,
+        PolicyConfig policy, int placementSample, long seed) {
+      this(speeds, slots, memoryBytes, window, interval, policy, placementSample, seed,
+          SAMPLES_PER_INTERVAL);
+    }
 
     public int nodes() {
       return speeds.length;
@@ -250,7 +267,10 @@ public final class ClusterSim {
     int next = 0;
     int jobs = trace.jobs();
     int done = 0;
-    double nextTick = setup.interval();
+    int perInterval = setup.samplesPerInterval();
+    double sampleStep = setup.interval() / perInterval;
+    int samples = 0;
+    double nextTick = sampleStep;
     while (done < jobs) {
       double tEvent = events.isEmpty() ? Double.POSITIVE_INFINITY : events.peek().time;
       double tArrive = next < jobs ? trace.arrival()[next] : Double.POSITIVE_INFINITY;
@@ -269,8 +289,11 @@ public final class ClusterSim {
         arrive(next++);
       } else {
         now = nextTick;
-        tick();
-        nextTick += setup.interval();
+        sampleLoads();
+        if (++samples % perInterval == 0) {
+          tick();
+        }
+        nextTick = (samples + 1) * sampleStep;
       }
     }
     return new Result(strategy, finish, moves, refused, decisions,
@@ -438,12 +461,24 @@ public final class ClusterSim {
 
   // --- gossip and migration, once per interval
 
-  private void tick() {
+  /**
+   * Every node smooths its run queue at each load sample, as its {@code LoadMonitor} does: the
+   * exported load's slow decay is counted in samples, not in gossip intervals.
+   */
+  private void sampleLoads() {
     if (gossip == null) {
       return;
     }
     for (int i = 0; i < n; i++) {
       smoothed[i] = smoothed[i].next(count[i] + incoming[i]);
+    }
+  }
+
+  private void tick() {
+    if (gossip == null) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
       gossip.publish(i, sample(i));
     }
     gossip.advance();
