@@ -56,7 +56,8 @@ public final class NodeGuardian {
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.getLog().info("node {}: {} slots, speed {}", self, settings.executor().slots(),
           String.format(java.util.Locale.ROOT, "%.3f", settings.speed()));
-      ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(), self, executorPath),
+      ctx.spawn(LoadMonitor.create(settings.load(), runner, settings.speed(),
+          settings.memoryBytes(), self, executorPath),
           "load-monitor");
       UnitMover mover = (jobId, target, outcome) ->
           executor.tell(new Executor.RequestMove(JobId.of(jobId), target, outcome));

@@ -20,6 +20,7 @@ import java.time.Duration;
 public record NodeSettings(
     int slots,
     double speed,
+    long memoryBytes,
     boolean management,
     int maxStateBytes,
     Duration createTimeout,
@@ -54,13 +55,36 @@ public record NodeSettings(
       throw new ConfigException.BadValue("drift.gateway.max-state-bytes",
           "must be 1KiB..200KiB while states travel in one Artery message");
     }
-    return new NodeSettings(slots, speed, c.getBoolean("drift.node.management"), (int) maxState,
+    return new NodeSettings(slots, speed, memory(c), c.getBoolean("drift.node.management"),
+        (int) maxState,
         c.getDuration("drift.gateway.create-timeout"),
         ExecutorSettings.fromConfig(c, slots), MigrationSettings.fromConfig(c),
         LoadSettings.fromConfig(c), GossipSettings.fromConfig(c), PolicyConfig.fromConfig(c),
         c.getBoolean("drift.balancer.migrate"), decisionsKept(c), placement(c),
         HomeSettings.fromConfig(c), dir(c, "drift.home.frozen-dir"), dir(c, "drift.home.code-dir"),
         maxCodeBytes(c), dir(c, "drift.home.jobs-dir"));
+  }
+
+  /**
+   * {@code drift.node.memory}: {@code auto} gives units three quarters of the JVM's maximum
+   * heap (the rest is the node's own, and room for states in transit, which a move holds more
+   * than once), or a size.
+   */
+  private static long memory(Config c) {
+    String key = "drift.node.memory";
+    if (c.getString(key).trim().equals("auto")) {
+      return Runtime.getRuntime().maxMemory() / 4 * 3;
+    }
+    long bytes;
+    try {
+      bytes = c.getBytes(key);
+    } catch (ConfigException.BadValue e) {
+      throw new ConfigException.BadValue(key, "must be auto or a size such as 512MiB");
+    }
+    if (bytes < (1L << 20)) {
+      throw new ConfigException.BadValue(key, "must be auto or at least 1MiB, got " + bytes);
+    }
+    return bytes;
   }
 
   /** How long {@code drift.node.speed = auto} measures this node at start. */

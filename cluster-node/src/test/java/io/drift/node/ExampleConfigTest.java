@@ -46,4 +46,18 @@ class ExampleConfigTest {
         DriftConfig.forNode(null, Map.of("drift.node.speed", "auto"))).speed();
     assertTrue(auto > 0 && Double.isFinite(auto), "calibrated speed " + auto);
   }
+
+  @Test
+  void memoryIsASizeOrThreeQuartersOfTheHeap() {
+    assertEquals(512L << 20, NodeSettings.fromConfig(
+        DriftConfig.forNode(null, Map.of("drift.node.memory", "512MiB"))).memoryBytes());
+    assertEquals(Runtime.getRuntime().maxMemory() / 4 * 3, NodeSettings.fromConfig(
+        DriftConfig.forNode(null, Map.of("drift.node.memory", "auto"))).memoryBytes());
+    for (Object bad : new Object[] {"lots", "10KiB", -1}) {
+      com.typesafe.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+          com.typesafe.config.ConfigException.class, () -> NodeSettings.fromConfig(
+              DriftConfig.forNode(null, Map.of("drift.node.memory", bad))));
+      assertTrue(e.getMessage().contains("drift.node.memory"), e.getMessage());
+    }
+  }
 }

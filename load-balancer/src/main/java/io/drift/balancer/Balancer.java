@@ -218,8 +218,10 @@ public final class Balancer {
   private long movePendingSince;
   private boolean reserving; // the pending move waits for its target's reservation
   private final ActorRef<MoveReservation> reservations;
-  /** Units promised a place here, until when. */
-  private final Map<String, Long> promised = new HashMap<>();
+  /** Units promised a place here: until when, and the memory they bring. */
+  private final Map<String, Promise> promised = new HashMap<>();
+
+  private record Promise(long untilNanos, long memoryBytes) {}
 
   private Balancer(ActorContext<Command> ctx, LoadSettings settings, GossipSettings gossip,
       PlacementPolicy policy, String selfNode, Mover mover) {
@@ -347,13 +349,20 @@ public final class Balancer {
       // seconds: its CPU time or, if more, its time in steps here (a unit that waits in its
       // steps, as the benchmarks' emulated work does, still holds its slot), at this node's
       // speed. A move costs its state over the bandwidth (the size when last encoded) plus a
-      // fixed part; memory per unit is not known in a JVM: 0, no memory term.
+      // fixed part; the memory it holds is that state too (as the node's sample counts it).
       double ran = Math.max(u.cpuNanos(), u.slotNanos()) / 1e9;
-      views.add(new UnitView(u.jobId(), ran * own.speed(), u.stateBytes(), 0,
+      views.add(new UnitView(u.jobId(), ran * own.speed(), u.stateBytes(), u.stateBytes(),
           u.residencyNanos() / 1e9, refused, u.guest()));
     }
+    // free memory from the units here now, not from the last sample, which a unit that just
+    // left may still be in (a second unit would be ushered for nothing)
+    long held = 0;
+    for (UnitView u : views) {
+      held += u.memoryBytes();
+    }
     LocalView view = new LocalView(selfNode, own.speed(), own.slots(), own.localRunQueue(),
-        mover.local().runnableUnits(), own.freeMemoryBytes(), own.totalMemoryBytes(), views);
+        mover.local().runnableUnits(), Math.max(0, own.totalMemoryBytes() - held),
+        own.totalMemoryBytes(), views);
     Map<String, Member> up = upMembers();
     List<PeerView> peers = new ArrayList<>();
     Map<String, LoadSample> bySamples = new HashMap<>();
@@ -379,9 +388,14 @@ public final class Balancer {
     reserving = true;
     ActorRef<BalancerWire> peer = resolver.resolveActorRef(
         up.get(d.target()).address() + "/user/" + GOSSIP_NAME);
-    // memory per unit is not measured yet: 0, as in the decision
+    long memory = 0;
+    for (UnitView u : views) {
+      if (u.id().equals(d.unit())) {
+        memory = u.memoryBytes();
+      }
+    }
     peer.tell(new ReserveMove(d.unit(), selfNode, d.kind(), own.localRunQueue(), own.speed(),
-        own.slots(), 0, reservations));
+        own.slots(), memory, reservations));
   }
 
   /** The target's answer: granted, the home is asked to move the unit; else it stays. */
@@ -408,8 +422,10 @@ public final class Balancer {
     long now = System.nanoTime();
     LoadSample own = samples.get(selfNode);
     int runnable;
+    long held = -1; // memory its units hold now; -1: only the sample knows
     if (mover.local() != null) {
       runnable = mover.local().runnableUnits();
+      held = mover.local().unitMemoryBytes();
       // a promised unit that has come counts once, as a unit
       for (UnitLoad u : mover.local().units()) {
         promised.remove(u.jobId());
@@ -417,15 +433,21 @@ public final class Balancer {
     } else {
       runnable = own == null ? 0 : own.runnable();
     }
-    promised.values().removeIf(until -> now - until >= 0);
+    promised.values().removeIf(p -> now - p.untilNanos() >= 0);
     String no = own == null ? "no load sample of its own yet"
         : !own.acceptingGuests() ? "it takes no guests"
         : null;
     if (no == null) {
       int coming = promised.size();
       boolean ushering = r.kind().equals("memory");
+      // memory as it is now, less what promised units bring: two senders must not both fill
+      // the room one sample showed
+      long free = held < 0 ? own.freeMemoryBytes() : own.totalMemoryBytes() - held;
+      for (Promise p : promised.values()) {
+        free -= p.memoryBytes();
+      }
       if (!Admission.admitsMove(runnable + coming, coming, own.speed(), own.slots(),
-          own.freeMemoryBytes(), own.totalMemoryBytes(), r.memoryBytes(), ushering,
+          Math.max(0, free), own.totalMemoryBytes(), r.memoryBytes(), ushering,
           r.senderRunQueue(), r.senderSpeed(), r.senderSlots(), mover.policy())) {
         no = String.format("%d units here and %d coming on %d slots of speed %.1f;"
                 + " the sender has %.1f on %d of speed %.1f", runnable, coming, own.slots(),
@@ -433,7 +455,7 @@ public final class Balancer {
       }
     }
     if (no == null) {
-      promised.put(r.unit(), now + RESERVATION_NANOS);
+      promised.put(r.unit(), new Promise(now + RESERVATION_NANOS, r.memoryBytes()));
     }
     r.replyTo().tell(new MoveReservation(r.unit(), selfNode, no == null, no == null ? "" : no));
     return Behaviors.same();

@@ -38,15 +38,20 @@ public final class LoadMonitor {
   /**
    * @param local the executor's run queue
    * @param speed this node's speed relative to the reference node
+   * @param memoryBytes the memory this node gives its units, all together
    * @param selfNode this node's name ({@code host:port})
    * @param executorPath the serialized reference of this node's executor
    */
   public static Behavior<Command> create(
-      LoadSettings settings, LocalLoad local, double speed, String selfNode, String executorPath) {
+      LoadSettings settings, LocalLoad local, double speed, long memoryBytes, String selfNode,
+      String executorPath) {
+    if (memoryBytes <= 0) {
+      throw new IllegalArgumentException("memory budget must be > 0, got " + memoryBytes);
+    }
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         DistributedData.<Command, LWWMap<String, LoadSample>>withReplicatorMessageAdapter(
-            ddata -> new LoadMonitor(ctx, ddata, local, speed, selfNode, executorPath)
-                .start(timers, settings))));
+            ddata -> new LoadMonitor(ctx, ddata, local, speed, memoryBytes, selfNode,
+                executorPath).start(timers, settings))));
   }
 
   private final ActorContext<Command> ctx;
@@ -54,6 +59,7 @@ public final class LoadMonitor {
   private final SelfUniqueAddress selfUnique;
   private final LocalLoad local;
   private final double speed;
+  private final long memoryBytes;
   private final String selfNode;
   private final String executorPath;
   private long sequence;
@@ -61,12 +67,13 @@ public final class LoadMonitor {
 
   private LoadMonitor(ActorContext<Command> ctx,
       ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata, LocalLoad local,
-      double speed, String selfNode, String executorPath) {
+      double speed, long memoryBytes, String selfNode, String executorPath) {
     this.ctx = ctx;
     this.ddata = ddata;
     this.selfUnique = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
     this.local = local;
     this.speed = speed;
+    this.memoryBytes = memoryBytes;
     this.selfNode = selfNode;
     this.executorPath = executorPath;
   }
@@ -100,15 +107,18 @@ public final class LoadMonitor {
         .build();
   }
 
-  /** Measures now, and smooths the run queue as MOSIX does. */
+  /**
+   * Measures now, and smooths the run queue as MOSIX does. Memory is the node's budget less
+   * what its units hold, not the JVM's free heap: the heap's garbage would make a node look
+   * short of memory until its next collection, and send units away for nothing (decision 0018).
+   */
   LoadSample measure() {
-    Runtime rt = Runtime.getRuntime();
-    long used = rt.totalMemory() - rt.freeMemory();
     int runnable = local.runnableUnits();
     smoothed = smoothed == null ? SmoothedLoad.of(runnable) : smoothed.next(runnable);
+    long free = Math.max(0, memoryBytes - local.unitMemoryBytes());
     return new LoadSample(selfNode, executorPath, ++sequence, local.slots(), runnable,
-        local.guests(), local.admitted(), speed, rt.maxMemory() - used, rt.maxMemory(),
-        local.acceptsGuests(), smoothed.local(), smoothed.exported());
+        local.guests(), local.admitted(), speed, free, memoryBytes, local.acceptsGuests(),
+        smoothed.local(), smoothed.exported());
   }
 
   private void publish() {

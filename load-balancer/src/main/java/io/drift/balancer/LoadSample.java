@@ -11,8 +11,9 @@ package io.drift.balancer;
  * @param guests runnable units whose home is another node
  * @param admitted units ever accepted by the node; only grows
  * @param speed the node's speed relative to the reference node (1.0)
- * @param freeMemoryBytes heap the JVM can still give to units: max heap minus heap in use
- * @param totalMemoryBytes the JVM's max heap
+ * @param freeMemoryBytes memory the node can still give to units: its budget less what its
+ *     units hold ({@link io.drift.api.spi.LocalLoad#unitMemoryBytes})
+ * @param totalMemoryBytes the node's memory budget for units ({@code drift.node.memory})
  * @param acceptingGuests whether the node takes units homed elsewhere
  * @param localRunQueue the run queue as the node itself weighs it: rises slowly, drops at once
  *     ({@link io.drift.balancer.policy.SmoothedLoad#local()})

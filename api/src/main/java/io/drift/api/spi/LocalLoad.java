@@ -26,4 +26,17 @@ public interface LocalLoad {
   default java.util.List<UnitLoad> units() {
     return java.util.List.of();
   }
+
+  /**
+   * Memory the units here hold, as far as the node can tell: the sum of their states' sizes
+   * when last encoded (a JVM cannot attribute its heap to one unit; a unit's fields are its
+   * state).
+   */
+  default long unitMemoryBytes() {
+    long sum = 0;
+    for (UnitLoad u : units()) {
+      sum += u.stateBytes();
+    }
+    return sum;
+  }
 }
