@@ -122,6 +122,19 @@ final class ClusterBench {
     return out;
   }
 
+  /** Only the node joining a busy cluster ({@code bin/drift-bench cluster --join}). */
+  static Map<String, Object> joinOnly() throws Exception {
+    long t0 = System.nanoTime();
+    List<NodeProcs.Spec> specs = new ArrayList<>();
+    for (double s : SPEEDS) {
+      specs.add(new NodeProcs.Spec(SLOTS, s));
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("join_fair_share_intervals", join(specs));
+    out.put("wall_s", (System.nanoTime() - t0) / 1e9);
+    return out;
+  }
+
   record Batch(double makespan, long moves) {}
 
   static void report(String what, Batch b, double optimum) {
@@ -213,6 +226,7 @@ final class ClusterBench {
         }
         System.err.printf("a node joining %d running units on %d nodes: fair share %d units,"
             + " reached after %.1f gossip intervals%n", units, seven.size(), fair, intervals);
+        keepDecisions(cluster, specs.size(), "join", "the eighth node: " + cluster.node(i) + "\n");
         for (JobHandle<Long> h : jobs) {
           h.cancel();
         }

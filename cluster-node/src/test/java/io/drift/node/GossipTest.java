@@ -92,6 +92,15 @@ class GossipTest {
       Balancer.MoveReservation second = answers.receiveMessage(Duration.ofSeconds(5));
       assertFalse(second.granted());
       assertTrue(second.reason().contains("1 coming"), second.reason());
+      // the first unit will not come after all (its home refused): the slot is free at once
+      peer.tell(new Balancer.ReleaseMove("u1"));
+      kit.createTestProbe().awaitAssert(Duration.ofSeconds(5), Duration.ofMillis(100), () -> {
+        peer.tell(new Balancer.ReserveMove("u2", "elsewhere", "load", 9, 1, 1, 0,
+            answers.ref()));
+        Balancer.MoveReservation again = answers.receiveMessage(Duration.ofSeconds(5));
+        assertTrue(again.granted(), again.reason());
+        return null;
+      });
       // at the other, idle node: a sender with one unit on its slot gains nothing by the move
       ActorRef<BalancerWire> idle = ActorRefResolver.get(c.node(0).system()).resolveActorRef(
           Cluster.get(c.node(0).system()).selfMember().address() + "/user/"

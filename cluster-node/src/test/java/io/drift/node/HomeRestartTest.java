@@ -21,7 +21,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
 
-/** A home node that stops and starts again resumes its jobs from their records on its disk. */
+/**
+ * A home node that stops and starts again resumes its jobs from their records on its disk; a
+ * job whose checkpoint no longer decodes fails with the reason, and the others go on.
+ */
 class HomeRestartTest {
 
   @Test
@@ -35,16 +38,20 @@ class HomeRestartTest {
       long steps = 6_000; // about 6 s of CPU
       MigrationTest.Unmoved expected = MigrationTest.unmoved(steps);
       JobId id;
+      JobId spoiled;
       try (DriftClient client = DriftClient.connect(home)) {
         JobHandle<Long> h = client.submit(JobSpec.of(
             new SeededWalk(MigrationTest.SEED, steps, MigrationTest.CPU_MICROS)));
         id = h.id();
-        // its record on disk holds a checkpoint well into its run
+        spoiled = client.submit(JobSpec.of(new SpoilsAfter(60_000, 100))).id();
+        // their records on disk hold checkpoints well into their runs
         probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
           List<JobStore.Record> kept = new JobStore(records).load(new ArrayList<>());
-          assertEquals(1, kept.size());
-          assertNotNull(kept.get(0).checkpoint());
-          assertTrue(kept.get(0).checkpoint().steps() > 500, "steps " + kept.get(0).checkpoint());
+          assertEquals(2, kept.size());
+          for (JobStore.Record r : kept) {
+            assertNotNull(r.checkpoint());
+            assertTrue(r.checkpoint().steps() > 500, "steps " + r.checkpoint());
+          }
           return null;
         });
         assertEquals(JobState.RUNNING,
@@ -65,6 +72,12 @@ class HomeRestartTest {
         assertEquals(String.valueOf(expected.result()), done.resultJson());
         assertEquals(expected.output().size(), done.outputLines(), "each line counted once");
         assertEquals(steps, done.steps(), "the steps of one whole run");
+        JobInfo failed = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(250), () -> {
+          JobInfo info = client.job(spoiled).toCompletableFuture().get(5, TimeUnit.SECONDS);
+          assertEquals(JobState.FAILED, info.state(), info.toString());
+          return info;
+        });
+        assertTrue(failed.error().contains("cannot be read back"), failed.error());
       }
       assertEquals(List.of(), new JobStore(records).load(new ArrayList<>()),
           "an ended job's record is gone");

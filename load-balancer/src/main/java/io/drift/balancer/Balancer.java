@@ -126,6 +126,10 @@ public final class Balancer {
           balancer.tell(new MoveAsked(r));
           return Behaviors.same();
         })
+        .onMessage(ReleaseMove.class, r -> {
+          balancer.tell(new Released(r));
+          return Behaviors.same();
+        })
         .build();
   }
 
@@ -143,7 +147,15 @@ public final class Balancer {
   public record MoveReservation(String unit, String node, boolean granted, String reason)
       implements BalancerWire {}
 
+  /**
+   * The unit a reservation was granted for will not come (its home refused the move, or did
+   * not answer): the place it held is free again at once, not after {@link #RESERVATION_NANOS}.
+   */
+  public record ReleaseMove(String unit) implements BalancerWire {}
+
   private record MoveAsked(ReserveMove request) implements Command {}
+
+  private record Released(ReleaseMove request) implements Command {}
 
   private record Reserved(MoveReservation answer) implements Command {}
 
@@ -217,6 +229,7 @@ public final class Balancer {
   private final Map<String, Long> refusedUntil = new HashMap<>();
   private long movePendingSince;
   private boolean reserving; // the pending move waits for its target's reservation
+  private ActorRef<BalancerWire> moveTarget; // the balancer asked for the pending move's place
   private final ActorRef<MoveReservation> reservations;
   /** Units promised a place here: until when, and the memory they bring. */
   private final Map<String, Promise> promised = new HashMap<>();
@@ -249,6 +262,10 @@ public final class Balancer {
         })
         .onMessage(MoveOutcome.class, this::onMoveOutcome)
         .onMessage(MoveAsked.class, this::onMoveAsked)
+        .onMessage(Released.class, r -> {
+          promised.remove(r.request().unit());
+          return Behaviors.same();
+        })
         .onMessage(Reserved.class, this::onReserved)
         .onMessage(GetDecisions.class, g -> {
           g.replyTo().tell(new Decisions(selfNode, List.copyOf(decisions)));
@@ -333,6 +350,7 @@ public final class Balancer {
     if (movePending != null) {
       setOutcome(movePending, reserving ? "not moved: the target did not answer the reservation"
           : "no answer from home");
+      release(movePending);
     }
     movePending = null;
     reserving = false;
@@ -388,6 +406,7 @@ public final class Balancer {
     reserving = true;
     ActorRef<BalancerWire> peer = resolver.resolveActorRef(
         up.get(d.target()).address() + "/user/" + GOSSIP_NAME);
+    moveTarget = peer;
     long memory = 0;
     for (UnitView u : views) {
       if (u.id().equals(d.unit())) {
@@ -402,7 +421,10 @@ public final class Balancer {
   private Behavior<Command> onReserved(Reserved r) {
     MoveReservation a = r.answer();
     if (!reserving || !a.unit().equals(movePending)) {
-      return Behaviors.same(); // late: the move was given up
+      if (a.granted() && moveTarget != null) {
+        moveTarget.tell(new ReleaseMove(a.unit())); // late: the move was given up
+      }
+      return Behaviors.same();
     }
     reserving = false;
     if (!a.granted()) {
@@ -469,9 +491,18 @@ public final class Balancer {
     movePending = null;
     if (unit != null && !o.line().startsWith("moved")) {
       refusedUntil.put(unit, System.nanoTime() + REFUSED_INTERVALS * gossipIntervalNanos);
+      // the target holds a place for it: a node that has just joined, which the home does not
+      // see Up yet, would otherwise stay half empty for the reservation's 10 s
+      release(unit);
     }
     setOutcome(unit, o.line());
     return Behaviors.same();
+  }
+
+  private void release(String unit) {
+    if (moveTarget != null) {
+      moveTarget.tell(new ReleaseMove(unit));
+    }
   }
 
   /** The outcome belongs to the latest move decided for the unit (one at a time). */
