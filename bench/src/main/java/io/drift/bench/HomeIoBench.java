@@ -21,7 +21,7 @@ final class HomeIoBench {
 
   static final int RECORD = 64 * 1024;
   static final int RECORDS = 1024;
-  static final int RUNS = 5;
+  static final int RUNS = 9;
 
   static Map<String, Object> run() throws Exception {
     long t0 = System.nanoTime();

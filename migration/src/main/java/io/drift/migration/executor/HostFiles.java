@@ -43,8 +43,8 @@ final class HostFiles implements HomeFiles {
   /** With a side channel to home: writes per batch, unacknowledged bytes, bytes per read. */
   static final int SIDE_BATCH_BYTES = 8 << 20;
   static final long SIDE_MAX_IN_FLIGHT_BYTES = 24L << 20;
-  static final int SIDE_READ_CHUNK = 2 << 20;
-  static final int SIDE_READ_AHEAD_CHUNKS = 4;
+  static final int SIDE_READ_CHUNK = 8 << 20;
+  static final int SIDE_READ_AHEAD_CHUNKS = 3;
 
   private final JobId jobId;
   private final HomeLink home;
