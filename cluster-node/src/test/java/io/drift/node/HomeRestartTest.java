@@ -39,19 +39,33 @@ class HomeRestartTest {
       MigrationTest.Unmoved expected = MigrationTest.unmoved(steps);
       JobId id;
       JobId spoiled;
+      JobId large;
+      MigrationTest.Unmoved expectedLarge =
+          MigrationTest.unmoved(new SeededWalk(MigrationTest.SEED + 1, steps, 0, 1 << 20));
       try (DriftClient client = DriftClient.connect(home)) {
         JobHandle<Long> h = client.submit(JobSpec.of(
             new SeededWalk(MigrationTest.SEED, steps, MigrationTest.CPU_MICROS)));
         id = h.id();
         spoiled = client.submit(JobSpec.of(new SpoilsAfter(60_000, 100))).id();
+        // a state of 1 MiB: too large for a message, its checkpoints take the side channel
+        JobHandle<Long> big = client.submit(JobSpec.of(new SeededWalk(MigrationTest.SEED + 1,
+            steps, MigrationTest.CPU_MICROS, 1 << 20)));
+        large = big.id();
+        // on the other node, so that its checkpoints cross to home
+        String other = cluster.node(0).selfNode();
+        if (!other.equals(TestClusters.runningHost(cluster, big))) {
+          big.migrate(other).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
         // their records on disk hold checkpoints well into their runs
-        probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+        probe.awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(100), () -> {
           List<JobStore.Record> kept = new JobStore(records).load(new ArrayList<>());
-          assertEquals(2, kept.size());
+          assertEquals(3, kept.size());
           for (JobStore.Record r : kept) {
-            assertNotNull(r.checkpoint());
+            assertNotNull(r.checkpoint(), "a checkpoint of " + r.spec().unitClass());
             assertTrue(r.checkpoint().steps() > 500, "steps " + r.checkpoint());
           }
+          assertTrue(kept.stream().anyMatch(r -> r.checkpoint().state().bytes().length > 1 << 20),
+              "the large state was checkpointed");
           return null;
         });
         assertEquals(JobState.RUNNING,
@@ -72,6 +86,14 @@ class HomeRestartTest {
         assertEquals(String.valueOf(expected.result()), done.resultJson());
         assertEquals(expected.output().size(), done.outputLines(), "each line counted once");
         assertEquals(steps, done.steps(), "the steps of one whole run");
+        JobInfo largeDone = probe.awaitAssert(Duration.ofSeconds(90), Duration.ofMillis(250),
+            () -> {
+              JobInfo info = client.job(large).toCompletableFuture().get(5, TimeUnit.SECONDS);
+              assertEquals(JobState.SUCCEEDED, info.state(), info.toString());
+              return info;
+            });
+        assertEquals(String.valueOf(expectedLarge.result()), largeDone.resultJson());
+        assertEquals(expectedLarge.output().size(), largeDone.outputLines());
         JobInfo failed = probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(250), () -> {
           JobInfo info = client.job(spoiled).toCompletableFuture().get(5, TimeUnit.SECONDS);
           assertEquals(JobState.FAILED, info.state(), info.toString());

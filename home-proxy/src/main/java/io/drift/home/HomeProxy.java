@@ -74,6 +74,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private record FileDataArrived(long epoch, ActorRef<Executor.Command> ackTo,
       SideChannel.Arrival arrival) implements Command {}
 
+  /** A checkpoint's state that came over the side channel, or why it did not. */
+  private record CheckpointArrived(Executor.CheckpointOffer offer, SideChannel.Arrival arrival)
+      implements Command {}
+
   /**
    * Move the running unit to {@code target}: a node ({@code host:port}), {@code home},
    * {@code freeze} (write it to the home node's disk and release its slot) or {@code continue}
@@ -364,6 +368,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         .onMessage(Cancel.class, this::onCancel)
         .onMessage(SendInput.class, this::onSendInput)
         .onMessage(FileDataArrived.class, this::onFileDataArrived)
+        .onMessage(CheckpointArrived.class, this::onCheckpointArrived)
         .onMessage(LineWaitOver.class, w -> {
           if (parkedLineRequests.remove(w.request())) {
             Executor.LineRequest q = w.request();
@@ -401,8 +406,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     if (state.isFinal()) {
       return;
     }
+    // a checkpoint too large for the message that starts a unit starts here, where nothing
+    // carries it; the balancer moves it on later like any unit
+    boolean large = restartFrom != null
+        && restartFrom.state().bytes().length > Executor.MAX_START_STATE_BYTES;
     balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.copyOf(refusedBy),
-        Map.copyOf(observed), placeAdapter));
+        Map.copyOf(observed), large, placeAdapter));
   }
 
   private Behavior<Command> onPlaceResult(PlaceResult p) {
@@ -606,6 +615,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       onFileDataOffer(o);
       return this;
     }
+    if (e instanceof Executor.CheckpointOffer o) {
+      onCheckpointOffer(o);
+      return this;
+    }
     // Only the accepted attempt of the current epoch speaks for the job: an attempt given up
     // (refused, timed out) leaves the job PENDING under its old epoch until the next Start.
     if (e.epoch() != epoch || state != JobState.RUNNING) {
@@ -618,15 +631,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     } else if (e instanceof Executor.FileOps ops) {
       onFileOps(ops);
     } else if (e instanceof Executor.Checkpoint c) {
-      // kept only if home has what it follows: every line and write numbered before it
-      if (c.nextSeq() - 1 <= nextSeq - 1 && c.nextFileSeq() - 1 <= fileApplied) {
-        checkpoint = c;
-        persist();
-        if (c.nextInputLine() > inputBase) { // no restart reads the lines before it again
-          input.subList(0, (int) Math.min(input.size(), c.nextInputLine() - inputBase)).clear();
-          inputBase = c.nextInputLine();
-        }
-      }
+      keepCheckpoint(c);
     } else if (e instanceof Executor.Report r) {
       progress = r.progress();
       cpuNanos = r.cpuNanos();
@@ -714,6 +719,56 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         () -> side.forget(token), getContext().getExecutionContext());
     o.replyTo().tell(new Executor.FileDataReply(
         new Transfer.SideOffer(side.host(), side.port(), token), null));
+  }
+
+  /** Kept only if home has what it follows: every line and write numbered before it. */
+  private void keepCheckpoint(Executor.Checkpoint c) {
+    if (c.nextSeq() - 1 <= nextSeq - 1 && c.nextFileSeq() - 1 <= fileApplied) {
+      checkpoint = c;
+      persist();
+      if (c.nextInputLine() > inputBase) { // no restart reads the lines before it again
+        input.subList(0, (int) Math.min(input.size(), c.nextInputLine() - inputBase)).clear();
+        inputBase = c.nextInputLine();
+      }
+    }
+  }
+
+  /** Where a host sends a checkpoint too large for a message: this node's side channel. */
+  private void onCheckpointOffer(Executor.CheckpointOffer o) {
+    if (o.epoch() != epoch || state != JobState.RUNNING || side == null
+        || o.bytes() > MAX_SIDE_CHECKPOINT_BYTES) {
+      o.replyTo().tell(new Executor.FileDataReply(null, side == null ? "no side channel at home"
+          : o.bytes() > MAX_SIDE_CHECKPOINT_BYTES ? "a checkpoint of " + o.bytes() + " bytes is"
+              + " more than home keeps"
+          : "not for epoch " + o.epoch() + " of a job " + state + " at epoch " + epoch));
+      return;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    String token = side.expect(o.bytes(), SideChannel.BYTES,
+        arrival -> self.tell(new CheckpointArrived(o, arrival)));
+    getContext().getSystem().scheduler().scheduleOnce(settings.startTimeout(),
+        () -> side.forget(token), getContext().getExecutionContext());
+    o.replyTo().tell(new Executor.FileDataReply(
+        new Transfer.SideOffer(side.host(), side.port(), token), null));
+  }
+
+  /** What one array holds, less the side channel's framing. */
+  static final long MAX_SIDE_CHECKPOINT_BYTES = Integer.MAX_VALUE - 64;
+
+  private Behavior<Command> onCheckpointArrived(CheckpointArrived a) {
+    Executor.CheckpointOffer o = a.offer();
+    if (!(a.arrival() instanceof SideChannel.Arrived got)) {
+      getContext().getLog().info("job {}: a checkpoint broke on the side channel: {}", spec.id(),
+          ((SideChannel.Broken) a.arrival()).reason());
+      return this;
+    }
+    if (o.epoch() != epoch || state != JobState.RUNNING) {
+      return this; // as for any event of an epoch gone
+    }
+    keepCheckpoint(new Executor.Checkpoint(spec.id(), o.epoch(),
+        new Payload(o.className(), (byte[]) got.value()), o.nextSeq(), o.nextFileSeq(),
+        o.nextInputLine(), o.cpuNanos(), o.steps()));
+    return this;
   }
 
   /** The side channel's reader of write batches (the executor package's format). */

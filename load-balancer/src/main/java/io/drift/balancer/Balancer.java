@@ -53,14 +53,21 @@ public final class Balancer {
   /**
    * Choose a node for this job; the home asks its own node's balancer. {@code observed}: run
    * queues that nodes gave when they refused this job for being busier than believed, truer than
-   * their samples.
+   * their samples. {@code hereOnly}: this node or none (a state too large for the message that
+   * starts a unit elsewhere starts here, and moves later like any unit).
    */
   public record Place(JobId jobId, long memoryMb, Set<String> excluded,
-      Map<String, Integer> observed, ActorRef<PlaceReply> replyTo) implements Command {
+      Map<String, Integer> observed, boolean hereOnly, ActorRef<PlaceReply> replyTo)
+      implements Command {
+
+    public Place(JobId jobId, long memoryMb, Set<String> excluded,
+        Map<String, Integer> observed, ActorRef<PlaceReply> replyTo) {
+      this(jobId, memoryMb, excluded, observed, false, replyTo);
+    }
 
     public Place(JobId jobId, long memoryMb, Set<String> excluded,
         ActorRef<PlaceReply> replyTo) {
-      this(jobId, memoryMb, excluded, Map.of(), replyTo);
+      this(jobId, memoryMb, excluded, Map.of(), false, replyTo);
     }
   }
 
@@ -545,6 +552,9 @@ public final class Balancer {
     List<NodeLoad> candidates = new ArrayList<>();
     Map<String, LoadSample> byNode = new HashMap<>();
     for (LoadSample s : known()) {
+      if (p.hereOnly() && !s.node().equals(selfNode)) {
+        continue;
+      }
       byNode.put(s.node(), s);
       Integer seen = p.observed().get(s.node());
       candidates.add(new NodeLoad(s.node(), s.slots(), seen != null ? seen : s.runnable(),

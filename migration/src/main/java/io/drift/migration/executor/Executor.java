@@ -333,6 +333,18 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       long nextFileSeq, long nextInputLine, long cpuNanos, long steps) implements HostEvent {}
 
   /**
+   * A checkpoint whose state is too large for a message: home answers where to send the state
+   * ({@link FileDataReply}), and once it has arrived there keeps it as it would a {@link
+   * Checkpoint} with these numbers.
+   */
+  public record CheckpointOffer(JobId jobId, long epoch, String className, long bytes,
+      long nextSeq, long nextFileSeq, long nextInputLine, long cpuNanos, long steps,
+      ActorRef<FileDataReply> replyTo) implements HostEvent {}
+
+  /** The largest state a {@link Start} carries: it travels in one Artery message. */
+  public static final int MAX_START_STATE_BYTES = 192 * 1024;
+
+  /**
    * Lines of the job's standard input from index {@code from} (counting from 0), or from
    * where its last host or checkpoint left off ({@code from} -1), at most {@code max}. Home
    * answers {@link Lines} when it has one, when the input has ended, or when its wait is over
@@ -1296,6 +1308,46 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
      * The offer for the next batch is asked for as this one goes, so home answers it while it
      * writes this one to disk, and the next batch need not wait for that.
      */
+    /**
+     * On the unit's slot thread, as the encoding before it: the unit waits while its state
+     * crosses the wire (a checkpoint interval apart, about a millisecond per MiB on loopback).
+     */
+    @Override
+    public boolean sideCheckpoint(Payload state, long nextSeq, long nextFileSeq,
+        long nextInputLine, long cpuNanos, long steps) {
+      if (home.path().address().hasLocalScope()) {
+        // home is this node: a message between local actors is not serialized, so no frame
+        // limits it
+        checkpoint(state, nextSeq, nextFileSeq, nextInputLine, cpuNanos, steps);
+        return true;
+      }
+      if (side == null) {
+        return false;
+      }
+      byte[] bytes = state.bytes();
+      try {
+        FileDataReply where = org.apache.pekko.actor.typed.javadsl.AskPattern
+            .<HostEvent, FileDataReply>ask(home, r -> new CheckpointOffer(jobId, epoch,
+                state.className(), bytes.length, nextSeq, nextFileSeq, nextInputLine, cpuNanos,
+                steps, r), timeout, scheduler)
+            .toCompletableFuture().get(timeout.toMillis() + 1000,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (where.side() == null) {
+          return false;
+        }
+        SideChannel.send(where.side().host(), where.side().port(), where.side().token(), bytes,
+                timeout, Runnable::run)
+            .done().get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (java.util.concurrent.ExecutionException
+          | java.util.concurrent.TimeoutException | RuntimeException e) {
+        return false;
+      }
+    }
+
     @Override
     public boolean sideFileOps(List<FileOp> ops) {
       long size = FileData.size(ops);

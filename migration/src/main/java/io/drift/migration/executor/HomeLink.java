@@ -54,6 +54,15 @@ public interface HomeLink {
     return false;
   }
 
+  /**
+   * Sends a checkpoint too large for a message over the side channel, and returns once home
+   * has it; false if it could not go (the job then keeps the checkpoint home had before).
+   */
+  default boolean sideCheckpoint(Payload state, long nextSeq, long nextFileSeq,
+      long nextInputLine, long cpuNanos, long steps) {
+    return false;
+  }
+
   /** A read of the job's home files. */
   default CompletionStage<Executor.FileReply> fileRequest(Executor.FileRequestKind kind,
       String path, long offset, int length) {

@@ -394,10 +394,11 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
 
   /**
    * Sends the unit's state home if the checkpoint interval has passed; after its output and
-   * writes, which go first on the same path. A state that cannot be encoded, or is larger than
-   * a message may carry, is not sent (home then has an older one, or the start).
+   * writes, which go first on the same path. A state larger than a message may carry goes over
+   * the side channel; one that cannot be encoded is not sent (home then has an older one, or
+   * the start).
    */
-  private void maybeCheckpoint(UnitTask t) {
+  private void maybeCheckpoint(UnitTask t) throws Exception {
     long interval = settings.checkpointInterval().toNanos();
     long now = System.nanoTime();
     if (interval <= 0 || now - t.checkpointedNanos < interval) {
@@ -413,10 +414,15 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     }
     t.stateBytes = state.size();
     if (state.size() > settings.maxResultBytes()) {
-      if (t.checkpointsSkipped++ == 0) {
-        log.info("job {}: its state of {} bytes is over drift.executor.max-result-bytes; it is"
-            + " not checkpointed to home, and would restart from its start", t.jobId,
-            state.size());
+      // too large for a message: over the side channel to home, once home has applied the
+      // writes it follows (home keeps a checkpoint only if it has those; the output lines
+      // went ahead on the path the offer takes)
+      t.files.drain();
+      if (!t.home.sideCheckpoint(state, t.nextSeq(), t.files.nextSeq(), t.input.consumed(),
+          t.cpuNanos, t.steps) && t.checkpointsSkipped++ == 0) {
+        log.info("job {}: its state of {} bytes is over drift.executor.max-result-bytes and"
+            + " could not go to home over the side channel; home keeps an older checkpoint or"
+            + " its start", t.jobId, state.size());
       }
       return;
     }
