@@ -1304,11 +1304,6 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
 
     /**
-     * On the unit's slot thread: a write waits for the wire, as a local one waits for disk.
-     * The offer for the next batch is asked for as this one goes, so home answers it while it
-     * writes this one to disk, and the next batch need not wait for that.
-     */
-    /**
      * On the unit's slot thread, as the encoding before it: the unit waits while its state
      * crosses the wire (a checkpoint interval apart, about a millisecond per MiB on loopback).
      */
@@ -1325,18 +1320,44 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         return false;
       }
       byte[] bytes = state.bytes();
+      return sendWhereOffered(org.apache.pekko.actor.typed.javadsl.AskPattern
+          .<HostEvent, FileDataReply>ask(home, r -> new CheckpointOffer(jobId, epoch,
+              state.className(), bytes.length, nextSeq, nextFileSeq, nextInputLine, cpuNanos,
+              steps, r), timeout, scheduler)
+          .toCompletableFuture(), bytes.length, out -> out.write(bytes));
+    }
+
+    /**
+     * On the unit's slot thread: a write waits for the wire, as a local one waits for disk.
+     * The offer for the next batch is asked for as this one goes, so home answers it while it
+     * writes this one to disk, and the next batch need not wait for that. False: over Artery
+     * then; home drops what it already has by number.
+     */
+    @Override
+    public boolean sideFileOps(List<FileOp> ops) {
+      long size = FileData.size(ops);
+      if (side == null || size > SIDE_OFFER_BYTES) {
+        return false;
+      }
+      java.util.concurrent.CompletableFuture<FileDataReply> mine = spare.take();
+      if (mine == null) {
+        mine = offer();
+      }
+      spare.put(offer());
+      return sendWhereOffered(mine, size, out -> FileData.write(ops, out));
+    }
+
+    /** Sends to where home offered, and waits until it is there; false if it could not. */
+    private boolean sendWhereOffered(java.util.concurrent.CompletableFuture<FileDataReply> offer,
+        long size, SideChannel.Writer writer) {
       try {
-        FileDataReply where = org.apache.pekko.actor.typed.javadsl.AskPattern
-            .<HostEvent, FileDataReply>ask(home, r -> new CheckpointOffer(jobId, epoch,
-                state.className(), bytes.length, nextSeq, nextFileSeq, nextInputLine, cpuNanos,
-                steps, r), timeout, scheduler)
-            .toCompletableFuture().get(timeout.toMillis() + 1000,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
+        FileDataReply where = offer.get(timeout.toMillis() + 1000,
+            java.util.concurrent.TimeUnit.MILLISECONDS);
         if (where.side() == null) {
           return false;
         }
-        SideChannel.send(where.side().host(), where.side().port(), where.side().token(), bytes,
-                timeout, Runnable::run)
+        SideChannel.send(where.side().host(), where.side().port(), where.side().token(), "",
+                SideChannel.PLAIN, size, writer, timeout, 0, Runnable::run)
             .done().get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
         return true;
       } catch (InterruptedException e) {
@@ -1348,36 +1369,6 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       }
     }
 
-    @Override
-    public boolean sideFileOps(List<FileOp> ops) {
-      long size = FileData.size(ops);
-      if (side == null || size > SIDE_OFFER_BYTES) {
-        return false;
-      }
-      try {
-        java.util.concurrent.CompletableFuture<FileDataReply> mine = spare.take();
-        if (mine == null) {
-          mine = offer();
-        }
-        spare.put(offer());
-        FileDataReply where = mine.get(timeout.toMillis() + 1000,
-            java.util.concurrent.TimeUnit.MILLISECONDS);
-        if (where.side() == null) {
-          return false;
-        }
-        SideChannel.send(where.side().host(), where.side().port(), where.side().token(), "",
-                SideChannel.PLAIN, size, out -> FileData.write(ops, out), timeout, 0,
-                Runnable::run)
-            .done().get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
-        return true;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      } catch (java.util.concurrent.ExecutionException
-          | java.util.concurrent.TimeoutException | RuntimeException e) {
-        return false; // over Artery then; home drops what it already has by number
-      }
-    }
     @Override
     public void output(List<OutputLine> lines) {
       home.tell(new OutputBatch(jobId, epoch, lines, self));
