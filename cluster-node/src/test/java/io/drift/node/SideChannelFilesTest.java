@@ -48,4 +48,28 @@ class SideChannelFilesTest {
       }
     }
   }
+
+  @ParameterizedTest(name = "side channel {0}")
+  @ValueSource(strings = {"on", "off"})
+  void aGuestReadingOnStreamsAndSeesItsOwnWriteAndReadsHereAndThereAlike(String side)
+      throws Exception {
+    try (LocalCluster cluster = TestClusters.startReady(List.of(1, 1),
+            Map.of("drift.home.workspace-root", workspaces.toString(),
+                "drift.migration.side-channel.enabled", side));
+        DriftClient client = DriftClient.connect(cluster.node(0).selfNode())) {
+      JobHandle<String> h = client.submit(JobSpec.of(new StreamReads()));
+      String guestNode = cluster.node(1).selfNode();
+      if (!TestClusters.runningHost(cluster, h).equals(guestNode)) {
+        h.migrate(guestNode).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+      Path dir = Files.createDirectories(workspaces.resolve(h.id().value()));
+      byte[] input = new byte[6 * (1 << 20) + 1234]; // a ragged end
+      new java.util.SplittableRandom(6).nextBytes(input);
+      Files.write(dir.resolve("input"), input);
+      Files.write(dir.resolve("go"), new byte[0]);
+      assertEquals(StreamReads.expected(input),
+          h.result().toCompletableFuture().get(90, TimeUnit.SECONDS));
+      assertEquals(guestNode, h.status().toCompletableFuture().get(5, TimeUnit.SECONDS).host());
+    }
+  }
 }

@@ -12,6 +12,7 @@ import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.code.CodeStore;
 import io.drift.migration.executor.Executor;
+import io.drift.migration.executor.FileStream;
 import io.drift.migration.executor.SideChannel;
 import io.drift.migration.executor.Transfer;
 import java.io.IOException;
@@ -798,8 +799,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return;
     }
     try {
-      if (q.kind() == Executor.FileRequestKind.READ && q.side() != null && side != null) {
-        readOverSideChannel(q);
+      if (q.kind() == Executor.FileRequestKind.STREAM) {
+        stream(q);
         return;
       }
       Executor.FileReply r = switch (q.kind()) {
@@ -807,6 +808,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
             Math.min(q.length(), READ_CHUNK)), 0, null, null, null);
         case SIZE -> new Executor.FileReply(null, workspace.size(q.path()), null, null, null);
         case LIST -> new Executor.FileReply(null, 0, workspace.list(q.path()), null, null);
+        case STREAM -> throw new IllegalStateException("streamed above");
       };
       q.replyTo().tell(r);
     } catch (IOException | RuntimeException ex) {
@@ -817,24 +819,55 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   }
 
   /**
-   * A large read: its data to the host's side channel, then the reply over Artery with only its
-   * size. Little data (the end of a file) goes in the reply itself.
+   * A range for a unit that reads sequentially: in the reply if it is little, else streamed to
+   * the host's side channel ({@link FileStream}) by a thread that writes as the unit reads. Too
+   * many streams at once from this node: the host is told so and reads in pieces.
    */
-  private void readOverSideChannel(Executor.FileRequest q) throws IOException {
-    byte[] data = workspace.read(q.path(), q.offset(),
-        Math.min(q.length(), Executor.SIDE_MAX_BYTES));
-    if (data.length <= READ_CHUNK) { // the end of the file: a short read says so
-      q.replyTo().tell(new Executor.FileReply(data, 0, null, null, null));
+  private void stream(Executor.FileRequest q) throws IOException {
+    long size = workspace.size(q.path());
+    long n = Math.max(0, Math.min(size - q.offset(), q.length()));
+    if (n <= READ_CHUNK || q.side() == null) {
+      q.replyTo().tell(new Executor.FileReply(workspace.read(q.path(), q.offset(),
+          (int) Math.min(n, READ_CHUNK)), 0, null, null, null));
       return;
     }
-    // sent from another thread, so the next read comes off the disk while this one goes
-    SideChannel.send(q.side().host(), q.side().port(), q.side().token(), data,
-            settings.startTimeout(), blocking)
-        .done().whenComplete((crc, ex) -> q.replyTo().tell(ex == null
-            ? new Executor.FileReply(null, data.length, null, null, null)
-            : new Executor.FileReply(null, 0, null, "home could not send " + data.length
-                + " bytes of " + q.path() + " over the side channel: " + ex, "io")));
+    if (!STREAM_PERMITS.tryAcquire()) {
+      q.replyTo().tell(new Executor.FileReply(null, 0, null, "home streams "
+          + MAX_STREAMS + " files already", "busy"));
+      return;
+    }
+    java.nio.channels.FileChannel file;
+    try {
+      file = workspace.openRead(q.path());
+    } catch (IOException | RuntimeException e) {
+      STREAM_PERMITS.release();
+      throw e;
+    }
+    q.replyTo().tell(new Executor.FileReply(null, n, null, null, null));
+    SideChannel.send(q.side().host(), q.side().port(), q.side().token(), q.path(),
+            SideChannel.PLAIN, FileStream.framedSize(n),
+            out -> FileStream.write(file, q.offset(), n, out), settings.startTimeout(), 0,
+            STREAM_SENDERS)
+        .done().whenComplete((crc, ex) -> {
+          STREAM_PERMITS.release();
+          try {
+            file.close();
+          } catch (IOException ignored) {
+            // read only: nothing to lose
+          }
+        });
   }
+
+  /** File streams this JVM sends at once, at most: each holds a thread while its unit reads. */
+  static final int MAX_STREAMS = 64;
+  private static final java.util.concurrent.Semaphore STREAM_PERMITS =
+      new java.util.concurrent.Semaphore(MAX_STREAMS);
+  private static final java.util.concurrent.ExecutorService STREAM_SENDERS =
+      java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "drift-file-stream");
+        t.setDaemon(true);
+        return t;
+      });
 
   /** The largest read answered at once: far below Artery's frame. */
   static final int READ_CHUNK = 64 * 1024;

@@ -71,6 +71,11 @@ final class Workspace {
     }
   }
 
+  /** The file, open for reading (the caller closes it). */
+  FileChannel openRead(String path) throws IOException {
+    return FileChannel.open(resolve(path, false), StandardOpenOption.READ);
+  }
+
   long size(String path) throws IOException {
     return Files.size(resolve(path, false));
   }

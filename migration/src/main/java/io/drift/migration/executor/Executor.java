@@ -378,12 +378,16 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   public record FileAck(JobId jobId, long epoch, long uptoSeq, String error)
       implements Command, ExecutorWire {}
 
-  public enum FileRequestKind { READ, SIZE, LIST }
+  /**
+   * READ: a piece; STREAM: a range sent over the side channel as a {@link FileStream} (or, if
+   * little, in the reply), for a unit reading sequentially; SIZE; LIST.
+   */
+  public enum FileRequestKind { READ, STREAM, SIZE, LIST }
 
   /**
-   * A read of the job's home files; answered with {@link FileReply}. A READ with {@code side}
-   * (the host's side channel, expecting it) may get its data there instead, when it is more
-   * than {@link #SIDE_MIN_BYTES}: then the reply over Artery carries only its {@code size}.
+   * A read of the job's home files; answered with {@link FileReply}. A STREAM with {@code side}
+   * (the host's side channel, expecting it) gets the range there as a {@link FileStream}, the
+   * reply over Artery carrying only its {@code size}; or the data in the reply, if little.
    */
   public record FileRequest(JobId jobId, long epoch, FileRequestKind kind, String path,
       long offset, int length, Transfer.SideOffer side, ActorRef<FileReply> replyTo)
@@ -1347,6 +1351,54 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return sendWhereOffered(mine, size, out -> FileData.write(ops, out));
     }
 
+    @Override
+    public java.util.concurrent.CompletionStage<StreamStart> fileStream(String path, long offset,
+        int maxLength) {
+      java.util.concurrent.CompletableFuture<StreamStart> result =
+          new java.util.concurrent.CompletableFuture<>();
+      if (side == null) {
+        result.completeExceptionally(new java.io.IOException("no side channel here"));
+        return result;
+      }
+      java.util.concurrent.CompletableFuture<FileStream> ready =
+          new java.util.concurrent.CompletableFuture<>();
+      String token = side.expectStream(FileStream.framedSize(maxLength),
+          FileStream.reader(ready, offset), arrival -> {
+            if (arrival instanceof SideChannel.Broken b) {
+              ready.completeExceptionally(new java.io.IOException(b.reason()));
+            }
+          });
+      // a caller that gives up (its wait timed out) leaves no stream behind: one that comes
+      // later finds no one waiting and is closed, one that came is abandoned
+      result.whenComplete((v, error) -> {
+        if (error != null) {
+          side.forget(token);
+          ready.completeExceptionally(error);
+        }
+      });
+      Transfer.SideOffer offer = new Transfer.SideOffer(side.host(), side.port(), token);
+      org.apache.pekko.actor.typed.javadsl.AskPattern.<HostEvent, FileReply>ask(home,
+              replyTo -> new FileRequest(jobId, epoch, FileRequestKind.STREAM, path, offset,
+                  maxLength, offer, replyTo), timeout, scheduler)
+          .whenComplete((r, error) -> {
+            if (error != null) {
+              result.completeExceptionally(error);
+            } else if (r.data() != null || r.error() != null) {
+              side.forget(token); // the data, or why not, came in the reply
+              result.complete(new StreamStart(null, r));
+            } else {
+              ready.whenComplete((stream, broken) -> {
+                if (broken != null) {
+                  result.completeExceptionally(broken);
+                } else if (!result.complete(new StreamStart(stream, null))) {
+                  stream.abandon();
+                }
+              });
+            }
+          });
+      return result;
+    }
+
     /** Sends to where home offered, and waits until it is there; false if it could not. */
     private boolean sendWhereOffered(java.util.concurrent.CompletableFuture<FileDataReply> offer,
         long size, SideChannel.Writer writer) {
@@ -1397,41 +1449,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     @Override
     public java.util.concurrent.CompletionStage<FileReply> fileRequest(FileRequestKind kind,
         String path, long offset, int length) {
-      if (side == null || kind != FileRequestKind.READ || length < SIDE_MIN_BYTES) {
-        return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(home,
-            replyTo -> new FileRequest(jobId, epoch, kind, path, offset, length, replyTo),
-            timeout, scheduler);
-      }
-      // the data may come over this node's side channel; the reply over Artery follows it,
-      // and carries the data itself when home sent it that way (little of it, or an error)
-      java.util.concurrent.CompletableFuture<FileReply> result =
-          new java.util.concurrent.CompletableFuture<>();
-      String token = side.expect(length, SideChannel.BYTES, arrival -> {
-        if (arrival instanceof SideChannel.Arrived a) {
-          result.complete(new FileReply((byte[]) a.value(), 0, null, null, null));
-        } else {
-          result.complete(new FileReply(null, 0, null, "the side channel broke while reading "
-              + path + ": " + ((SideChannel.Broken) arrival).reason(), "io"));
-        }
-      });
-      Transfer.SideOffer offer = new Transfer.SideOffer(side.host(), side.port(), token);
-      org.apache.pekko.actor.typed.javadsl.AskPattern.<HostEvent, FileReply>ask(home,
-              replyTo -> new FileRequest(jobId, epoch, kind, path, offset, length, offer,
-                  replyTo), timeout, scheduler)
-          .whenComplete((r, error) -> {
-            if (error != null || r.data() != null || r.error() != null) {
-              side.forget(token);
-              if (error != null) {
-                result.completeExceptionally(error);
-              } else {
-                result.complete(r);
-              }
-            } else if (!result.isDone()) {
-              result.complete(new FileReply(null, 0, null, "home sent " + r.size()
-                  + " bytes of " + path + " over the side channel, and they never came", "io"));
-            }
-          });
-      return result;
+      return org.apache.pekko.actor.typed.javadsl.AskPattern.ask(home,
+          replyTo -> new FileRequest(jobId, epoch, kind, path, offset, length, replyTo),
+          timeout, scheduler);
     }
 
     @Override

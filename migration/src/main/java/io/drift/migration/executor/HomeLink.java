@@ -63,6 +63,18 @@ public interface HomeLink {
     return false;
   }
 
+  /**
+   * A STREAM request's outcome: the stream of the range from home, or home's reply instead
+   * (the data itself when there is little, or why not).
+   */
+  record StreamStart(FileStream stream, Executor.FileReply reply) {}
+
+  /** Asks home to stream up to {@code maxLength} bytes of a file from {@code offset}. */
+  default CompletionStage<StreamStart> fileStream(String path, long offset, int maxLength) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("no file streams on this link"));
+  }
+
   /** A read of the job's home files. */
   default CompletionStage<Executor.FileReply> fileRequest(Executor.FileRequestKind kind,
       String path, long offset, int length) {

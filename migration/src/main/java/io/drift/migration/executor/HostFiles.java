@@ -25,9 +25,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A unit's home files as its host sees them: writes numbered and sent home behind the unit's
- * back (write-behind, at most {@link #MAX_IN_FLIGHT_BYTES} unacknowledged), reads asked of home
- * with a read-ahead of one chunk. Used by the slot thread that runs the unit, and by the
- * executor's thread for acknowledgements.
+ * back (write-behind, at most {@link #MAX_IN_FLIGHT_BYTES} unacknowledged); reads asked of home
+ * in chunks with a read-ahead of {@link #READ_AHEAD_CHUNKS}, and, with a side channel, a read
+ * that goes on from where the last one ended (or a large one) read off a {@link FileStream}.
+ * Used by the slot thread that runs the unit, and by the executor's thread for
+ * acknowledgements.
  */
 final class HostFiles implements HomeFiles {
 
@@ -40,19 +42,15 @@ final class HostFiles implements HomeFiles {
   /** Written bytes home has not acknowledged, at most, before a write waits. */
   static final long MAX_IN_FLIGHT_BYTES = 4L << 20;
 
-  /** With a side channel to home: writes per batch, unacknowledged bytes, bytes per read. */
+  /** With a side channel to home: writes per batch, and unacknowledged bytes. */
   static final int SIDE_BATCH_BYTES = 8 << 20;
   static final long SIDE_MAX_IN_FLIGHT_BYTES = 24L << 20;
-  static final int SIDE_READ_CHUNK = 8 << 20;
-  static final int SIDE_READ_AHEAD_CHUNKS = 3;
 
   private final JobId jobId;
   private final HomeLink home;
   private final Duration timeout;
   private final int batchBytes;
   private final long maxInFlightBytes;
-  private final int readChunk;
-  private final int readAhead;
 
   // slot thread
   private long nextSeq;
@@ -65,6 +63,12 @@ final class HostFiles implements HomeFiles {
   // the chunks after it, asked for already, in order: aheadStart + ahead.length, then on
   private final ArrayDeque<CompletionStage<FileReply>> coming = new ArrayDeque<>();
   private long comingStart;
+  // with a side channel, a unit that reads on from where it stopped reads off a stream
+  private FileStream stream;
+  private String streamPath;
+  private long streamUsedNanos;
+  private String lastReadPath; // where the unit's last read ended
+  private long lastReadEnd = -1;
 
   // guarded by window
   private final Object window = new Object();
@@ -82,8 +86,6 @@ final class HostFiles implements HomeFiles {
     boolean side = home.sideChannel();
     this.batchBytes = side ? SIDE_BATCH_BYTES : BATCH_BYTES;
     this.maxInFlightBytes = side ? SIDE_MAX_IN_FLIGHT_BYTES : MAX_IN_FLIGHT_BYTES;
-    this.readChunk = side ? SIDE_READ_CHUNK : CHUNK;
-    this.readAhead = side ? SIDE_READ_AHEAD_CHUNKS : READ_AHEAD_CHUNKS;
   }
 
   /** The sequence number the next write gets; read it only while the unit is paused. */
@@ -237,6 +239,9 @@ final class HostFiles implements HomeFiles {
     if (p.equals(aheadPath)) {
       forgetAhead();
     }
+    if (p.equals(streamPath)) {
+      closeStream(); // it would not show the write
+    }
     return p;
   }
 
@@ -264,7 +269,8 @@ final class HostFiles implements HomeFiles {
     }
     String p = HomePaths.check(path, false);
     beforeRead(p);
-    byte[] out = new byte[0];
+    byte[] out = fromStream(p, offset, length);
+    lastReadPath = p;
     while (out.length < length) {
       long at = offset + out.length;
       byte[] part = fromAhead(p, at, length - out.length);
@@ -276,13 +282,117 @@ final class HostFiles implements HomeFiles {
         break; // the end of the file
       }
       if (out.length == 0 && part.length == length) {
-        return part; // all of it from one piece of the read-ahead: no copy to join
+        out = part; // all of it from one piece of the read-ahead: no copy to join
+        break;
       }
       byte[] joined = Arrays.copyOf(out, out.length + part.length);
       System.arraycopy(part, 0, joined, out.length, part.length);
       out = joined;
     }
+    lastReadEnd = offset + out.length;
     return out;
+  }
+
+  /** The longest range one stream asks for; a unit that reads on opens the next. */
+  static final int STREAM_MAX = 1 << 30;
+  /** A read this large opens a stream at once, sequential or not. */
+  static final int STREAM_MIN_READ = 1 << 20;
+  /** A stream the unit has not read from for this long is closed: home's sender waits on it. */
+  static final long STREAM_IDLE_NANOS = 5_000_000_000L;
+
+  /**
+   * What a stream gives of the {@code length} bytes at {@code offset}: all of them, some (the
+   * stream ended, or broke: the rest comes the other way), or none (no stream here). A read
+   * where the last one ended, with a side channel, opens one; any other read closes it.
+   */
+  private byte[] fromStream(String p, long offset, int length) throws IOException {
+    if (stream != null && (!p.equals(streamPath) || stream.position() != offset)) {
+      closeStream();
+    }
+    boolean sequential = p.equals(lastReadPath) && offset == lastReadEnd
+        && !holdsAhead(p, offset);
+    if (stream == null && home.sideChannel() && length > 0
+        && (sequential || length >= STREAM_MIN_READ)) {
+      openStream(p, offset);
+    }
+    if (stream == null) {
+      return new byte[0];
+    }
+    byte[] out = new byte[length];
+    int got = 0;
+    try {
+      while (got < length) {
+        int n = stream.read(out, got, length - got);
+        if (n == 0) {
+          break; // the stream ended: the rest, if any, comes the other way
+        }
+        got += n;
+      }
+    } catch (IOException broken) {
+      stream.abandon();
+      stream = null;
+    }
+    streamUsedNanos = System.nanoTime();
+    if (stream != null && stream.exhausted()) {
+      closeStream();
+    }
+    return got == length ? out : Arrays.copyOf(out, got);
+  }
+
+  private boolean holdsAhead(String p, long at) {
+    return p.equals(aheadPath) && at >= aheadStart && at < aheadStart + ahead.length;
+  }
+
+  private void openStream(String p, long offset) throws IOException {
+    CompletionStage<HomeLink.StreamStart> asked = home.fileStream(p, offset, STREAM_MAX);
+    HomeLink.StreamStart start;
+    try {
+      start = asked.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      asked.toCompletableFuture().cancel(false);
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while opening a stream of " + p);
+    } catch (TimeoutException | ExecutionException e) {
+      asked.toCompletableFuture().cancel(false); // a stream that comes later is closed
+      return; // read the other way
+    }
+    if (start.stream() != null) {
+      stream = start.stream();
+      streamPath = p;
+      streamUsedNanos = System.nanoTime();
+      forgetAhead();
+      return;
+    }
+    FileReply r = start.reply();
+    if (r.error() != null && "busy".equals(r.errorKind())) {
+      return; // home streams enough already: read the other way
+    }
+    checked(r, p);
+    // little data: the rest of the file, in the reply, read as the read-ahead
+    forgetAhead();
+    aheadPath = p;
+    aheadStart = offset;
+    ahead = r.data();
+  }
+
+  /** Leaves the stream, if one is open: at a pause, an end, or when the unit left it idle. */
+  void closeStream() {
+    if (stream != null) {
+      if (stream.exhausted()) {
+        stream.done();
+      } else {
+        stream.abandon();
+      }
+      stream = null;
+      streamPath = null;
+    }
+  }
+
+  /** Closes a stream the unit has not read for {@link #STREAM_IDLE_NANOS}; at slice ends. */
+  void closeIdleStream(long now) {
+    if (stream != null && now - streamUsedNanos > STREAM_IDLE_NANOS) {
+      closeStream();
+    }
   }
 
   /** Up to {@code max} bytes at {@code at} from the read-ahead, or null if it does not hold them. */
@@ -291,16 +401,17 @@ final class HostFiles implements HomeFiles {
       return null;
     }
     int from = (int) (at - aheadStart);
-    if (from == ahead.length && ahead.length == readChunk) {
+    if (from == ahead.length && ahead.length == CHUNK) {
       return null; // the end of a full chunk: more may follow
     }
     int n = Math.min(max, ahead.length - from);
-    if (ahead.length == readChunk) {
-      // a full chunk: more may follow; keep the next ones on their way
-      long next = comingStart + (long) coming.size() * readChunk;
-      while (coming.size() < readAhead) {
-        coming.addLast(home.fileRequest(FileRequestKind.READ, p, next, readChunk));
-        next += readChunk;
+    if (ahead.length == CHUNK && !home.sideChannel()) {
+      // a full chunk: more may follow; keep the next ones on their way (with a side channel a
+      // reader that goes on streams instead)
+      long next = comingStart + (long) coming.size() * CHUNK;
+      while (coming.size() < READ_AHEAD_CHUNKS) {
+        coming.addLast(home.fileRequest(FileRequestKind.READ, p, next, CHUNK));
+        next += CHUNK;
       }
     }
     return Arrays.copyOfRange(ahead, from, from + n);
@@ -310,16 +421,16 @@ final class HostFiles implements HomeFiles {
     FileReply r;
     if (p.equals(aheadPath) && !coming.isEmpty() && comingStart == at) {
       r = await(coming.pollFirst(), p);
-      comingStart += readChunk;
+      comingStart += CHUNK;
     } else {
       coming.clear(); // not where the read-ahead was going: start it again here
-      r = await(home.fileRequest(FileRequestKind.READ, p, at, readChunk), p);
-      comingStart = at + readChunk;
+      r = await(home.fileRequest(FileRequestKind.READ, p, at, CHUNK), p);
+      comingStart = at + CHUNK;
     }
     aheadPath = p;
     aheadStart = at;
     ahead = r.data();
-    if (ahead.length < readChunk) {
+    if (ahead.length < CHUNK) {
       coming.clear(); // the end of the file: what was asked for past it is empty
     }
   }
@@ -374,6 +485,10 @@ final class HostFiles implements HomeFiles {
     } catch (ExecutionException e) {
       throw new IOException("reading " + path + " from home failed: " + e.getCause(), e.getCause());
     }
+    return checked(r, path);
+  }
+
+  private static FileReply checked(FileReply r, String path) throws IOException {
     if (r.error() != null) {
       throw switch (r.errorKind()) {
         case "missing" -> new NoSuchFileException(path, null, r.error());

@@ -156,7 +156,8 @@ public final class SideChannel implements AutoCloseable {
     void write(OutputStream out) throws IOException;
   }
 
-  private record Expected(long maxBytes, Reader reader, Consumer<Arrival> deliver) {}
+  private record Expected(long maxBytes, Reader reader, Consumer<Arrival> deliver,
+      boolean streaming) {}
 
   private final ServerSocket server;
   private final Duration ioTimeout;
@@ -221,10 +222,25 @@ public final class SideChannel implements AutoCloseable {
    * @return the token the source must present
    */
   public String expect(long maxBytes, Reader reader, Consumer<Arrival> deliver) {
+    return expect(maxBytes, reader, deliver, false);
+  }
+
+  /**
+   * As {@link #expect(long, Reader, Consumer)}, for a transfer that its reader consumes as it
+   * comes, for as long as the consumer takes ({@link FileStream}): once its token is checked it
+   * no longer counts against the channel's few concurrent readers, which are for strangers and
+   * states.
+   */
+  public String expectStream(long maxBytes, Reader reader, Consumer<Arrival> deliver) {
+    return expect(maxBytes, reader, deliver, true);
+  }
+
+  private String expect(long maxBytes, Reader reader, Consumer<Arrival> deliver,
+      boolean streaming) {
     byte[] t = new byte[TOKEN_BYTES];
     RANDOM.nextBytes(t);
     String token = HexFormat.of().formatHex(t);
-    expected.put(token, new Expected(maxBytes, reader, deliver));
+    expected.put(token, new Expected(maxBytes, reader, deliver, streaming));
     return token;
   }
 
@@ -251,14 +267,21 @@ public final class SideChannel implements AutoCloseable {
         open.add(s);
         try {
           threads.execute(() -> {
+            java.util.concurrent.atomic.AtomicBoolean held =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+            Runnable release = () -> {
+              if (held.compareAndSet(true, false)) {
+                readers.release();
+              }
+            };
             try (s) {
-              receive(s);
+              receive(s, release);
             } catch (IOException | RuntimeException e) {
               log.debug("side channel connection from {} dropped: {}", s.getRemoteSocketAddress(),
                   e.toString());
             } finally {
               open.remove(s);
-              readers.release();
+              release.run();
             }
           });
         } catch (RuntimeException e) { // rejected: the channel is closing
@@ -280,7 +303,7 @@ public final class SideChannel implements AutoCloseable {
     }
   }
 
-  private void receive(Socket s) throws IOException {
+  private void receive(Socket s, Runnable releaseReader) throws IOException {
     s.setSoTimeout(HANDSHAKE_MILLIS); // a silent or slow stranger holds a reader briefly only
     s.setTcpNoDelay(true);
     DataInputStream in = new DataInputStream(s.getInputStream());
@@ -296,6 +319,9 @@ public final class SideChannel implements AutoCloseable {
       log.info("side channel: a connection from {} had no valid token; dropped",
           s.getRemoteSocketAddress());
       return;
+    }
+    if (e.streaming()) {
+      releaseReader.run();
     }
     long length = in.readLong();
     if (length < 0 || length > e.maxBytes()) {

@@ -333,6 +333,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
       }
       t.flush();
       t.files.flush();
+      t.files.closeIdleStream(System.nanoTime());
       maybeCheckpoint(t);
       maybeReport(t);
       if (t.transition(UnitTask.Phase.RUNNING, UnitTask.Phase.QUEUED)) {
@@ -465,6 +466,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
   }
 
   private void leave(UnitTask t, UnitTask.Phase to) {
+    t.files.closeStream(); // paused or ended here: home's sender must not wait on it
     if (t.transition(UnitTask.Phase.RUNNING, to)) {
       count(t, -1);
     }
@@ -494,6 +496,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     closed = true;
     for (UnitTask t : live) {
       closeUnit(t); // their jobs end with this node: nothing of theirs outlives it
+      t.files.closeStream();
     }
     for (Thread th : threads) {
       if (th != null) {
