@@ -52,6 +52,15 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   public record MigrateJob(JobId jobId, String target, ActorRef<HomeProxy.MigrateAnswer> replyTo)
       implements Command, HomeWire {}
 
+  /**
+   * Every job homed here that runs on another node is asked home (MOSIX: mosctl bring); the
+   * answer comes once each has moved or said why not.
+   */
+  public record BringHome(ActorRef<Brought> replyTo) implements Command {}
+
+  /** {@code moved}: the jobs that came home; {@code notMoved}: the others, and why. */
+  public record Brought(List<String> moved, java.util.Map<String, String> notMoved) {}
+
   /** A proxy's record changed. */
   public record Updated(JobInfo info) implements Command {}
 
@@ -155,11 +164,47 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
           }
           return this;
         })
+        .onMessage(BringHome.class, this::onBringHome)
         .onMessage(GetJob.class, g -> {
           g.replyTo().tell(new JobLookup(g.jobId(), jobs.get(g.jobId()), proxies.get(g.jobId())));
           return this;
         })
         .build();
+  }
+
+  private Behavior<Command> onBringHome(BringHome b) {
+    List<JobId> away = new java.util.ArrayList<>();
+    for (JobInfo j : jobs.values()) {
+      if (j.state() == JobState.RUNNING && !j.host().isEmpty() && !j.host().equals(homeNode)) {
+        away.add(j.id());
+      }
+    }
+    if (away.isEmpty()) {
+      b.replyTo().tell(new Brought(List.of(), java.util.Map.of()));
+      return this;
+    }
+    // one asker collects the answers: each move ends, or says why not, within its own timeout
+    ActorRef<HomeProxy.MigrateAnswer> collector = getContext().spawnAnonymous(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.setup(ctx -> {
+          List<String> moved = new java.util.ArrayList<>();
+          java.util.Map<String, String> notMoved = new java.util.TreeMap<>();
+          return org.apache.pekko.actor.typed.javadsl.Behaviors.receiveMessage(a -> {
+            if (a.moved()) {
+              moved.add(a.jobId().value());
+            } else {
+              notMoved.put(a.jobId().value(), a.message());
+            }
+            if (moved.size() + notMoved.size() < away.size()) {
+              return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+            }
+            b.replyTo().tell(new Brought(List.copyOf(moved), java.util.Map.copyOf(notMoved)));
+            return org.apache.pekko.actor.typed.javadsl.Behaviors.stopped();
+          });
+        }));
+    for (JobId id : away) {
+      proxies.get(id).tell(new HomeProxy.Migrate("home", collector));
+    }
+    return this;
   }
 
   private Behavior<Command> onCreate(Create c) {

@@ -102,6 +102,21 @@ public final class Balancer {
   /** The nodes this balancer knows, with their latest samples. */
   public record GetNodes(ActorRef<Nodes> replyTo) implements Command {}
 
+  /**
+   * The operator's switch (MOSIX: mosctl stay/nostay): with {@code stay}, this node moves none
+   * of its units away by itself (moves by hand, drains and expulsions still happen, and other
+   * nodes may still send units here).
+   */
+  public record SetStay(boolean stay, ActorRef<Moving> replyTo) implements Command {}
+
+  public record GetMoving(ActorRef<Moving> replyTo) implements Command {}
+
+  /**
+   * {@code migrate}: automatic moves configured ({@code drift.balancer.migrate}); {@code stay}:
+   * switched off here by the operator.
+   */
+  public record Moving(String node, boolean migrate, boolean stay) {}
+
   public record Nodes(List<NodeStatus> nodes) {}
 
   /**
@@ -237,6 +252,7 @@ public final class Balancer {
   private long movePendingSince;
   private boolean reserving; // the pending move waits for its target's reservation
   private ActorRef<BalancerWire> moveTarget; // the balancer asked for the pending move's place
+  private boolean stay; // the operator's mosctl stay
   private final ActorRef<MoveReservation> reservations;
   /** Units promised a place here: until when, and the memory they bring. */
   private final Map<String, Promise> promised = new HashMap<>();
@@ -284,6 +300,17 @@ public final class Balancer {
         })
         .onMessage(Place.class, this::onPlace)
         .onMessage(GetNodes.class, this::onGetNodes)
+        .onMessage(SetStay.class, s -> {
+          stay = s.stay();
+          ctx.getLog().info("node {} {}", selfNode, stay
+              ? "stays: it moves no unit away by itself" : "moves units away by itself again");
+          s.replyTo().tell(new Moving(selfNode, mover.migrate(), stay));
+          return Behaviors.same();
+        })
+        .onMessage(GetMoving.class, g -> {
+          g.replyTo().tell(new Moving(selfNode, mover.migrate(), stay));
+          return Behaviors.same();
+        })
         .onMessage(Locate.class, l -> {
           // what Distributed Data brought, else what gossip did: either may come first
           LoadSample s = samples.get(l.node());
@@ -335,7 +362,7 @@ public final class Balancer {
     ActorRef<GossipWindow.Message> peer =
         resolver.resolveActorRef(to.address() + "/user/" + GOSSIP_NAME);
     peer.tell(window.message(own));
-    if (mover.migrate()) {
+    if (mover.migrate() && !stay) {
       decideMove(own);
     }
     return Behaviors.same();

@@ -1,15 +1,16 @@
 package io.drift.node.cli;
 
-import java.net.ConnectException;
-import java.net.URI;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.drift.node.NodeControl;
+import java.io.PrintWriter;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -18,55 +19,78 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Operator verbs on one node, over its management HTTP port (MOSIX: mosctl). */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
     description = {"Operate one node through its management HTTP port (MOSIX: mosctl).",
-        "drain: every unit on the node moves away (each job's home picks where), then the node"
-            + " leaves the cluster once it is home to no unfinished job. Without --force a node"
-            + " still home to running jobs stays, and says which; with --force those jobs are"
-            + " cancelled, saying why.",
-        "Exit code 0: done; 1: the node stayed (why is printed); 2: bad input; 3: the node"
-            + " could not be reached."})
+        "Verbs:",
+        "  block    take no new guests (units here stay)",
+        "  noblock  take guests again",
+        "  expel    block, and send every guest away (their homes pick where; --within)",
+        "  bring    call every job homed here back home from where it runs",
+        "  stay     move no unit away by this node's own decision",
+        "  nostay   move units away by this node's own decision again",
+        "  drain    send every unit away, then leave the cluster once the node is home to no"
+            + " unfinished job; without --force a node still home to running jobs stays and"
+            + " says which, with --force those jobs are cancelled, saying why",
+        "  status   this node's switches and what runs here",
+        "Exit code 0: done; 1: the node stayed, or guests were left (why is printed); 2: bad"
+            + " input; 3: the node could not be reached."})
 final class CtlCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "VERB", description = "drain")
+  @Parameters(index = "0", paramLabel = "VERB",
+      description = "block, noblock, expel, bring, stay, nostay, drain or status")
   String verb;
 
-  @Option(names = "--http", paramLabel = "HOST:PORT",
-      defaultValue = "${env:DRIFT_HTTP:-127.0.0.1:8558}",
-      description = "the node's management HTTP address (default: $DRIFT_HTTP or ${DEFAULT-VALUE})")
-  String http;
+  @Mixin Http http;
 
   @Option(names = "--force", description = "drain: cancel the jobs this node is still home to")
   boolean force;
 
   @Option(names = "--within", paramLabel = "DURATION", defaultValue = "60s",
-      description = "drain: how long to wait for units to move and jobs to end (default ${DEFAULT-VALUE})")
+      description = "drain, expel: how long to wait for units to move and jobs to end"
+          + " (default ${DEFAULT-VALUE})")
   String within;
 
+  @Option(names = "--json", description = "print the node's JSON answer as it is")
+  boolean json;
+
   @Override
-  public Integer call() throws Exception {
-    if (!verb.equals("drain")) {
-      spec.commandLine().getErr().println("drift ctl: unknown verb '" + verb + "' (known: drain)");
+  public Integer call() {
+    if (!NodeControl.VERBS.containsKey(verb)) {
+      spec.commandLine().getErr().println("drift ctl: unknown verb '" + verb + "'; known: "
+          + String.join(", ", NodeControl.VERBS.keySet()) + " (drift ctl --help)");
       return ExitCodes.BAD_INPUT;
     }
-    URI uri = URI.create("http://" + http + "/drift/drain?force=" + force + "&within="
-        + URLEncoder.encode(within, StandardCharsets.UTF_8));
-    HttpResponse<String> r;
-    try {
-      r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build().send(
-          HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody())
-              .timeout(Duration.ofMinutes(30)).build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (ConnectException e) {
-      spec.commandLine().getErr().println("drift ctl: cannot reach " + http + ": " + e);
-      return ExitCodes.UNAVAILABLE;
-    }
-    spec.commandLine().getOut().println(r.body());
-    return switch (r.statusCode()) {
-      case 200 -> ExitCodes.OK;
-      case 409 -> ExitCodes.JOB_FAILED;
-      case 400, 403, 404 -> ExitCodes.BAD_INPUT;
-      default -> ExitCodes.UNAVAILABLE;
+    String w = URLEncoder.encode(within, StandardCharsets.UTF_8);
+    Http.Answer a = switch (verb) {
+      case "status" -> http.get("/drift/status");
+      case "drain" -> http.post("/drift/drain?force=" + force + "&within=" + w,
+          Duration.ofMinutes(30));
+      case "expel" -> http.post("/drift/ctl/expel?within=" + w, Duration.ofMinutes(30));
+      default -> http.post("/drift/ctl/" + verb, Duration.ofMinutes(10));
     };
+    PrintWriter out = spec.commandLine().getOut();
+    if (json || a.json() == null) {
+      out.println(a.body());
+    } else if (!a.ok() && a.json().has("error")) {
+      spec.commandLine().getErr().println("drift ctl " + verb + ": " + a.error());
+    } else {
+      print(a.json(), "", out);
+    }
+    return Http.exitCode(a.status());
+  }
+
+  /** An object as "key: value" lines, nested objects indented. */
+  static void print(JsonNode node, String indent, PrintWriter out) {
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> f = fields.next();
+      JsonNode v = f.getValue();
+      if (v.isObject() && v.size() > 0) {
+        out.println(indent + f.getKey() + ":");
+        print(v, indent + "  ", out);
+      } else {
+        out.println(indent + f.getKey() + ": " + (v.isTextual() ? v.asText() : v.toString()));
+      }
+    }
   }
 }

@@ -37,6 +37,7 @@ public final class DriftRoutes extends AllDirectives {
   private final ObjectMapper json;
 
   private final boolean readOnly;
+  private final io.drift.node.NodeControl control;
 
   /**
    * @param readOnly refuse the mutating routes (pekko.management.http.route-providers-read-only)
@@ -46,6 +47,7 @@ public final class DriftRoutes extends AllDirectives {
     this.refs = refs;
     this.readOnly = readOnly;
     this.json = Json.mapper();
+    this.control = new io.drift.node.NodeControl(system, refs);
   }
 
   public Route route() {
@@ -54,13 +56,63 @@ public final class DriftRoutes extends AllDirectives {
             path("nodes", () -> onSuccess(nodes(), this::ok)),
             path("decisions", () -> onSuccess(decisions(), this::ok)),
             path("jobs", () -> onSuccess(jobs(), this::ok)),
+            path("status", () -> onSuccess(control.status(), this::ok)),
             path(segment("jobs").slash(segment()), this::job))),
         post(() -> concat(
             path(segment("jobs").slash(segment()).slash("migrate"),
                 id -> parameterOptional("to", to -> migrate(id, to.orElse(null)))),
             path("drain", () -> parameterOptional("force", force ->
                 parameterOptional("within", within -> drain(force.orElse("false"),
+                    within.orElse("60s"))))),
+            path(segment("ctl").slash(segment()), verb -> parameterOptional("force", force ->
+                parameterOptional("within", within -> ctl(verb, force.orElse("false"),
                     within.orElse("60s")))))))));
+  }
+
+  /**
+   * {@code POST /drift/ctl/{verb}}: block, noblock, expel ({@code ?within=60s}), bring, stay,
+   * nostay, drain ({@code ?force&within}), status. 200 with what the node is now; expel 409 if
+   * guests are left; 400 an unknown verb or a bad parameter.
+   */
+  private Route ctl(String verb, String force, String within) {
+    if (verb.equals("status")) {
+      return onSuccess(control.status(), this::ok);
+    }
+    if (!io.drift.node.NodeControl.VERBS.containsKey(verb)) {
+      return complete(error(StatusCodes.BAD_REQUEST, "unknown verb '" + verb + "'; known: "
+          + String.join(", ", io.drift.node.NodeControl.VERBS.keySet())));
+    }
+    if (readOnly) {
+      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
+          + " (pekko.management.http.route-providers-read-only = true)"));
+    }
+    return switch (verb) {
+      case "block" -> onSuccess(control.block(true), this::ok);
+      case "noblock" -> onSuccess(control.block(false), this::ok);
+      case "stay" -> onSuccess(control.stay(true), this::ok);
+      case "nostay" -> onSuccess(control.stay(false), this::ok);
+      case "bring" -> onSuccess(control.bring(), this::ok);
+      case "drain" -> drain(force, within);
+      default -> { // expel
+        java.time.Duration time = duration(within);
+        yield time == null ? complete(error(StatusCodes.BAD_REQUEST, "within is a duration"
+                + " above 0 and at most 24h, such as 60s, not " + within))
+            : onSuccess(control.expel(time), r -> ((Integer) r.get("guestsLeft")) == 0 ? ok(r)
+                : complete(HttpResponse.create().withStatus(StatusCodes.CONFLICT)
+                    .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(r)))));
+      }
+    };
+  }
+
+  /** A duration above 0 and at most a day, or null. */
+  private static java.time.Duration duration(String text) {
+    try {
+      java.time.Duration d = com.typesafe.config.ConfigFactory.parseString("t = " + text)
+          .getDuration("t");
+      return d.isNegative() || d.isZero() || d.toHours() > 24 ? null : d;
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -76,15 +128,10 @@ public final class DriftRoutes extends AllDirectives {
     if (!force.equals("true") && !force.equals("false")) {
       return complete(error(StatusCodes.BAD_REQUEST, "force is true or false, not " + force));
     }
-    java.time.Duration time;
-    try {
-      time = com.typesafe.config.ConfigFactory.parseString("t = " + within).getDuration("t");
-    } catch (RuntimeException e) {
-      return complete(error(StatusCodes.BAD_REQUEST, "within is a duration such as 60s, not "
-          + within));
-    }
-    if (time.isNegative() || time.isZero() || time.toHours() > 24) {
-      return complete(error(StatusCodes.BAD_REQUEST, "within must be above 0 and at most 24h"));
+    java.time.Duration time = duration(within);
+    if (time == null) {
+      return complete(error(StatusCodes.BAD_REQUEST, "within is a duration above 0 and at most"
+          + " 24h, such as 60s, not " + within));
     }
     return onSuccess(io.drift.node.Drainer.drain(system, refs, time, force.equals("true")),
         r -> r.left() ? ok(r) : complete(HttpResponse.create().withStatus(StatusCodes.CONFLICT)

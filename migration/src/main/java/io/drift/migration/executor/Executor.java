@@ -160,6 +160,30 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /** {@code left}: units still here (none: drained); {@code notes}: why some did not move. */
   public record Drained(int left, List<String> notes) {}
 
+  /**
+   * The operator's switches on this node's executor: {@code blocked} (MOSIX: block/noblock)
+   * takes no new guests; units here stay. Answered with the node's {@link Flags}.
+   */
+  public record SetBlocked(boolean blocked, ActorRef<Flags> replyTo) implements Command {}
+
+  /** This node's switches and what runs here. */
+  public record GetFlags(ActorRef<Flags> replyTo) implements Command {}
+
+  /**
+   * {@code acceptsGuests}: blocked, draining and {@code drift.executor.accept-guests} together.
+   */
+  public record Flags(String node, boolean blocked, boolean draining, boolean acceptsGuests,
+      int units, int guests, int slots) {}
+
+  /**
+   * Send every guest away (MOSIX: expel): the node blocks, and asks the home of each guest to
+   * move it elsewhere, again each second, until none is left or {@code within} is over. Its own
+   * jobs' units stay.
+   */
+  public record Expel(java.time.Duration within, ActorRef<Drained> replyTo) implements Command {}
+
+  private record ExpelTick() implements Command {}
+
   /** The node's own word for a move to wherever home finds best, but not here. */
   public static final String ELSEWHERE = "elsewhere";
 
@@ -601,6 +625,19 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(GetUnits.class, this::onGetUnits)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(DrainTick.class, t -> drainTick())
+        .onMessage(SetBlocked.class, b -> {
+          runner.block(b.blocked());
+          getContext().getLog().info("node {} {}", selfNode, b.blocked()
+              ? "is blocked: it takes no new guests" : "takes guests again");
+          b.replyTo().tell(flags());
+          return this;
+        })
+        .onMessage(GetFlags.class, g -> {
+          g.replyTo().tell(flags());
+          return this;
+        })
+        .onMessage(Expel.class, this::onExpel)
+        .onMessage(ExpelTick.class, t -> expelTick())
         .onMessage(DrainNote.class, n -> {
           drainNotes.put(n.job(), n.why());
           return this;
@@ -762,6 +799,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
     if (!selfNode.equals(homeNode) && !runner.settings().acceptGuests()) {
       return "node " + selfNode + " does not accept guests";
+    }
+    if (!selfNode.equals(homeNode) && runner.blocked()) {
+      return "node " + selfNode + " is blocked: it takes no new guests";
     }
     if (runner.runnableUnits() >= runner.settings().maxRunnable()) {
       return "node " + selfNode + " is full (" + runner.runnableUnits()
@@ -1206,10 +1246,16 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           : "gave up with " + tasks.size() + " units left: " + d.notes());
       return this;
     }
+    sendAway(false);
+    return this;
+  }
+
+  /** Asks the home of each unit here (each guest, if {@code guestsOnly}) to move it elsewhere. */
+  private void sendAway(boolean guestsOnly) {
     ActorRef<Command> self = getContext().getSelf();
     for (UnitTask t : List.copyOf(tasks.values())) {
       ActorRef<HostEvent> home = homes.get(t.jobId);
-      if (home == null || t.phase() == UnitTask.Phase.PAUSED) {
+      if (home == null || t.phase() == UnitTask.Phase.PAUSED || (guestsOnly && !t.guest)) {
         continue; // paused: a move of it is under way
       }
       String job = t.jobId.value();
@@ -1222,10 +1268,59 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           }));
       home.tell(new MoveWanted(t.jobId, t.epoch, ELSEWHERE, outcome));
     }
-    return this;
   }
 
   private record DrainNote(String job, String why) implements Command {}
+
+  private Flags flags() {
+    int guests = 0;
+    for (UnitTask t : tasks.values()) {
+      if (t.guest) {
+        guests++;
+      }
+    }
+    return new Flags(selfNode, runner.blocked(), runner.draining(), runner.acceptsGuests(),
+        tasks.size(), guests, runner.slots());
+  }
+
+  // ---- expel ------------------------------------------------------------------------------
+
+  private final List<ActorRef<Drained>> expelWaiters = new java.util.ArrayList<>();
+  private long expelDeadline;
+
+  private Behavior<Command> onExpel(Expel e) {
+    runner.block(true);
+    expelWaiters.add(e.replyTo());
+    long deadline = System.nanoTime() + e.within().toNanos();
+    expelDeadline = expelWaiters.size() == 1 ? deadline : Math.max(expelDeadline, deadline);
+    getContext().getLog().info("node {} expels its guests ({}) and takes no new ones", selfNode,
+        flags().guests());
+    timers.startTimerWithFixedDelay(ExpelTick.class, new ExpelTick(),
+        java.time.Duration.ofSeconds(1));
+    return expelTick();
+  }
+
+  private Behavior<Command> expelTick() {
+    int guests = flags().guests();
+    if (expelWaiters.isEmpty() || guests == 0 || System.nanoTime() - expelDeadline >= 0) {
+      List<String> notes = new ArrayList<>();
+      if (guests > 0) {
+        for (UnitTask t : tasks.values()) {
+          if (t.guest) {
+            notes.add(t.jobId.value() + ": " + drainNotes.getOrDefault(t.jobId.value(),
+                "not moved yet"));
+          }
+        }
+      }
+      Drained d = new Drained(guests, notes);
+      expelWaiters.forEach(w -> w.tell(d));
+      expelWaiters.clear();
+      timers.cancel(ExpelTick.class);
+      return this;
+    }
+    sendAway(true);
+    return this;
+  }
 
   private Behavior<Command> onGetUnits(GetUnits g) {
     List<UnitInfo> list = new ArrayList<>();

@@ -109,7 +109,18 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
 
   @Override
   public boolean acceptsGuests() {
-    return settings.acceptGuests() && !draining;
+    return settings.acceptGuests() && !draining && !blocked;
+  }
+
+  /** The operator's block (MOSIX: mosctl block): no new guests; those here stay. */
+  private volatile boolean blocked;
+
+  void block(boolean on) {
+    blocked = on;
+  }
+
+  boolean blocked() {
+    return blocked;
   }
 
   /** The node is draining: it takes no guests, and its balancer's gossip says so. */
