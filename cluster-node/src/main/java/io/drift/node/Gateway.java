@@ -2,6 +2,7 @@ package io.drift.node;
 
 import io.drift.api.JobId;
 import io.drift.api.WorkUnit;
+import io.drift.balancer.Balancer;
 import io.drift.home.HomeManager;
 import io.drift.home.HomeProxy;
 import io.drift.migration.Limits;
@@ -11,6 +12,7 @@ import io.drift.migration.codec.StateCodecException;
 import io.drift.migration.code.CodeStore;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -78,12 +80,26 @@ public final class Gateway {
   public record Migrate(JobId jobId, String target, ActorRef<HomeProxy.MigrateAnswer> replyTo)
       implements Command, GatewayWire {}
 
+  /** The nodes this node knows, with their load ({@code drift mon}). */
+  public record GetNodes(ActorRef<Balancer.Nodes> replyTo) implements Command, GatewayWire {}
+
+  /** This node's balancing decisions about one job ({@code drift why}). */
+  public record GetDecisions(String job, ActorRef<Balancer.Decisions> replyTo)
+      implements Command, GatewayWire {}
+
+  /** The cluster's members as this node sees them: who to ask for the rest. */
+  public record GetMembers(ActorRef<Members> replyTo) implements Command, GatewayWire {}
+
+  /** {@code up}: nodes ({@code host:port}) that are Up and reachable from here. */
+  public record Members(String self, List<String> up) implements GatewayWire {}
+
   private record Recorded(HomeManager.Created created, Throwable failure,
       ActorRef<SubmitReply> replyTo) implements Command {}
 
   /** @param code the node's jars of job code; null: only Drift's own class path */
-  public static Behavior<Command> create(ActorRef<HomeManager.Command> homes, StateCodec codec,
-      CodeStore code, String selfNode, int maxStateBytes, Duration createTimeout) {
+  public static Behavior<Command> create(ActorRef<HomeManager.Command> homes,
+      ActorRef<Balancer.Command> balancer, StateCodec codec, CodeStore code, String selfNode,
+      int maxStateBytes, Duration createTimeout) {
     Map<String, CodeStore.Incoming> uploads = new HashMap<>();
     return Behaviors.setup(ctx -> Behaviors.receive(Command.class)
         .onMessage(Submit.class, s -> onSubmit(ctx, s, homes, codec, code, selfNode,
@@ -112,6 +128,29 @@ public final class Gateway {
         })
         .onMessage(GetJob.class, g -> {
           homes.tell(new HomeManager.GetJob(g.jobId(), g.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(GetNodes.class, g -> {
+          balancer.tell(new Balancer.GetNodes(g.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(GetDecisions.class, g -> {
+          balancer.tell(new Balancer.DecisionsAbout(g.job(), g.replyTo()));
+          return Behaviors.same();
+        })
+        .onMessage(GetMembers.class, g -> {
+          org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state =
+              org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).state();
+          java.util.Set<org.apache.pekko.cluster.Member> unreachable = new java.util.HashSet<>();
+          state.getUnreachable().forEach(unreachable::add);
+          List<String> up = new java.util.ArrayList<>();
+          for (org.apache.pekko.cluster.Member m : state.getMembers()) {
+            if (m.status() == org.apache.pekko.cluster.MemberStatus.up()
+                && !unreachable.contains(m)) {
+              up.add(io.drift.balancer.NodeNames.of(m.address()));
+            }
+          }
+          g.replyTo().tell(new Members(selfNode, List.copyOf(up)));
           return Behaviors.same();
         })
         .build());

@@ -70,8 +70,8 @@ public final class NodeGuardian {
           ctx.spawn(HomeManager.create(settings.home(), balancer, self, code, side,
               new JobStore(settings.jobsDir().resolve(self.replace(':', '_')))), "homes");
       // on the blocking dispatcher: it writes uploaded jars
-      ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, codec, code, self,
-          settings.maxStateBytes(), settings.createTimeout()), GATEWAY,
+      ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, balancer, codec, code,
+          self, settings.maxStateBytes(), settings.createTimeout()), GATEWAY,
           org.apache.pekko.actor.typed.DispatcherSelector.blocking());
       ctx.getSystem().receptionist().tell(Receptionist.register(Gateway.SERVICE_KEY, gateway));
       started.complete(new NodeRefs(self, executor, balancer, homes, gateway));

@@ -117,7 +117,7 @@ public final class Balancer {
    */
   public record Moving(String node, boolean migrate, boolean stay) {}
 
-  public record Nodes(List<NodeStatus> nodes) {}
+  public record Nodes(List<NodeStatus> nodes) implements BalancerWire {}
 
   /**
    * @param ageMillis time since this node received the sample (local clock; no clock sync)
@@ -126,7 +126,7 @@ public final class Balancer {
    *     this node, -1 if the window holds nothing of it
    */
   public record NodeStatus(LoadSample sample, String memberStatus, boolean reachable,
-      long ageMillis, int recentPlacements, int gossipAge) {}
+      long ageMillis, int recentPlacements, int gossipAge) implements BalancerWire {}
 
   private record SamplesChanged(Map<String, LoadSample> samples) implements Command {}
 
@@ -187,7 +187,13 @@ public final class Balancer {
   /** The last decisions of this node, oldest first. */
   public record GetDecisions(ActorRef<Decisions> replyTo) implements Command {}
 
-  public record Decisions(String node, List<Decision> decisions) {}
+  public record Decisions(String node, List<Decision> decisions) implements BalancerWire {}
+
+  /**
+   * This node's decisions about one job: those that placed or moved it, and those that left it
+   * where it was and name it in their reason.
+   */
+  public record DecisionsAbout(String job, ActorRef<Decisions> replyTo) implements Command {}
 
   private record MoveOutcome(String line) implements Command {}
 
@@ -292,6 +298,11 @@ public final class Balancer {
         .onMessage(Reserved.class, this::onReserved)
         .onMessage(GetDecisions.class, g -> {
           g.replyTo().tell(new Decisions(selfNode, List.copyOf(decisions)));
+          return Behaviors.same();
+        })
+        .onMessage(DecisionsAbout.class, d -> {
+          d.replyTo().tell(new Decisions(selfNode, decisions.stream()
+              .filter(x -> d.job().equals(x.unit()) || x.reason().contains(d.job())).toList()));
           return Behaviors.same();
         })
         .onMessage(MemberGone.class, g -> {

@@ -11,7 +11,7 @@ package io.drift.balancer;
  * @param outcome what became of a move asked for, once home answered; null before
  */
 public record Decision(long seq, long atMillis, String kind, String unit, String target,
-    String reason, String outcome) {
+    String reason, String outcome) implements BalancerWire {
 
   Decision withOutcome(String o) {
     return new Decision(seq, atMillis, kind, unit, target, reason, o);

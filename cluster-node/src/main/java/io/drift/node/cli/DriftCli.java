@@ -12,11 +12,14 @@ import picocli.CommandLine.Command;
     description = "Drift: a single-system-image cluster scheduler on Apache Pekko, after MOSIX.",
     subcommands = {
       NodeCommand.class,
+      DemoCommand.class,
       RunCommand.class,
       PsCommand.class,
       MigrateCommand.class,
+      MonCommand.class,
       CtlCommand.class,
-      DemoCommand.class,
+      MembersCommand.class,
+      WhyCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class DriftCli implements Runnable {

@@ -4,6 +4,8 @@ import io.drift.api.JobInfo;
 import io.drift.node.client.DriftClient;
 import io.drift.node.http.Json;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -13,12 +15,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "ps", mixinStandardHelpOptions = true,
-    description = "List the jobs whose home is the node (MOSIX: mosps).")
+    description = {"List jobs (MOSIX: mosps): those homed at the node (--node), or at every"
+        + " node (--all), with where each runs now and how often it moved.",
+        "Columns: JOB, NAME, HOME (where it was submitted), WHERE (where it runs now), STATE,"
+            + " MIGS (moves), CPU (seconds, over every host), PROGRESS, AGE (since submission)."})
 final class PsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
   @Mixin NodeOption target;
+
+  @Option(names = {"-a", "--all"}, description = "the jobs of every node of the cluster")
+  boolean all;
 
   @Option(names = "--json", description = "print JSON instead of a table")
   boolean json;
@@ -26,9 +34,17 @@ final class PsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Logs.init("ERROR", "WARN"); // Artery logs harmless WARNs as a client disconnects
-    List<JobInfo> jobs;
+    List<JobInfo> jobs = new ArrayList<>();
     try (DriftClient client = DriftClient.connect(target.node)) {
-      jobs = client.jobs().toCompletableFuture().join();
+      if (all) {
+        for (String node : client.members().toCompletableFuture().join().up()) {
+          jobs.addAll(client.jobsAt(node).toCompletableFuture().join());
+        }
+        jobs.sort(Comparator.comparing(JobInfo::home)
+            .thenComparingLong(JobInfo::submittedAtMillis));
+      } else {
+        jobs.addAll(client.jobs().toCompletableFuture().join());
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -40,12 +56,13 @@ final class PsCommand implements Callable<Integer> {
   }
 
   static String table(List<JobInfo> jobs, long nowMillis) {
-    StringBuilder b = new StringBuilder(String.format("%-12s %-14s %-21s %-21s %-9s %9s %8s %7s",
-        "JOB", "NAME", "HOME", "WHERE", "STATE", "CPU", "PROGRESS", "AGE"));
+    StringBuilder b = new StringBuilder(String.format("%-12s %-14s %-21s %-21s %-9s %4s %9s %8s"
+        + " %7s", "JOB", "NAME", "HOME", "WHERE", "STATE", "MIGS", "CPU", "PROGRESS", "AGE"));
     for (JobInfo j : jobs) {
-      b.append('\n').append(String.format("%-12s %-14.14s %-21s %-21s %-9s %8.1fs %7.0f%% %6ds",
-          j.id(), j.name(), j.home(), j.host().isEmpty() ? "-" : j.host(), j.state(),
-          j.cpuNanos() / 1e9, j.progress() * 100, (nowMillis - j.submittedAtMillis()) / 1000));
+      b.append('\n').append(String.format("%-12s %-14.14s %-21s %-21s %-9s %4d %8.1fs %7.0f%%"
+              + " %6ds", j.id(), j.name(), j.home(), j.host().isEmpty() ? "-" : j.host(),
+          j.state(), j.migrations(), j.cpuNanos() / 1e9, j.progress() * 100,
+          (nowMillis - j.submittedAtMillis()) / 1000));
     }
     return b.toString();
   }

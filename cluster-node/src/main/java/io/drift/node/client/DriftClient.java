@@ -9,6 +9,7 @@ import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.api.JobSpec;
 import io.drift.api.SubmissionRejectedException;
+import io.drift.balancer.Balancer;
 import io.drift.home.HomeManager;
 import io.drift.home.HomeProxy;
 import io.drift.migration.code.CodeStore;
@@ -175,19 +176,70 @@ public final class DriftClient implements JobClient {
 
   @Override
   public CompletionStage<List<JobInfo>> jobs() {
-    return jobsFrom(0, new ArrayList<>());
+    return jobsFrom(gateway, 0, new ArrayList<>());
+  }
+
+  /** The jobs homed at another node of the cluster ({@code host:port}). */
+  public CompletionStage<List<JobInfo>> jobsAt(String otherNode) {
+    return gatewayAt(otherNode).thenCompose(g -> jobsFrom(g, 0, new ArrayList<>()));
   }
 
   /** Page by page: one reply must stay under Artery's frame. */
-  private CompletionStage<List<JobInfo>> jobsFrom(int from, List<JobInfo> acc) {
-    return AskPattern.<Gateway.Command, HomeManager.JobList>ask(gateway,
+  private CompletionStage<List<JobInfo>> jobsFrom(ActorRef<Gateway.Command> at, int from,
+      List<JobInfo> acc) {
+    return AskPattern.<Gateway.Command, HomeManager.JobList>ask(at,
             r -> new Gateway.ListJobs(from, r), timeout, system.scheduler())
         .thenCompose(page -> {
           acc.addAll(page.jobs());
           int next = from + page.jobs().size();
           return page.jobs().isEmpty() || next >= page.total()
               ? CompletableFuture.completedFuture(List.copyOf(acc))
-              : jobsFrom(next, acc);
+              : jobsFrom(at, next, acc);
+        });
+  }
+
+  /** The cluster's members that are Up, as the connected node sees them. */
+  public CompletionStage<Gateway.Members> members() {
+    return AskPattern.ask(gateway, Gateway.GetMembers::new, timeout, system.scheduler());
+  }
+
+  /** Every node the connected node knows, with its load, as its balancer sees them. */
+  public CompletionStage<Balancer.Nodes> nodes() {
+    return AskPattern.ask(gateway, Gateway.GetNodes::new, timeout, system.scheduler());
+  }
+
+  /** A node's balancing decisions about one job. */
+  public CompletionStage<Balancer.Decisions> decisionsAt(String atNode, JobId job) {
+    return gatewayAt(atNode).thenCompose(g -> AskPattern.<Gateway.Command, Balancer.Decisions>ask(
+        g, r -> new Gateway.GetDecisions(job.value(), r), timeout, system.scheduler()));
+  }
+
+  private final java.util.concurrent.ConcurrentHashMap<String, ActorRef<Gateway.Command>>
+      gateways = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Another node's gateway, found once. */
+  private CompletionStage<ActorRef<Gateway.Command>> gatewayAt(String otherNode) {
+    if (otherNode.equals(node)) {
+      return CompletableFuture.completedFuture(gateway);
+    }
+    ActorRef<Gateway.Command> known = gateways.get(otherNode);
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    if (!HOST_PORT.matcher(otherNode).matches()) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException(
+          "a node address is host:port, not '" + otherNode + "'"));
+    }
+    String path = "pekko://" + DriftNode.SYSTEM_NAME + "@" + otherNode + "/user/"
+        + NodeGuardian.GATEWAY;
+    return Adapter.toClassic(system).actorSelection(path).resolveOne(timeout)
+        .<ActorRef<Gateway.Command>>thenApply(Adapter::toTyped)
+        .thenApply(g -> {
+          gateways.put(otherNode, g);
+          return g;
+        })
+        .exceptionally(e -> {
+          throw new DriftException("no Drift node answered at " + otherNode, e);
         });
   }
 
