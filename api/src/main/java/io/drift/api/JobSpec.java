@@ -9,13 +9,27 @@ import java.util.Objects;
  * root: null for one of its own, named after the job; a name to share one with other jobs, or
  * to find files put there before it started; and the jar its classes come from, when they are
  * not on the nodes' class path: null for none, else a jar the client sends to the home node,
- * which serves it to the nodes that run the job (each job gets a class loader of its own).
+ * which serves it to the nodes that run the job (each job gets a class loader of its own);
+ * and where it starts ({@code startOn}): null on the best node (MOSIX: mosrun -b), {@link
+ * #HOME} on its home node (-h), or a node {@code host:port} (-r). It may move from there later
+ * unless it is not {@code migratable}; after a crash it starts again on the best node.
  */
 public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean migratable,
-    String workspace, java.nio.file.Path jar) {
+    String workspace, java.nio.file.Path jar, String startOn) {
+
+  /** {@link #startOn}: the home node. */
+  public static final String HOME = "home";
+
+  private static final java.util.regex.Pattern NODE =
+      java.util.regex.Pattern.compile("[^:/\\s]+:\\d{1,5}");
 
   public JobSpec(WorkUnit<R> unit, String name, long memoryMb, boolean migratable) {
-    this(unit, name, memoryMb, migratable, null, null);
+    this(unit, name, memoryMb, migratable, null, null, null);
+  }
+
+  public JobSpec(WorkUnit<R> unit, String name, long memoryMb, boolean migratable,
+      String workspace, java.nio.file.Path jar) {
+    this(unit, name, memoryMb, migratable, workspace, jar, null);
   }
 
   public JobSpec {
@@ -34,6 +48,10 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
         throw new IllegalArgumentException("workspace " + e.getMessage(), e);
       }
     }
+    if (startOn != null && !startOn.equals(HOME) && !NODE.matcher(startOn).matches()) {
+      throw new IllegalArgumentException("a job starts on 'home' or on a node host:port, not '"
+          + startOn + "'");
+    }
   }
 
   /** A migratable job named after the unit's class, with no declared memory. */
@@ -42,15 +60,15 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
   }
 
   public JobSpec<R> withName(String newName) {
-    return new JobSpec<>(unit, newName, memoryMb, migratable, workspace, jar);
+    return new JobSpec<>(unit, newName, memoryMb, migratable, workspace, jar, startOn);
   }
 
   public JobSpec<R> withMemoryMb(long mb) {
-    return new JobSpec<>(unit, name, mb, migratable, workspace, jar);
+    return new JobSpec<>(unit, name, mb, migratable, workspace, jar, startOn);
   }
 
   public JobSpec<R> withMigratable(boolean value) {
-    return new JobSpec<>(unit, name, memoryMb, value, workspace, jar);
+    return new JobSpec<>(unit, name, memoryMb, value, workspace, jar, startOn);
   }
 
   /**
@@ -58,11 +76,16 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
    * with a class loader over it (the command line's {@code run --jar} does this).
    */
   public JobSpec<R> withJar(java.nio.file.Path file) {
-    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, file);
+    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, file, startOn);
   }
 
   /** Its home files in this directory of the workspace root (a relative path). */
   public JobSpec<R> withWorkspace(String dir) {
-    return new JobSpec<>(unit, name, memoryMb, migratable, dir, jar);
+    return new JobSpec<>(unit, name, memoryMb, migratable, dir, jar, startOn);
+  }
+
+  /** Where it starts: null the best node, {@link #HOME}, or a node {@code host:port}. */
+  public JobSpec<R> withStartOn(String where) {
+    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, jar, where);
   }
 }

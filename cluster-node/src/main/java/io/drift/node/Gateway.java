@@ -39,12 +39,17 @@ public final class Gateway {
    * they are on Drift's class path).
    */
   public record Submit(String name, Payload unit, long memoryMb, boolean migratable,
-      String workspace, String code, ActorRef<SubmitReply> replyTo)
+      String workspace, String code, String startOn, ActorRef<SubmitReply> replyTo)
       implements Command, GatewayWire {
 
     public Submit(String name, Payload unit, long memoryMb, boolean migratable,
         ActorRef<SubmitReply> replyTo) {
-      this(name, unit, memoryMb, migratable, null, null, replyTo);
+      this(name, unit, memoryMb, migratable, null, null, null, replyTo);
+    }
+
+    public Submit(String name, Payload unit, long memoryMb, boolean migratable,
+        String workspace, String code, ActorRef<SubmitReply> replyTo) {
+      this(name, unit, memoryMb, migratable, workspace, code, null, replyTo);
     }
   }
 
@@ -139,18 +144,7 @@ public final class Gateway {
           return Behaviors.same();
         })
         .onMessage(GetMembers.class, g -> {
-          org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state =
-              org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).state();
-          java.util.Set<org.apache.pekko.cluster.Member> unreachable = new java.util.HashSet<>();
-          state.getUnreachable().forEach(unreachable::add);
-          List<String> up = new java.util.ArrayList<>();
-          for (org.apache.pekko.cluster.Member m : state.getMembers()) {
-            if (m.status() == org.apache.pekko.cluster.MemberStatus.up()
-                && !unreachable.contains(m)) {
-              up.add(io.drift.balancer.NodeNames.of(m.address()));
-            }
-          }
-          g.replyTo().tell(new Members(selfNode, List.copyOf(up)));
+          g.replyTo().tell(new Members(selfNode, upMembers(ctx)));
           return Behaviors.same();
         })
         .build());
@@ -202,17 +196,37 @@ public final class Gateway {
     }
   }
 
+  /** The members that are Up and reachable from here, as {@code host:port}. */
+  private static List<String> upMembers(ActorContext<Command> ctx) {
+    org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state =
+        org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).state();
+    java.util.Set<org.apache.pekko.cluster.Member> unreachable = new java.util.HashSet<>();
+    state.getUnreachable().forEach(unreachable::add);
+    List<String> up = new java.util.ArrayList<>();
+    for (org.apache.pekko.cluster.Member m : state.getMembers()) {
+      if (m.status() == org.apache.pekko.cluster.MemberStatus.up() && !unreachable.contains(m)) {
+        up.add(io.drift.balancer.NodeNames.of(m.address()));
+      }
+    }
+    return List.copyOf(up);
+  }
+
   private static Behavior<Command> onSubmit(ActorContext<Command> ctx, Submit s,
       ActorRef<HomeManager.Command> homes, StateCodec codec, CodeStore code, String selfNode,
       int maxStateBytes, Duration createTimeout) {
     String problem = check(s, codec, code, selfNode, maxStateBytes);
+    if (problem == null && s.startOn() != null
+        && !s.startOn().equals(io.drift.api.JobSpec.HOME)
+        && !upMembers(ctx).contains(s.startOn())) {
+      problem = "no node " + s.startOn() + " is up in this cluster (drift members lists them)";
+    }
     if (problem != null) {
       ctx.getLog().info("rejected a submission: {}", problem);
       s.replyTo().tell(new Rejected(problem));
       return Behaviors.same();
     }
     HomeProxy.Spec spec = new HomeProxy.Spec(JobId.random(), s.name(), s.unit().className(),
-        s.memoryMb(), s.migratable(), s.unit(), s.workspace(), s.code());
+        s.memoryMb(), s.migratable(), s.unit(), s.workspace(), s.code(), s.startOn());
     // ask between two local actors: the reply's only use is to answer this one client
     ctx.ask(HomeManager.Created.class, homes, createTimeout,
         replyTo -> new HomeManager.Create(spec, replyTo),

@@ -211,7 +211,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     HomeProxy.Spec spec = c.spec();
     while (jobs.containsKey(spec.id())) { // random ids: a clash is rare, and never fatal
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
-          spec.migratable(), spec.unit(), spec.workspace(), spec.code());
+          spec.migratable(), spec.unit(), spec.workspace(), spec.code(), spec.startOn());
     }
     ActorRef<HomeProxy.Command> proxy = spawn(spec, System.currentTimeMillis(), null);
     c.replyTo().tell(new Created(spec.id(), homeNode, proxy));

@@ -133,7 +133,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
    * from, kept in the home node's {@link CodeStore}; null: Drift's own class path.
    */
   public record Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
-      Payload unit, String workspace, String code) {
+      Payload unit, String workspace, String code, String startOn) {
+
+    public Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
+        Payload unit, String workspace, String code) {
+      this(id, name, unitClass, memoryMb, migratable, unit, workspace, code, null);
+    }
 
     public Spec(JobId id, String name, String unitClass, long memoryMb, boolean migratable,
         Payload unit, String workspace) {
@@ -281,6 +286,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private boolean skippingCall; // the parts of a refused write call are refused with it
   private Executor.Checkpoint checkpoint; // the latest state its host sent, or null
   private Executor.Checkpoint restartFrom; // what the next Start runs after a host died
+  private boolean everStarted; // a host accepted the job once: where it starts is decided
   // Standard input: lines from index inputBase on (those below were read before the latest
   // checkpoint), whether it has ended, where the next host starts reading, and hosts' requests
   // waiting for a line.
@@ -408,11 +414,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return;
     }
     // a checkpoint too large for the message that starts a unit starts here, where nothing
-    // carries it; the balancer moves it on later like any unit
+    // carries it; the balancer moves it on later like any unit. A job the user started on a
+    // node of their choice goes there the first time (a restart goes to the best node).
     boolean large = restartFrom != null
         && restartFrom.state().bytes().length > Executor.MAX_START_STATE_BYTES;
+    String only = large ? homeNode
+        : everStarted || spec.startOn() == null ? null
+        : spec.startOn().equals(io.drift.api.JobSpec.HOME) ? homeNode : spec.startOn();
     balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.copyOf(refusedBy),
-        Map.copyOf(observed), large, placeAdapter));
+        Map.copyOf(observed), only, placeAdapter));
   }
 
   private Behavior<Command> onPlaceResult(PlaceResult p) {
@@ -460,6 +470,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return onThawed(reply);
     }
     if (reply instanceof Executor.Accepted a) {
+      everStarted = true;
       boolean moveDone = startIsTransfer && movedMessage != null;
       if (startIsTransfer) {
         // one clock per leg: the source's pause until it asked, home's from then to the start

@@ -53,21 +53,22 @@ public final class Balancer {
   /**
    * Choose a node for this job; the home asks its own node's balancer. {@code observed}: run
    * queues that nodes gave when they refused this job for being busier than believed, truer than
-   * their samples. {@code hereOnly}: this node or none (a state too large for the message that
-   * starts a unit elsewhere starts here, and moves later like any unit).
+   * their samples. {@code onlyNode}: that node or none, null any (a job its user started on a
+   * node, or a state too large for the message that starts a unit elsewhere, which starts at
+   * home and moves later like any unit).
    */
   public record Place(JobId jobId, long memoryMb, Set<String> excluded,
-      Map<String, Integer> observed, boolean hereOnly, ActorRef<PlaceReply> replyTo)
+      Map<String, Integer> observed, String onlyNode, ActorRef<PlaceReply> replyTo)
       implements Command {
 
     public Place(JobId jobId, long memoryMb, Set<String> excluded,
         Map<String, Integer> observed, ActorRef<PlaceReply> replyTo) {
-      this(jobId, memoryMb, excluded, observed, false, replyTo);
+      this(jobId, memoryMb, excluded, observed, null, replyTo);
     }
 
     public Place(JobId jobId, long memoryMb, Set<String> excluded,
         ActorRef<PlaceReply> replyTo) {
-      this(jobId, memoryMb, excluded, Map.of(), false, replyTo);
+      this(jobId, memoryMb, excluded, Map.of(), null, replyTo);
     }
   }
 
@@ -590,7 +591,7 @@ public final class Balancer {
     List<NodeLoad> candidates = new ArrayList<>();
     Map<String, LoadSample> byNode = new HashMap<>();
     for (LoadSample s : known()) {
-      if (p.hereOnly() && !s.node().equals(selfNode)) {
+      if (p.onlyNode() != null && !s.node().equals(p.onlyNode())) {
         continue;
       }
       byNode.put(s.node(), s);

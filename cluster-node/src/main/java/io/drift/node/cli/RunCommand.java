@@ -47,8 +47,30 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--name", description = "the job's name (default: the unit's)")
   String name;
 
-  @Option(names = "--memory", paramLabel = "MB", description = "memory the job declares")
+  @Option(names = "--memory", paramLabel = "MB",
+      description = "memory the job declares: no node without that much free gets it")
   long memoryMb;
+
+  @Option(names = "--best", description = "start on the best node by load (the default;"
+      + " MOSIX: mosrun -b)")
+  boolean best;
+
+  @Option(names = "--on", paramLabel = "HOST:PORT",
+      description = "start on this node (its cluster port); it may move later unless --lock")
+  String on;
+
+  @Option(names = "--home", description = "start on the home node (the one --node names);"
+      + " it may move later unless --lock")
+  boolean home;
+
+  @Option(names = "--lock", description = "pin it where it starts: no move, by the balancer or"
+      + " by hand (a drain of its node waits for it, or cancels it with --force)")
+  boolean lock;
+
+  @Option(names = "--progress", paramLabel = "auto|bar|lines", defaultValue = "auto",
+      description = "a progress bar that redraws in place (auto: on a terminal) or none"
+          + " (lines: the output lines only, as when piped)")
+  String progress;
 
   @Option(names = "--detach", description = "print the job id and return at once")
   boolean detach;
@@ -63,6 +85,9 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--jar needs --class: the unit's class in the jar");
     }
     boolean program = spec.commandLine().getParseResult().originalArgs().contains("--");
+    if (!java.util.Set.of("auto", "bar", "lines").contains(progress)) {
+      throw new IllegalArgumentException("--progress is auto, bar or lines, not " + progress);
+    }
     if (program && (className != null || words.isEmpty())) {
       throw new IllegalArgumentException(className != null
           ? "-- runs a program: it takes no --class" : "name a program after --");
@@ -73,7 +98,14 @@ final class RunCommand implements Callable<Integer> {
         ? instantiate(className, words, jarLoader != null ? jarLoader
             : RunCommand.class.getClassLoader())
         : shipped(words);
-    JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb).withJar(jar);
+    if ((best ? 1 : 0) + (on != null ? 1 : 0) + (home ? 1 : 0) > 1) {
+      throw new IllegalArgumentException("say one of --best, --on NODE and --home");
+    }
+    if (memoryMb < 0) {
+      throw new IllegalArgumentException("--memory is a number of MB >= 0, not " + memoryMb);
+    }
+    JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb).withJar(jar)
+        .withStartOn(home ? JobSpec.HOME : on).withMigratable(!lock);
     if (program) { // a process cannot move (ExternalProgram says why)
       job = job.withMigratable(false).withName(java.nio.file.Path.of(words.get(0))
           .getFileName().toString());
@@ -89,14 +121,30 @@ final class RunCommand implements Callable<Integer> {
         out.println(handle.id());
         return ExitCodes.OK;
       }
-      handle.onOutput(line -> (line.stream() == OutputLine.Stream.ERR ? err : out).println(line.text()));
+      ProgressBar bar = !program && (progress.equals("bar")
+          || (progress.equals("auto") && System.console() != null))
+          ? ProgressBar.start(out, handle) : null;
+      handle.onOutput(line -> {
+        PrintWriter to = line.stream() == OutputLine.Stream.ERR ? err : out;
+        if (bar != null) {
+          bar.println(to, line.text());
+        } else {
+          to.println(line.text());
+        }
+      });
       forwardInput(parent.in, handle);
       Object result;
       try {
         result = handle.result().toCompletableFuture().join();
       } catch (CompletionException e) {
+        if (bar != null) {
+          bar.stop(false);
+        }
         out.flush();
         throw (e.getCause() instanceof Exception ex) ? ex : e;
+      }
+      if (bar != null) {
+        bar.stop(true);
       }
       if (program) {
         out.flush();
