@@ -47,6 +47,52 @@ public final class NodeControl {
     return java.util.Collections.unmodifiableMap(v);
   }
 
+  /** What a verb came to: an HTTP status (200, 400, 409) and a body to render as JSON. */
+  public record Answer(int status, Object body) {}
+
+  /**
+   * Runs one verb ({@link #VERBS}); {@code within} for drain and expel, {@code force} for
+   * drain. 200 done; 409 the node stayed, or guests were left; 400 bad input.
+   */
+  public CompletionStage<Answer> run(String verb, String within, boolean force) {
+    if (!VERBS.containsKey(verb)) {
+      return done(400, Map.of("error", "unknown verb '" + verb + "'; known: "
+          + String.join(", ", VERBS.keySet())));
+    }
+    Duration time = duration(within);
+    if ((verb.equals("drain") || verb.equals("expel")) && time == null) {
+      return done(400, Map.of("error", "within is a duration above 0 and at most 24h, such as"
+          + " 60s, not " + within));
+    }
+    return switch (verb) {
+      case "status" -> status().thenApply(s -> new Answer(200, s));
+      case "block" -> block(true).thenApply(s -> new Answer(200, s));
+      case "noblock" -> block(false).thenApply(s -> new Answer(200, s));
+      case "stay" -> stay(true).thenApply(s -> new Answer(200, s));
+      case "nostay" -> stay(false).thenApply(s -> new Answer(200, s));
+      case "bring" -> bring().thenApply(s -> new Answer(200, s));
+      case "expel" -> expel(time).thenApply(r ->
+          new Answer((Integer) r.get("guestsLeft") == 0 ? 200 : 409, r));
+      default -> Drainer.drain(system, refs, time, force).thenApply(r ->
+          new Answer(r.left() ? 200 : 409, r));
+    };
+  }
+
+  private static CompletionStage<Answer> done(int status, Object body) {
+    return java.util.concurrent.CompletableFuture.completedFuture(new Answer(status, body));
+  }
+
+  /** A duration above 0 and at most a day, or null. */
+  public static Duration duration(String text) {
+    try {
+      Duration d = com.typesafe.config.ConfigFactory.parseString("t = " + text)
+          .getDuration("t");
+      return d.isNegative() || d.isZero() || d.toHours() > 24 ? null : d;
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
   public CompletionStage<Map<String, Object>> block(boolean on) {
     return AskPattern.<Executor.Command, Executor.Flags>ask(refs.executor(),
         r -> new Executor.SetBlocked(on, r), ASK, system.scheduler())

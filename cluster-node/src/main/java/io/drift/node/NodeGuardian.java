@@ -74,7 +74,9 @@ public final class NodeGuardian {
           self, settings.maxStateBytes(), settings.createTimeout()), GATEWAY,
           org.apache.pekko.actor.typed.DispatcherSelector.blocking());
       ctx.getSystem().receptionist().tell(Receptionist.register(Gateway.SERVICE_KEY, gateway));
-      started.complete(new NodeRefs(self, executor, balancer, homes, gateway));
+      NodeRefs refs = new NodeRefs(self, executor, balancer, homes, gateway);
+      ctx.spawn(ControlActor.create(new NodeControl(ctx.getSystem(), refs)), ControlActor.NAME);
+      started.complete(refs);
       return Behaviors.empty();
     });
   }

@@ -10,7 +10,10 @@ import io.drift.home.HomeManager;
 import io.drift.home.HomeProxy;
 import io.drift.node.NodeRefs;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,6 +41,7 @@ public final class DriftRoutes extends AllDirectives {
 
   private final boolean readOnly;
   private final io.drift.node.NodeControl control;
+  private final RemoteNodes remote;
 
   /**
    * @param readOnly refuse the mutating routes (pekko.management.http.route-providers-read-only)
@@ -48,6 +52,7 @@ public final class DriftRoutes extends AllDirectives {
     this.readOnly = readOnly;
     this.json = Json.mapper();
     this.control = new io.drift.node.NodeControl(system, refs);
+    this.remote = new RemoteNodes(system, refs.selfNode(), ASK_TIMEOUT);
   }
 
   public Route route() {
@@ -55,12 +60,23 @@ public final class DriftRoutes extends AllDirectives {
         get(() -> concat(
             path("nodes", () -> onSuccess(nodes(), this::ok)),
             path("decisions", () -> onSuccess(decisions(), this::ok)),
-            path("jobs", () -> onSuccess(jobs(), this::ok)),
+            path("jobs", () -> parameterOptional("all", all -> all.orElse("false").equals("true")
+                ? onComplete(allJobs(), t -> t.isSuccess() ? ok(t.get())
+                    : complete(error(StatusCodes.SERVICE_UNAVAILABLE, "a node did not answer: "
+                        + rootMessage(t.failed().get()))))
+                : onSuccess(jobs(), this::ok))),
             path("status", () -> onSuccess(control.status(), this::ok)),
+            path(segment("jobs").slash(segment()).slash("why"), this::why),
             path(segment("jobs").slash(segment()), this::job))),
         post(() -> concat(
             path(segment("jobs").slash(segment()).slash("migrate"),
-                id -> parameterOptional("to", to -> migrate(id, to.orElse(null)))),
+                id -> parameterOptional("to", to -> parameterOptional("home", home ->
+                    migrate(id, to.orElse(null), home.orElse(refs.selfNode()))))),
+            path(segment("jobs").slash(segment()).slash("cancel"), this::cancel),
+            path(segment("nodes").slash(segment()).slash("ctl").slash(segment()),
+                (node, verb) -> parameterOptional("force", force ->
+                    parameterOptional("within", within -> nodeCtl(node, verb,
+                        force.orElse("false"), within.orElse("60s"))))),
             path("drain", () -> parameterOptional("force", force ->
                 parameterOptional("within", within -> drain(force.orElse("false"),
                     within.orElse("60s"))))),
@@ -71,78 +87,160 @@ public final class DriftRoutes extends AllDirectives {
 
   /**
    * {@code POST /drift/ctl/{verb}}: block, noblock, expel ({@code ?within=60s}), bring, stay,
-   * nostay, drain ({@code ?force&within}), status. 200 with what the node is now; expel 409 if
-   * guests are left; 400 an unknown verb or a bad parameter.
+   * nostay, drain ({@code ?force&within}), status. 200 with what the node is now; 409 the node
+   * stayed, or guests were left; 400 an unknown verb or a bad parameter.
    */
   private Route ctl(String verb, String force, String within) {
-    if (verb.equals("status")) {
-      return onSuccess(control.status(), this::ok);
-    }
-    if (!io.drift.node.NodeControl.VERBS.containsKey(verb)) {
-      return complete(error(StatusCodes.BAD_REQUEST, "unknown verb '" + verb + "'; known: "
-          + String.join(", ", io.drift.node.NodeControl.VERBS.keySet())));
-    }
-    if (readOnly) {
-      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
-          + " (pekko.management.http.route-providers-read-only = true)"));
-    }
-    return switch (verb) {
-      case "block" -> onSuccess(control.block(true), this::ok);
-      case "noblock" -> onSuccess(control.block(false), this::ok);
-      case "stay" -> onSuccess(control.stay(true), this::ok);
-      case "nostay" -> onSuccess(control.stay(false), this::ok);
-      case "bring" -> onSuccess(control.bring(), this::ok);
-      case "drain" -> drain(force, within);
-      default -> { // expel
-        java.time.Duration time = duration(within);
-        yield time == null ? complete(error(StatusCodes.BAD_REQUEST, "within is a duration"
-                + " above 0 and at most 24h, such as 60s, not " + within))
-            : onSuccess(control.expel(time), r -> ((Integer) r.get("guestsLeft")) == 0 ? ok(r)
-                : complete(HttpResponse.create().withStatus(StatusCodes.CONFLICT)
-                    .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(r)))));
-      }
-    };
-  }
-
-  /** A duration above 0 and at most a day, or null. */
-  private static java.time.Duration duration(String text) {
-    try {
-      java.time.Duration d = com.typesafe.config.ConfigFactory.parseString("t = " + text)
-          .getDuration("t");
-      return d.isNegative() || d.isZero() || d.toHours() > 24 ? null : d;
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  /**
-   * {@code POST /drift/drain?force=false&within=60s}: every unit here moves away, then the node
-   * leaves once it is home to no unfinished job (with force, those are cancelled). 200 left,
-   * 409 stayed (why), 400 bad parameters.
-   */
-  private Route drain(String force, String within) {
-    if (readOnly) {
+    if (readOnly && !verb.equals("status") && io.drift.node.NodeControl.VERBS.containsKey(verb)) {
       return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
           + " (pekko.management.http.route-providers-read-only = true)"));
     }
     if (!force.equals("true") && !force.equals("false")) {
       return complete(error(StatusCodes.BAD_REQUEST, "force is true or false, not " + force));
     }
-    java.time.Duration time = duration(within);
-    if (time == null) {
-      return complete(error(StatusCodes.BAD_REQUEST, "within is a duration above 0 and at most"
-          + " 24h, such as 60s, not " + within));
+    return onSuccess(control.run(verb, within, force.equals("true")), this::answer);
+  }
+
+  /** {@code POST /drift/nodes/{node}/ctl/{verb}}: a verb on any node of the cluster. */
+  private Route nodeCtl(String node, String verb, String force, String within) {
+    if (node.equals(refs.selfNode())) {
+      return ctl(verb, force, within);
     }
-    return onSuccess(io.drift.node.Drainer.drain(system, refs, time, force.equals("true")),
-        r -> r.left() ? ok(r) : complete(HttpResponse.create().withStatus(StatusCodes.CONFLICT)
-            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(r)))));
+    if (readOnly && !verb.equals("status")) {
+      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
+          + " (pekko.management.http.route-providers-read-only = true)"));
+    }
+    if (!force.equals("true") && !force.equals("false")) {
+      return complete(error(StatusCodes.BAD_REQUEST, "force is true or false, not " + force));
+    }
+    Duration wait = verb.equals("drain") || verb.equals("expel")
+        ? Optional.ofNullable(io.drift.node.NodeControl.duration(within)).orElse(ASK_TIMEOUT)
+            .plus(Duration.ofMinutes(1))
+        : Duration.ofMinutes(6);
+    return onSuccess(remote.control(node).thenCompose(c -> AskPattern.<
+            io.drift.node.ControlActor.Run, io.drift.node.ControlActor.Done>ask(c,
+            r -> new io.drift.node.ControlActor.Run(verb, within, force.equals("true"), r), wait,
+            system.scheduler())).exceptionally(e -> new io.drift.node.ControlActor.Done(404,
+                write(Map.of("error", "no Drift node answered at " + node + ": "
+                    + rootMessage(e))))),
+        d -> complete(HttpResponse.create().withStatus(StatusCodes.get(d.status()))
+            .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, d.json()))));
+  }
+
+  /** {@code POST /drift/jobs/{id}/cancel}, at the job's home: 200 with its record, 404. */
+  private Route cancel(String id) {
+    if (readOnly) {
+      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
+          + " (pekko.management.http.route-providers-read-only = true)"));
+    }
+    JobId jobId;
+    try {
+      jobId = JobId.of(id);
+    } catch (IllegalArgumentException e) {
+      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    CompletionStage<HomeManager.JobLookup> lookup = AskPattern.ask(refs.homes(),
+        r -> new HomeManager.GetJob(jobId, r), ASK_TIMEOUT, system.scheduler());
+    return onSuccess(lookup, l -> l.home() == null
+        ? complete(error(StatusCodes.NOT_FOUND, "no job " + id + " is homed at "
+            + refs.selfNode()))
+        : onSuccess(AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(l.home(),
+            r -> new HomeProxy.Cancel("cancelled over HTTP", r), ASK_TIMEOUT,
+            system.scheduler()), reply -> ok(reply.info())));
+  }
+
+  /** {@code GET /drift/jobs?all=true}: the jobs of every node that is Up. */
+  private CompletionStage<Map<String, Object>> allJobs() {
+    return remote.upMembers().thenCompose(nodes -> {
+      List<CompletionStage<List<io.drift.api.JobInfo>>> each = new ArrayList<>();
+      for (String n : nodes) {
+        each.add(n.equals(refs.selfNode())
+            ? jobs().thenApply(HomeManager.JobList::jobs) : remote.jobs(n));
+      }
+      return all(each).thenApply(lists -> {
+        List<io.drift.api.JobInfo> jobs = new ArrayList<>();
+        lists.forEach(jobs::addAll);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("nodes", nodes);
+        out.put("jobs", jobs);
+        return out;
+      });
+    });
+  }
+
+  /** {@code GET /drift/jobs/{id}/why}: every node's decisions about the job, oldest first. */
+  private Route why(String id) {
+    JobId jobId;
+    try {
+      jobId = JobId.of(id);
+    } catch (IllegalArgumentException e) {
+      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
+    }
+    CompletionStage<List<Map<String, Object>>> rows = remote.upMembers().thenCompose(nodes -> {
+      List<CompletionStage<Balancer.Decisions>> each = new ArrayList<>();
+      for (String n : nodes) {
+        each.add(remote.decisions(n, jobId));
+      }
+      return all(each).thenApply(lists -> {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Balancer.Decisions d : lists) {
+          for (io.drift.balancer.Decision x : d.decisions()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("node", d.node());
+            m.put("decision", x);
+            out.add(m);
+          }
+        }
+        out.sort(java.util.Comparator.comparingLong(
+            m -> ((io.drift.balancer.Decision) m.get("decision")).atMillis()));
+        return out;
+      });
+    });
+    return onComplete(rows, t -> t.isSuccess() ? ok(t.get())
+        : complete(error(StatusCodes.SERVICE_UNAVAILABLE, "a node did not answer: "
+            + rootMessage(t.failed().get()))));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t != t.getCause()) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  /** All of them, in order; a node that does not answer fails the whole. */
+  private static <T> CompletionStage<List<T>> all(List<CompletionStage<T>> stages) {
+    CompletionStage<List<T>> acc = java.util.concurrent.CompletableFuture.completedFuture(
+        new ArrayList<>());
+    for (CompletionStage<T> s : stages) {
+      acc = acc.thenCombine(s, (list, x) -> {
+        list.add(x);
+        return list;
+      });
+    }
+    return acc;
+  }
+
+  private Route answer(io.drift.node.NodeControl.Answer a) {
+    return complete(HttpResponse.create().withStatus(StatusCodes.get(a.status()))
+        .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, write(a.body()))));
+  }
+
+  /**
+   * {@code POST /drift/drain?force=false&within=60s}: every unit here moves away, then the node
+   * leaves once it is home to no unfinished job (with force, those are cancelled). 200 left,
+   * 409 stayed (why), 400 bad parameters. The same as {@code POST /drift/ctl/drain}.
+   */
+  private Route drain(String force, String within) {
+    return ctl("drain", force, within);
   }
 
   /**
    * {@code POST /drift/jobs/{id}/migrate?to=NODE|home|freeze|continue}: 200 moved, 409 not
    * moved (why), 404 no such job.
    */
-  private Route migrate(String id, String to) {
+  private Route migrate(String id, String to, String home) {
     if (readOnly) {
       return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
           + " (pekko.management.http.route-providers-read-only = true)"));
@@ -156,8 +254,15 @@ public final class DriftRoutes extends AllDirectives {
     } catch (IllegalArgumentException e) {
       return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
-    CompletionStage<HomeProxy.MigrateAnswer> answer = AskPattern.ask(refs.homes(),
-        r -> new HomeManager.MigrateJob(jobId, to, r), MIGRATE_TIMEOUT, system.scheduler());
+    // at its home: this node's home manager, or the home node's gateway
+    CompletionStage<HomeProxy.MigrateAnswer> answer = home.equals(refs.selfNode())
+        ? AskPattern.ask(refs.homes(), r -> new HomeManager.MigrateJob(jobId, to, r),
+            MIGRATE_TIMEOUT, system.scheduler())
+        : remote.gateway(home).thenCompose(g -> AskPattern.<io.drift.node.Gateway.Command,
+            HomeProxy.MigrateAnswer>ask(g, r -> new io.drift.node.Gateway.Migrate(jobId, to, r),
+            MIGRATE_TIMEOUT, system.scheduler()))
+            .exceptionally(e -> new HomeProxy.MigrateAnswer(jobId, false, "no Drift node"
+                + " answered at " + home + ": " + rootMessage(e), null));
     return onSuccess(answer, a -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("moved", a.moved());
