@@ -56,6 +56,24 @@ public final class DriftRoutes extends AllDirectives {
   }
 
   public Route route() {
+    return concat(ui(), drift());
+  }
+
+  /**
+   * {@code /ui}: the dashboard, plain HTML, CSS and JavaScript from this jar, which polls the
+   * routes below.
+   */
+  private Route ui() {
+    return pathPrefix("ui", () -> concat(
+        // the page's files are named relative to /ui/
+        pathEnd(() -> redirect(org.apache.pekko.http.javadsl.model.Uri.create("/ui/"),
+            StatusCodes.MOVED_PERMANENTLY)),
+        pathSingleSlash(() -> getFromResource("drift-ui/index.html",
+            ContentTypes.TEXT_HTML_UTF8)),
+        getFromResourceDirectory("drift-ui")));
+  }
+
+  private Route drift() {
     return pathPrefix("drift", () -> concat(
         get(() -> concat(
             path("nodes", () -> onSuccess(nodes(), this::ok)),
