@@ -123,6 +123,10 @@ class CommandLineIT {
       assertTrue(h.out().startsWith("Usage: drift " + c), c + ": " + h.out());
     }
 
+    // demo: the README's first command, three nodes of its own in one process
+    Run demo = drift("demo", "--jobs", "3");
+    assertEquals(0, demo.code(), demo.both());
+
     // run: follow a job to its result; detach; start where asked; pin
     Run primes = drift("run", "--node", n0, "primes", "0", "20000");
     assertEquals(0, primes.code(), primes.both());

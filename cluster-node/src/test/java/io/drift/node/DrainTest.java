@@ -44,8 +44,8 @@ class DrainTest {
       // by the command line, as an operator would
       java.io.StringWriter said = new java.io.StringWriter();
       java.io.StringWriter err = new java.io.StringWriter();
-      int code = io.drift.node.cli.DriftCli.execute(new String[] {"ctl", "drain", "--http",
-          "127.0.0.1:" + drained.httpPort(), "--within", "15s"}, new java.io.PrintWriter(said),
+      int code = io.drift.node.cli.DriftCli.execute(new String[] {"ctl", "drain", "--json",
+          "--http", "127.0.0.1:" + drained.httpPort(), "--within", "15s"}, new java.io.PrintWriter(said),
           new java.io.PrintWriter(err));
       assertEquals(0, code, said + " / " + err);
       com.fasterxml.jackson.databind.JsonNode r =

@@ -87,20 +87,52 @@ public final class DriftRoutes extends AllDirectives {
             path(segment("jobs").slash(segment()).slash("why"), this::why),
             path(segment("jobs").slash(segment()), this::job))),
         post(() -> concat(
-            path(segment("jobs").slash(segment()).slash("migrate"),
-                id -> parameterOptional("to", to -> parameterOptional("home", home ->
-                    migrate(id, to.orElse(null), home.orElse(refs.selfNode()))))),
+            path(segment("jobs").slash(segment()).slash("migrate"), id -> params(p ->
+                migrate(id, p.get("to"), p.getOrDefault("home", refs.selfNode())))),
             path(segment("jobs").slash(segment()).slash("cancel"), this::cancel),
             path(segment("nodes").slash(segment()).slash("ctl").slash(segment()),
-                (node, verb) -> parameterOptional("force", force ->
-                    parameterOptional("within", within -> nodeCtl(node, verb,
-                        force.orElse("false"), within.orElse("60s"))))),
-            path("drain", () -> parameterOptional("force", force ->
-                parameterOptional("within", within -> drain(force.orElse("false"),
-                    within.orElse("60s"))))),
-            path(segment("ctl").slash(segment()), verb -> parameterOptional("force", force ->
-                parameterOptional("within", within -> ctl(verb, force.orElse("false"),
-                    within.orElse("60s")))))))));
+                (node, verb) -> params(p -> nodeCtl(node, verb,
+                    p.getOrDefault("force", "false"), p.getOrDefault("within", "60s")))),
+            path("drain", () -> params(p -> drain(p.getOrDefault("force", "false"),
+                p.getOrDefault("within", "60s")))),
+            path(segment("ctl").slash(segment()), verb -> params(p -> ctl(verb,
+                p.getOrDefault("force", "false"), p.getOrDefault("within", "60s"))))))));
+  }
+
+  /**
+   * A POST's parameters: its query's, and the fields of its body when that is a JSON object
+   * ({@code {"to": "home"}}); the body's win. A body that is not one is a 400 that says so.
+   */
+  private Route params(java.util.function.Function<Map<String, String>, Route> inner) {
+    return parameterMap(query -> entity(
+        org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller.entityToString(), body -> {
+          if (body.isBlank()) {
+            return inner.apply(query);
+          }
+          com.fasterxml.jackson.databind.JsonNode tree;
+          try {
+            tree = json.readTree(body);
+          } catch (JsonProcessingException e) {
+            return complete(error(StatusCodes.BAD_REQUEST, "the body is not JSON ("
+                + e.getOriginalMessage() + "); send a JSON object such as {\"within\": \"60s\"},"
+                + " or query parameters"));
+          }
+          if (tree == null || !tree.isObject()) {
+            return complete(error(StatusCodes.BAD_REQUEST, "the body must be a JSON object,"
+                + " such as {\"to\": \"home\"}"));
+          }
+          Map<String, String> all = new java.util.HashMap<>(query);
+          for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> f =
+              tree.fields(); f.hasNext(); ) {
+            Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = f.next();
+            if (!e.getValue().isValueNode() || e.getValue().isNull()) {
+              return complete(error(StatusCodes.BAD_REQUEST, "field '" + e.getKey()
+                  + "' must be a string, a number or true/false"));
+            }
+            all.put(e.getKey(), e.getValue().asText());
+          }
+          return inner.apply(all);
+        }));
   }
 
   /**

@@ -93,12 +93,26 @@ class ClusterViewsTest {
 
   @Test
   void monShowsEveryNodeAsABarAndAsJson() throws Exception {
-    Run chart = drift("mon", "--node", cluster.node(0).selfNode());
-    assertEquals(ExitCodes.OK, chart.code(), chart.err());
-    for (int i = 0; i < 2; i++) {
-      assertTrue(chart.out().contains(cluster.node(i).selfNode()), chart.out());
-    }
-    assertTrue(chart.out().contains("[#"), "a node with a unit has a bar: " + chart.out());
+    // the samples say a unit runs on each node a moment after it started
+    org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit.create(cluster.node(0).system())
+        .createTestProbe().awaitAssert(java.time.Duration.ofSeconds(10),
+            java.time.Duration.ofMillis(200), () -> {
+              JsonNode rows = Json.mapper().readTree(drift("mon", "--json", "--node",
+                  cluster.node(0).selfNode()).out());
+              int units = 0;
+              for (JsonNode r : rows) {
+                units += r.get("runnable").asInt();
+              }
+              assertEquals(2, units, rows.toString());
+              Run chart = drift("mon", "--node", cluster.node(0).selfNode());
+              assertEquals(ExitCodes.OK, chart.code(), chart.err());
+              for (int i = 0; i < 2; i++) {
+                assertTrue(chart.out().contains(cluster.node(i).selfNode()), chart.out());
+              }
+              assertTrue(chart.out().contains("[#"), "a node with units has a bar: "
+                  + chart.out());
+              return null;
+            });
     Run json = drift("mon", "--json", "--node", cluster.node(1).selfNode());
     JsonNode rows = Json.mapper().readTree(json.out());
     assertEquals(2, rows.size(), json.out());

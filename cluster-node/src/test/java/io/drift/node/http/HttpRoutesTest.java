@@ -38,10 +38,21 @@ class HttpRoutesTest {
   }
 
   static Answer call(LocalCluster c, int node, String method, String path) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+    return call(c, node, method, path, null);
+  }
+
+  static Answer call(LocalCluster c, int node, String method, String path, String json)
+      throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + c.node(node).httpPort() + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(60))
-        .build(), HttpResponse.BodyHandlers.ofString());
+        .timeout(Duration.ofSeconds(60));
+    if (json == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.ofString(json))
+          .header("Content-Type", "application/json");
+    }
+    HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Answer(r.statusCode(), r.body());
   }
 
@@ -68,11 +79,16 @@ class HttpRoutesTest {
       assertEquals(1, all.json().get("jobs").size(), all.body());
       assertEquals(2, all.json().get("nodes").size());
 
-      // a move asked at node 1 for a job homed at node 0
-      Answer moved = call(c, 1, "POST", "/drift/jobs/" + job.id() + "/migrate?to=" + other
-          + "&home=" + n0);
+      // a move asked at node 1 for a job homed at node 0, its parameters in a JSON body
+      Answer moved = call(c, 1, "POST", "/drift/jobs/" + job.id() + "/migrate",
+          "{\"to\": \"" + other + "\", \"home\": \"" + n0 + "\"}");
       assertEquals(200, moved.status(), moved.body());
       assertEquals(other, job.status().toCompletableFuture().get(5, TimeUnit.SECONDS).host());
+      // and back, in the query
+      assertEquals(200, call(c, 1, "POST", "/drift/jobs/" + job.id() + "/migrate?to=" + host
+          + "&home=" + n0).status());
+      assertEquals(200, call(c, 0, "POST", "/drift/jobs/" + job.id() + "/migrate?to=" + other)
+          .status());
       Answer why = call(c, 1, "GET", "/drift/jobs/" + job.id() + "/why");
       assertEquals(200, why.status(), why.body());
       assertEquals("place", why.json().get(0).get("decision").get("kind").asText(), why.body());
@@ -107,6 +123,17 @@ class HttpRoutesTest {
         assertEquals(e.getValue(), a.status(), e.getKey() + ": " + a.body());
         assertTrue(a.json().has("error") && !a.json().get("error").asText().isBlank(),
             e.getKey() + ": " + a.body());
+      }
+      // bodies that are not what a route takes
+      Map<String, String> badBodies = Map.of(
+          "{\"to\": ", "not JSON",
+          "[1, 2]", "JSON object",
+          "{\"within\": {\"s\": 60}}", "field 'within'",
+          "\"home\"", "JSON object");
+      for (Map.Entry<String, String> e : badBodies.entrySet()) {
+        Answer a = call(c, 0, "POST", "/drift/ctl/expel", e.getKey());
+        assertEquals(400, a.status(), e.getKey() + ": " + a.body());
+        assertTrue(a.json().get("error").asText().contains(e.getValue()), a.body());
       }
     }
   }
