@@ -48,41 +48,64 @@ async function post(path, what) {
 
 function mib(bytes) { return Math.round(bytes / 1048576); }
 
+// Rows and node lines are kept and updated in place between polls, so a choice being made in
+// a row (a target picked, a button about to be pressed) is not wiped by the next poll.
+const nodeLines = new Map(); // node -> { line, fill, text, flags }
+const jobRows = new Map();   // job id -> { row, cells, select, go }
+
 function renderNodes(view) {
   const box = document.getElementById('nodes');
-  box.replaceChildren();
   nodeNames = view.nodes.map(n => n.node);
+  for (const [name, l] of nodeLines) {
+    if (!nodeNames.includes(name)) { l.line.remove(); nodeLines.delete(name); }
+  }
   for (const n of view.nodes) {
+    let l = nodeLines.get(n.node);
+    if (!l) {
+      const fill = el('div', { class: 'fill' });
+      const text = el('span');
+      const drain = el('button', { textContent: 'drain', title: 'move every unit away, then leave' });
+      drain.onclick = () => {
+        if (confirm('Drain ' + n.node + '? Its units move away and it leaves the cluster.')) {
+          post('/drift/nodes/' + n.node + '/ctl/drain?within=120s', 'drain ' + n.node);
+        }
+      };
+      const line = el('div', { class: 'node', 'data-node': n.node },
+        el('span', { class: 'name' }, n.node + (n.node === view.self ? ' (this node)' : '')),
+        el('div', { class: 'bar' }, fill, el('div', { class: 'mark' })), text, drain);
+      l = { line, fill, text };
+      nodeLines.set(n.node, l);
+    }
     const load = n.load;
-    const width = Math.min(load, 1.5) / 1.5 * 100;
-    const bar = el('div', { class: 'bar', title: 'load ' + load.toFixed(2) },
-      el('div', { class: 'fill' + (load > 1 ? ' over' : '') }), el('div', { class: 'mark' }));
-    bar.firstChild.style.width = width + '%';
+    l.fill.style.width = (Math.min(load, 1.5) / 1.5 * 100) + '%';
+    l.fill.className = 'fill' + (load > 1 ? ' over' : '');
+    l.line.title = 'load ' + load.toFixed(2);
+    l.line.className = 'node' + (n.acceptingGuests ? '' : ' blocked');
     const flags = [];
     if (!n.acceptingGuests) flags.push('takes no guests');
     if (n.status !== 'Up') flags.push(n.status);
-    const drain = el('button', { textContent: 'drain', title: 'move every unit away, then leave' });
-    drain.onclick = () => {
-      if (confirm('Drain ' + n.node + '? Its units move away and it leaves the cluster.')) {
-        post('/drift/nodes/' + n.node + '/ctl/drain?within=120s', 'drain ' + n.node);
-      }
-    };
-    box.append(el('div', { class: 'node' + (n.acceptingGuests ? '' : ' blocked'), 'data-node': n.node },
-      el('span', { class: 'name' }, n.node + (n.node === view.self ? ' (this node)' : '')),
-      bar,
-      el('span', {}, `load ${load.toFixed(2)} · ${n.runnable} units on ${n.slots} slots · speed ${n.speed}`
-        + ` · memory ${mib(n.totalMemoryBytes - n.freeMemoryBytes)}/${mib(n.totalMemoryBytes)} MiB`
-        + ` · ${n.guests} guests`, el('span', { class: 'flags' }, flags.length ? ' · ' + flags.join(', ') : '')),
-      drain));
+    l.text.replaceChildren(`load ${load.toFixed(2)} · ${n.runnable} units on ${n.slots} slots · speed ${n.speed}`
+      + ` · memory ${mib(n.totalMemoryBytes - n.freeMemoryBytes)}/${mib(n.totalMemoryBytes)} MiB`
+      + ` · ${n.guests} guests`, el('span', { class: 'flags' }, flags.length ? ' · ' + flags.join(', ') : ''));
   }
+  // in the order of the list, without moving lines that are in place
+  nodeNames.forEach((name, i) => {
+    const line = nodeLines.get(name).line;
+    if (box.children[i] !== line) box.insertBefore(line, box.children[i] || null);
+  });
+}
+
+function targetsFor(host) {
+  return ['home', ...nodeNames.filter(n => n !== host)];
 }
 
 function renderJobs(list) {
   const body = document.querySelector('#jobs tbody');
-  body.replaceChildren();
   const now = Date.now();
   const events = document.getElementById('events');
-  for (const j of list.jobs) {
+  const seen = new Set();
+  list.jobs.forEach((j, i) => {
+    seen.add(j.id);
     const before = lastHost.get(j.id);
     if (before && j.host && before !== j.host) {
       movedAt.set(j.id, now);
@@ -91,22 +114,44 @@ function renderJobs(list) {
       while (events.children.length > 200) events.lastChild.remove();
     }
     if (j.host) lastHost.set(j.id, j.host);
-    const running = j.state === 'RUNNING';
-    const select = el('select', { disabled: !running });
-    for (const n of ['home', ...nodeNames.filter(n => n !== j.host)]) {
-      select.append(el('option', { value: n }, n));
+    let r = jobRows.get(j.id);
+    if (!r) {
+      const cells = {
+        id: el('td', { class: 'id' }, j.id), name: el('td', {}, j.name),
+        home: el('td', { class: 'host' }, j.home), where: el('td', { class: 'host where' }),
+        state: el('td', { class: 'state' }), moves: el('td'), progress: el('td'), cpu: el('td'),
+      };
+      const bar = el('div', { class: 'progress' }, el('div'));
+      cells.progress.append(bar);
+      const select = el('select');
+      const go = el('button', { textContent: 'move' });
+      go.onclick = () => post(`/drift/jobs/${j.id}/migrate?to=${encodeURIComponent(select.value)}`
+        + `&home=${encodeURIComponent(j.home)}`, `move ${j.id} to ${select.value}`);
+      const row = el('tr', { 'data-job': j.id }, cells.id, cells.name, cells.home, cells.where,
+        cells.state, cells.moves, cells.progress, cells.cpu, el('td', {}, select, go));
+      r = { row, cells, bar, select, go, targets: '' };
+      jobRows.set(j.id, r);
     }
-    const go = el('button', { textContent: 'move', disabled: !running });
-    go.onclick = () => post(`/drift/jobs/${j.id}/migrate?to=${encodeURIComponent(select.value)}`
-      + `&home=${encodeURIComponent(j.home)}`, `move ${j.id} to ${select.value}`);
-    const progress = el('div', { class: 'progress' }, el('div'));
-    progress.firstChild.style.width = Math.round(j.progress * 100) + '%';
-    const row = el('tr', { 'data-job': j.id, class: now - (movedAt.get(j.id) || 0) < 3000 ? 'moved' : '' },
-      el('td', { class: 'id' }, j.id), el('td', {}, j.name), el('td', { class: 'host' }, j.home),
-      el('td', { class: 'host where' }, j.host || '-'), el('td', { class: 'state' }, j.state),
-      el('td', {}, j.migrations), el('td', {}, progress),
-      el('td', {}, (j.cpuNanos / 1e9).toFixed(1) + ' s'), el('td', {}, select, go));
-    body.append(row);
+    r.cells.where.textContent = j.host || '-';
+    r.cells.state.textContent = j.state;
+    r.cells.moves.textContent = j.migrations;
+    r.cells.cpu.textContent = (j.cpuNanos / 1e9).toFixed(1) + ' s';
+    r.bar.firstChild.style.width = Math.round(j.progress * 100) + '%';
+    const running = j.state === 'RUNNING';
+    r.select.disabled = !running;
+    r.go.disabled = !running;
+    const targets = targetsFor(j.host);
+    if (targets.join(' ') !== r.targets) { // rebuilt only when the choices change
+      const chosen = r.select.value;
+      r.select.replaceChildren(...targets.map(n => el('option', { value: n }, n)));
+      if (targets.includes(chosen)) r.select.value = chosen;
+      r.targets = targets.join(' ');
+    }
+    r.row.className = now - (movedAt.get(j.id) || 0) < 3000 ? 'moved' : '';
+    if (body.children[i] !== r.row) body.insertBefore(r.row, body.children[i] || null);
+  });
+  for (const [id, r] of jobRows) {
+    if (!seen.has(id)) { r.row.remove(); jobRows.delete(id); }
   }
 }
 

@@ -1,9 +1,11 @@
 package io.drift.node;
 
+import static io.drift.node.cli.Cli.drift;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drift.node.cli.Cli.Run;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drift.api.JobHandle;
 import io.drift.api.JobSpec;
@@ -13,8 +15,6 @@ import io.drift.node.cli.DriftCli;
 import io.drift.node.cli.ExitCodes;
 import io.drift.node.client.DriftClient;
 import io.drift.node.http.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,15 +32,6 @@ import org.junit.jupiter.api.Test;
  * a node's jobs home; stay stops a node's own moves and nostay lets them happen again.
  */
 class NodeControlTest {
-
-  record Run(int code, String out, String err) {}
-
-  static Run drift(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = DriftCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   static String http(LocalCluster c, int i) {
     return "127.0.0.1:" + c.node(i).httpPort();

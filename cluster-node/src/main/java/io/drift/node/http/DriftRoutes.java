@@ -142,8 +142,7 @@ public final class DriftRoutes extends AllDirectives {
    */
   private Route ctl(String verb, String force, String within) {
     if (readOnly && !verb.equals("status") && io.drift.node.NodeControl.VERBS.containsKey(verb)) {
-      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
-          + " (pekko.management.http.route-providers-read-only = true)"));
+      return readOnlyHere();
     }
     if (!force.equals("true") && !force.equals("false")) {
       return complete(error(StatusCodes.BAD_REQUEST, "force is true or false, not " + force));
@@ -157,8 +156,7 @@ public final class DriftRoutes extends AllDirectives {
       return ctl(verb, force, within);
     }
     if (readOnly && !verb.equals("status")) {
-      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
-          + " (pekko.management.http.route-providers-read-only = true)"));
+      return readOnlyHere();
     }
     if (!force.equals("true") && !force.equals("false")) {
       return complete(error(StatusCodes.BAD_REQUEST, "force is true or false, not " + force));
@@ -180,9 +178,15 @@ public final class DriftRoutes extends AllDirectives {
   /** {@code POST /drift/jobs/{id}/cancel}, at the job's home: 200 with its record, 404. */
   private Route cancel(String id) {
     if (readOnly) {
-      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
-          + " (pekko.management.http.route-providers-read-only = true)"));
+      return readOnlyHere();
     }
+    return homed(id, l -> onSuccess(AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(
+        l.home(), r -> new HomeProxy.Cancel("cancelled over HTTP", r), ASK_TIMEOUT,
+        system.scheduler()), reply -> ok(reply.info())));
+  }
+
+  /** A job homed here, by its id: 400 a malformed id, 404 not homed here. */
+  private Route homed(String id, java.util.function.Function<HomeManager.JobLookup, Route> then) {
     JobId jobId;
     try {
       jobId = JobId.of(id);
@@ -191,12 +195,15 @@ public final class DriftRoutes extends AllDirectives {
     }
     CompletionStage<HomeManager.JobLookup> lookup = AskPattern.ask(refs.homes(),
         r -> new HomeManager.GetJob(jobId, r), ASK_TIMEOUT, system.scheduler());
-    return onSuccess(lookup, l -> l.home() == null
+    return onSuccess(lookup, l -> l.info() == null
         ? complete(error(StatusCodes.NOT_FOUND, "no job " + id + " is homed at "
             + refs.selfNode()))
-        : onSuccess(AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(l.home(),
-            r -> new HomeProxy.Cancel("cancelled over HTTP", r), ASK_TIMEOUT,
-            system.scheduler()), reply -> ok(reply.info())));
+        : then.apply(l));
+  }
+
+  private Route readOnlyHere() {
+    return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
+        + " (pekko.management.http.route-providers-read-only = true)"));
   }
 
   /** {@code GET /drift/jobs?all=true}: the jobs of every node that is Up. */
@@ -292,8 +299,7 @@ public final class DriftRoutes extends AllDirectives {
    */
   private Route migrate(String id, String to, String home) {
     if (readOnly) {
-      return complete(error(StatusCodes.FORBIDDEN, "management HTTP is read-only here"
-          + " (pekko.management.http.route-providers-read-only = true)"));
+      return readOnlyHere();
     }
     if (to == null || to.isBlank()) {
       return complete(error(StatusCodes.BAD_REQUEST, "say where: ?to=host:port, home, freeze or continue"));
@@ -367,17 +373,7 @@ public final class DriftRoutes extends AllDirectives {
   }
 
   private Route job(String id) {
-    JobId jobId;
-    try {
-      jobId = JobId.of(id);
-    } catch (IllegalArgumentException e) {
-      return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
-    }
-    CompletionStage<HomeManager.JobLookup> lookup = AskPattern.ask(refs.homes(),
-        r -> new HomeManager.GetJob(jobId, r), ASK_TIMEOUT, system.scheduler());
-    return onSuccess(lookup, l -> l.info() == null
-        ? complete(error(StatusCodes.NOT_FOUND, "no job " + id + " is homed at " + refs.selfNode()))
-        : ok(l.info()));
+    return homed(id, l -> ok(l.info()));
   }
 
   private Route ok(Object body) {

@@ -1,12 +1,12 @@
 package io.drift.node.cli;
 
+import static io.drift.node.cli.Cli.drift;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drift.node.cli.Cli.Run;
 import io.drift.node.LocalCluster;
 import io.drift.node.TestClusters;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -34,28 +34,19 @@ class CliTest {
     }
   }
 
-  record Result(int code, String out, String err) {}
-
-  static Result drift(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = DriftCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void runStreamsOutputAndPrintsTheResult() {
-    Result r = drift("run", "--node", node, "--name", "three-lines", "lines", "3");
+    Run r = drift("run", "--node", node, "--name", "three-lines", "lines", "3");
     assertEquals(ExitCodes.OK, r.code(), r.err());
     assertTrue(r.out().startsWith("line 1 of 3\nline 2 of 3\nline 3 of 3\n"), r.out());
     assertTrue(r.out().contains(" SUCCEEDED on " + node + ": result 3"), r.out());
 
-    Result ps = drift("ps", "--node", node);
+    Run ps = drift("ps", "--node", node);
     assertEquals(ExitCodes.OK, ps.code(), ps.err());
     assertTrue(ps.out().startsWith("JOB "), ps.out());
     assertTrue(ps.out().contains("three-lines"), ps.out());
 
-    Result json = drift("ps", "--json", "--node", node);
+    Run json = drift("ps", "--json", "--node", node);
     assertEquals(ExitCodes.OK, json.code(), json.err());
     assertTrue(json.out().contains("\"name\" : \"three-lines\""), json.out());
     assertTrue(json.out().contains("\"state\" : \"SUCCEEDED\""), json.out());
@@ -74,37 +65,37 @@ class CliTest {
 
   @Test
   void detachPrintsOnlyTheJobId() {
-    Result r = drift("run", "--detach", "--node", node, "primes", "0", "100");
+    Run r = drift("run", "--detach", "--node", node, "primes", "0", "100");
     assertEquals(ExitCodes.OK, r.code(), r.err());
     assertTrue(r.out().trim().matches("[0-9a-f]{12}"), r.out());
   }
 
   @Test
   void badUnitsAndArgumentsExitWithTwoAndSayWhy() {
-    Result unknown = drift("run", "--node", node, "sieve", "1");
+    Run unknown = drift("run", "--node", node, "sieve", "1");
     assertEquals(ExitCodes.BAD_INPUT, unknown.code());
     assertTrue(unknown.err().contains("unknown unit 'sieve'"), unknown.err());
 
-    Result arity = drift("run", "--node", node, "primes", "5");
+    Run arity = drift("run", "--node", node, "primes", "5");
     assertEquals(ExitCodes.BAD_INPUT, arity.code());
     assertTrue(arity.err().contains("usage: primes FROM TO"), arity.err());
 
-    Result notNumber = drift("run", "--node", node, "burn", "lots");
+    Run notNumber = drift("run", "--node", node, "burn", "lots");
     assertEquals(ExitCodes.BAD_INPUT, notNumber.code());
     assertTrue(notNumber.err().contains("'lots' is not a whole number"), notNumber.err());
 
-    Result missing = drift("run", "--node", node, "--class", "com.example.Nope");
+    Run missing = drift("run", "--node", node, "--class", "com.example.Nope");
     assertEquals(ExitCodes.BAD_INPUT, missing.code());
     assertTrue(missing.err().contains("unit class com.example.Nope is not on the class path"),
         missing.err());
 
-    Result flag = drift("run", "--no-such-flag");
+    Run flag = drift("run", "--no-such-flag");
     assertEquals(ExitCodes.BAD_INPUT, flag.code());
   }
 
   @Test
   void aFailingJobExitsWithOne() {
-    Result r = drift("run", "--node", node, "--class", FailingUnit.class.getName(), "kaboom");
+    Run r = drift("run", "--node", node, "--class", FailingUnit.class.getName(), "kaboom");
     assertEquals(ExitCodes.JOB_FAILED, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("java.lang.IllegalArgumentException: kaboom"), r.err());
   }
@@ -113,12 +104,12 @@ class CliTest {
   void aNodeWithAMalformedConfigRefusesToStartAndNamesTheKey(@TempDir Path dir) throws Exception {
     Path conf = dir.resolve("bad.conf");
     Files.writeString(conf, "drift.node.slots = many\n");
-    Result r = drift("node", "--config", conf.toString(), "--port", "0");
+    Run r = drift("node", "--config", conf.toString(), "--port", "0");
     assertEquals(ExitCodes.BAD_INPUT, r.code(), r.out());
     assertTrue(r.err().contains("invalid configuration"), r.err());
     assertTrue(r.err().contains("drift.node.slots"), r.err());
 
-    Result missingFile = drift("node", "--config", dir.resolve("nope.conf").toString());
+    Run missingFile = drift("node", "--config", dir.resolve("nope.conf").toString());
     assertEquals(ExitCodes.BAD_INPUT, missingFile.code());
     assertTrue(missingFile.err().contains("does not exist"), missingFile.err());
   }
@@ -132,7 +123,7 @@ class CliTest {
         "pekko.management.http.port = 0",
         "pekko.cluster.shutdown-after-unsuccessful-join-seed-nodes = 3s",
         "pekko.cluster.seed-node-timeout = 1s"));
-    Result r = drift("node", "--config", conf.toString(), "--seed", "127.0.0.1:" + nobody);
+    Run r = drift("node", "--config", conf.toString(), "--seed", "127.0.0.1:" + nobody);
     assertEquals(ExitCodes.UNAVAILABLE, r.code(), r.out() + r.err());
     assertTrue(r.err().contains("could not join the seed nodes [pekko://drift@127.0.0.1:" + nobody
         + "] within 3s"), r.err());
@@ -140,7 +131,7 @@ class CliTest {
 
   @Test
   void theDemoRunsItsJobsOnSeveralNodesAndExitsWithZero() {
-    Result r = drift("demo", "--jobs", "6");
+    Run r = drift("demo", "--jobs", "6");
     assertEquals(ExitCodes.OK, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("total: 6 jobs, 6 succeeded, ran on "), r.out());
     assertTrue(!r.out().contains("ran on 1 nodes"), r.out());

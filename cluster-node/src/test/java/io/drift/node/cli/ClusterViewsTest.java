@@ -1,8 +1,10 @@
 package io.drift.node.cli;
 
+import static io.drift.node.cli.Cli.drift;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drift.node.cli.Cli.Run;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.drift.api.JobHandle;
 import io.drift.api.JobSpec;
@@ -11,8 +13,6 @@ import io.drift.node.LocalCluster;
 import io.drift.node.TestClusters;
 import io.drift.node.client.DriftClient;
 import io.drift.node.http.Json;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,15 +26,6 @@ import org.junit.jupiter.api.Test;
  * {@code members}, against two nodes with a job homed at each, one of them moved by hand.
  */
 class ClusterViewsTest {
-
-  record Run(int code, String out, String err) {}
-
-  static Run drift(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = DriftCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   static LocalCluster cluster;
   static DriftClient[] clients = new DriftClient[2];

@@ -1,15 +1,15 @@
 package io.drift.node.cli;
 
+import static io.drift.node.cli.Cli.drift;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drift.node.cli.Cli.Run;
 import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.node.LocalCluster;
 import io.drift.node.TestClusters;
 import io.drift.node.client.DriftClient;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,15 +18,6 @@ import org.junit.jupiter.api.Test;
 
 /** Where {@code drift run} starts a job (--best, --on, --home), --lock, and its bad input. */
 class RunOptionsTest {
-
-  record Run(int code, String out, String err) {}
-
-  static Run drift(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = DriftCli.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   @Test
   void aJobStartsWhereItsUserSaysAndALockedOneDoesNotMove() throws Exception {

@@ -110,6 +110,14 @@ class DashboardTest {
           .filter(n -> !n.equals(host) && !n.equals(second)).findFirst().orElseThrow();
       page.findElement(By.cssSelector("tr[data-job='" + id + "'] select option[value='" + third
           + "']")).click();
+      // the choice outlives the next poll: rows are updated in place, not redrawn
+      String polled = page.findElement(By.id("updated")).getText();
+      probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+        assertTrue(!page.findElement(By.id("updated")).getText().equals(polled), "polled again");
+        return null;
+      });
+      assertEquals(third, page.findElement(By.cssSelector("tr[data-job='" + id + "'] select"))
+          .getDomProperty("value"));
       page.findElement(By.cssSelector("tr[data-job='" + id + "'] button")).click();
       probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(250), () -> {
         assertEquals(third, job.status().toCompletableFuture().get(5, TimeUnit.SECONDS).host());
