@@ -30,10 +30,35 @@ async function getJson(path) {
   return body;
 }
 
+// The management token, for the buttons: given once as /ui/#token=..., or asked for when a
+// button is refused; kept for this tab only (sessionStorage) and never put back in the URL.
+const TOKEN_KEY = 'drift-token';
+(function takeTokenFromUrl() {
+  const m = /(?:^#|&)token=([^&]+)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+})();
+
+function postWithToken(path) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const headers = token ? { Authorization: 'Bearer ' + token } : {};
+  return fetch(path, { method: 'POST', headers });
+}
+
 async function post(path, what) {
   say(what + '...');
   try {
-    const r = await fetch(path, { method: 'POST' });
+    let r = await postWithToken(path);
+    if (r.status === 401 || r.status === 403) {
+      const token = prompt(r.status === 401 ? 'This needs the management token:'
+          : 'The token was refused. Management token:');
+      if (token) {
+        sessionStorage.setItem(TOKEN_KEY, token.trim());
+        r = await postWithToken(path);
+      }
+    }
     const body = await r.json().catch(() => ({}));
     if (!r.ok) {
       say(what + ': ' + (body.error || body.message || r.status), true);

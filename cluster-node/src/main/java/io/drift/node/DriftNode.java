@@ -3,6 +3,7 @@ package io.drift.node;
 import com.typesafe.config.Config;
 import io.drift.api.DriftException;
 import io.drift.node.http.DriftRoutes;
+import io.drift.node.http.ManagementAuth;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,6 +53,7 @@ public final class DriftNode implements AutoCloseable {
    */
   public static DriftNode start(Config config) {
     NodeSettings settings = NodeSettings.fromConfig(config); // fail before anything starts
+    ManagementAuth auth = ManagementAuth.fromConfig(config);
     // start logging on this thread: first log calls from many threads at once are replayed
     // by SLF4J with a warning
     LoggerFactory.getILoggerFactory();
@@ -69,7 +71,7 @@ public final class DriftNode implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       drainOnSigterm(system, refs, config);
-      ServerBinding binding = settings.management() ? bindHttp(system, config, refs) : null;
+      ServerBinding binding = settings.management() ? bindHttp(system, config, refs, auth) : null;
       return new DriftNode(settings, system, refs, binding);
     } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
       system.terminate();
@@ -113,15 +115,16 @@ public final class DriftNode implements AutoCloseable {
     });
   }
 
-  private static ServerBinding bindHttp(ActorSystem<Void> system, Config config, NodeRefs refs)
-      throws InterruptedException, ExecutionException, TimeoutException {
+  private static ServerBinding bindHttp(ActorSystem<Void> system, Config config, NodeRefs refs,
+      ManagementAuth auth) throws InterruptedException, ExecutionException, TimeoutException {
     String host = config.getString("pekko.management.http.hostname");
     int port = config.getInt("pekko.management.http.port");
     // Pekko's management routes (/cluster/members, /ready, /alive) and ours on one port
-    Route route = Directives.concat(
+    // one guard in front of both: no mutating route of either is reachable without the token
+    Route route = auth.guard(Directives.concat(
         new DriftRoutes(system, refs,
             config.getBoolean("pekko.management.http.route-providers-read-only")).route(),
-        PekkoManagement.get(system).getRoutes());
+        PekkoManagement.get(system).getRoutes()));
     try {
       return Http.get(system).newServerAt(host, port).bind(route)
           .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);

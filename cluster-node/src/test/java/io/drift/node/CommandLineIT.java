@@ -44,6 +44,7 @@ class CommandLineIT {
     // the verbs need a writable management port; no automatic moves, so placements stay put
     Files.writeString(conf, String.join("\n",
         "pekko.management.http.route-providers-read-only = false",
+        "drift.management.token = \"" + TestClusters.TOKEN + "\"",
         "drift.balancer.migrate = off"));
     kit = ActorTestKit.create();
     nodes = NodeProcesses.start("cli", 3, conf);
@@ -80,6 +81,7 @@ class CommandLineIT {
   static Run exec(List<String> cmd) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("DRIFT_NO_BUILD", "1");
+    pb.environment().put("DRIFT_TOKEN", TestClusters.TOKEN); // as an operator exports it
     pb.environment().put("DRIFT_JAVA_OPTS", "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     Path out = Files.createTempFile("drift-cli-", ".out");
     Path err = Files.createTempFile("drift-cli-", ".err");
@@ -252,6 +254,7 @@ class CommandLineIT {
     cases.put(List.of("migrate", "0123456789ab", nodes.node(1), "--node", nodes.node(0)), 1);
     cases.put(List.of("ps", "--node", "127.0.0.1:1"), 3);
     cases.put(List.of("ctl", "status", "--http", "127.0.0.1:1"), 3);
+    cases.put(List.of("ctl", "block", "--token", "a-wrong-token-0123456789", "--http", http(1)), 2);
     for (Map.Entry<List<String>, Integer> e : cases.entrySet()) {
       Run r = drift(e.getKey().toArray(new String[0]));
       String what = String.join(" ", e.getKey()) + ": " + r.both();

@@ -27,7 +27,7 @@ class DrainTest {
   void aDrainedNodeSendsEveryUnitAwayThenLeavesAndNothingIsLost() throws Exception {
     // the drain route is mutating: open here, read-only by default
     try (LocalCluster cluster = TestClusters.startReady(List.of(2, 2, 2),
-            java.util.Map.of("pekko.management.http.route-providers-read-only", false));
+            TestClusters.WRITABLE);
         DriftClient client = DriftClient.connect(cluster.node(0).selfNode())) {
       Walks walks = new Walks(client, 8, STEPS);
       ActorTestKit kit = ActorTestKit.create(cluster.node(0).system());
@@ -45,7 +45,7 @@ class DrainTest {
       java.io.StringWriter said = new java.io.StringWriter();
       java.io.StringWriter err = new java.io.StringWriter();
       int code = io.drift.node.cli.DriftCli.execute(new String[] {"ctl", "drain", "--json",
-          "--http", "127.0.0.1:" + drained.httpPort(), "--within", "15s"}, new java.io.PrintWriter(said),
+          "--token", TestClusters.TOKEN, "--http", "127.0.0.1:" + drained.httpPort(), "--within", "15s"}, new java.io.PrintWriter(said),
           new java.io.PrintWriter(err));
       assertEquals(0, code, said + " / " + err);
       com.fasterxml.jackson.databind.JsonNode r =

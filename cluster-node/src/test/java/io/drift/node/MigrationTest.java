@@ -52,7 +52,7 @@ class MigrationTest {
   static void start() throws Exception {
     // the migrate route is mutating: open here, read-only by default
     cluster = TestClusters.startReady(List.of(2, 2, 2),
-        Map.of("pekko.management.http.route-providers-read-only", false));
+        TestClusters.WRITABLE);
     client = DriftClient.connect(cluster.node(0).selfNode());
   }
 
@@ -351,7 +351,8 @@ class MigrationTest {
   static HttpResponse<String> post(int node, String path) throws Exception {
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
             "http://127.0.0.1:" + cluster.node(node).httpPort() + path))
-        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + TestClusters.TOKEN)
+        .POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 

@@ -54,7 +54,7 @@ class NodeControlTest {
   @Test
   void blockExpelAndBringMoveGuestsAsTheOperatorSays() throws Exception {
     try (LocalCluster c = TestClusters.startReady(List.of(2, 2),
-            Map.of("pekko.management.http.route-providers-read-only", false));
+            TestClusters.WRITABLE);
         DriftClient client = DriftClient.connect(c.node(0).selfNode())) {
       String guestNode = c.node(1).selfNode();
       List<JobHandle<Long>> jobs = walks(client, 2);
@@ -67,7 +67,7 @@ class NodeControlTest {
       String thirdHost = TestClusters.runningHost(c, third);
 
       // block: node 1 says so, and a move to it is refused with the reason
-      Run blocked = drift("ctl", "block", "--http", http(c, 1));
+      Run blocked = drift("ctl", "block", "--token", TestClusters.TOKEN, "--http", http(c, 1));
       assertEquals(ExitCodes.OK, blocked.code(), blocked.err());
       assertTrue(blocked.out().contains("blocked: true"), blocked.out());
       assertTrue(blocked.out().contains("acceptsGuests: false"), blocked.out());
@@ -78,11 +78,11 @@ class NodeControlTest {
         assertTrue(refused.getCause() instanceof MigrationRefusedException
             && refused.getCause().getMessage().contains("blocked"), refused.toString());
       }
-      Run unblocked = drift("ctl", "noblock", "--http", http(c, 1));
+      Run unblocked = drift("ctl", "noblock", "--token", TestClusters.TOKEN, "--http", http(c, 1));
       assertTrue(unblocked.out().contains("blocked: false"), unblocked.out());
 
       // expel: every guest of node 1 goes (home here), and node 1 is blocked after
-      Run expel = drift("ctl", "expel", "--within", "60s", "--http", http(c, 1));
+      Run expel = drift("ctl", "expel", "--token", TestClusters.TOKEN, "--within", "60s", "--http", http(c, 1));
       assertEquals(ExitCodes.OK, expel.code(), expel.out() + expel.err());
       assertTrue(expel.out().contains("guestsLeft: 0"), expel.out());
       JsonNode after = status(c, 1);
@@ -92,13 +92,13 @@ class NodeControlTest {
         assertEquals(c.node(0).selfNode(), h.status().toCompletableFuture()
             .get(5, TimeUnit.SECONDS).host());
       }
-      drift("ctl", "noblock", "--http", http(c, 1));
+      drift("ctl", "noblock", "--token", TestClusters.TOKEN, "--http", http(c, 1));
 
       // bring: the jobs homed at node 0 that run on node 1 come home
       for (JobHandle<Long> h : jobs) {
         h.migrate(guestNode).toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
-      Run bring = drift("ctl", "bring", "--json", "--http", http(c, 0));
+      Run bring = drift("ctl", "bring", "--token", TestClusters.TOKEN, "--json", "--http", http(c, 0));
       assertEquals(ExitCodes.OK, bring.code(), bring.err());
       JsonNode brought = Json.mapper().readTree(bring.out());
       assertEquals(2, brought.get("broughtHome").size(), bring.out());
@@ -115,10 +115,10 @@ class NodeControlTest {
   @Test
   void aNodeThatStaysMovesNothingAwayByItselfUntilToldOtherwise() throws Exception {
     Map<String, Object> settings = new HashMap<>(AutoBalanceTest.BALANCING);
-    settings.put("pekko.management.http.route-providers-read-only", false);
+    settings.putAll(TestClusters.WRITABLE);
     try (LocalCluster c = TestClusters.startReady(List.of(1), settings);
         DriftClient client = DriftClient.connect(c.node(0).selfNode())) {
-      Run stay = drift("ctl", "stay", "--http", http(c, 0));
+      Run stay = drift("ctl", "stay", "--token", TestClusters.TOKEN, "--http", http(c, 0));
       assertEquals(ExitCodes.OK, stay.code(), stay.err());
       assertTrue(stay.out().contains("stay: true") && stay.out().contains("autoMigrate: false"),
           stay.out());
@@ -135,7 +135,7 @@ class NodeControlTest {
           .anyMatch(d -> d.kind().equals("load")), "no move while it stays");
       assertEquals(3, status(c, 0).get("units").asInt());
 
-      drift("ctl", "nostay", "--http", http(c, 0));
+      drift("ctl", "nostay", "--token", TestClusters.TOKEN, "--http", http(c, 0));
       probe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(200), () -> {
         List<Decision> moves = AutoBalanceTest.decisions(c, 0).stream()
             .filter(d -> d.kind().equals("load") && d.outcome() != null

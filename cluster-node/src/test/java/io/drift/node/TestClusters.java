@@ -19,6 +19,14 @@ public final class TestClusters {
   public static final Map<String, Object> FAST = Map.of("drift.load.interval", "50ms",
       "drift.balancer.migrate", "off");
 
+  /** The management token of the test clusters whose routes are writable. */
+  public static final String TOKEN = "test-token-0123456789abcdef";
+
+  /** Management routes that act, behind {@link #TOKEN} (read-only is the default). */
+  public static final Map<String, Object> WRITABLE = Map.of(
+      "pekko.management.http.route-providers-read-only", false,
+      "drift.management.token", TOKEN);
+
   public static LocalCluster startReady(List<Integer> slots) {
     return startReady(slots, Map.of());
   }

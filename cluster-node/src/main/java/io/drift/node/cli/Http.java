@@ -24,6 +24,11 @@ final class Http {
       description = "the node's management HTTP address (default: $DRIFT_HTTP or ${DEFAULT-VALUE})")
   String address;
 
+  @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:DRIFT_TOKEN}",
+      description = "the node's management token, for verbs that change something"
+          + " (default: $DRIFT_TOKEN)")
+  String token;
+
   /** A response: its status and its body as JSON (null if it is not JSON). */
   record Answer(int status, String body, JsonNode json) {
     boolean ok() {
@@ -41,8 +46,12 @@ final class Http {
   }
 
   Answer post(String path, Duration timeout) {
-    return call(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody())
-        .timeout(timeout).build());
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+        .POST(HttpRequest.BodyPublishers.noBody()).timeout(timeout);
+    if (token != null && !token.isBlank()) {
+      b.header("Authorization", "Bearer " + token.strip());
+    }
+    return call(b.build());
   }
 
   private URI uri(String path) {

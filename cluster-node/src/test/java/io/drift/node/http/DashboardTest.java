@@ -70,14 +70,15 @@ class DashboardTest {
   void theDashboardShowsNodesJobsAndMovesAndItsButtonsMoveAndDrain() throws Exception {
     WebDriver page = browser(profile);
     try (LocalCluster c = TestClusters.startReady(List.of(1, 1, 1),
-            Map.of("pekko.management.http.route-providers-read-only", false));
+            TestClusters.WRITABLE);
         DriftClient client = DriftClient.connect(c.node(0).selfNode())) {
       TestProbe<Object> probe = ActorTestKit.create(c.node(0).system()).createTestProbe();
       JobHandle<Long> job = client.submit(JobSpec.of(new BurnCpu(300_000)).withName("shown"));
       String host = TestClusters.runningHost(c, job);
       String id = job.id().value();
 
-      page.get("http://127.0.0.1:" + c.node(0).httpPort() + "/ui");
+      page.get("http://127.0.0.1:" + c.node(0).httpPort() + "/ui/#token="
+          + TestClusters.TOKEN);
       probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(250), () -> {
         for (int i = 0; i < 3; i++) {
           assertEquals(1, page.findElements(By.cssSelector(

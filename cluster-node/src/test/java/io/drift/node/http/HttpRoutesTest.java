@@ -46,6 +46,9 @@ class HttpRoutesTest {
     HttpRequest.Builder b = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + c.node(node).httpPort() + path))
         .timeout(Duration.ofSeconds(60));
+    if (!method.equals("GET")) {
+      b.header("Authorization", "Bearer " + TestClusters.TOKEN);
+    }
     if (json == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
@@ -59,7 +62,7 @@ class HttpRoutesTest {
   @Test
   void theRoutesSeeAndActOnTheWholeClusterFromAnyNode() throws Exception {
     try (LocalCluster c = TestClusters.startReady(List.of(1, 1),
-            Map.of("pekko.management.http.route-providers-read-only", false));
+            TestClusters.WRITABLE);
         DriftClient client = DriftClient.connect(c.node(0).selfNode())) {
       ActorTestKit kit = ActorTestKit.create(c.node(0).system());
       String n0 = c.node(0).selfNode();
