@@ -124,6 +124,7 @@ public final class DriftNode implements AutoCloseable {
     Route route = auth.guard(Directives.concat(
         new DriftRoutes(system, refs,
             config.getBoolean("pekko.management.http.route-providers-read-only")).route(),
+        new io.drift.node.http.NodeMetrics(system, refs).route(),
         PekkoManagement.get(system).getRoutes()));
     try {
       return Http.get(system).newServerAt(host, port).bind(route)

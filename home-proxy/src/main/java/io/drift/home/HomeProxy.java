@@ -700,6 +700,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           case WRITE -> workspace.write(op.path(), op.offset(), op.data());
           case DELETE -> workspace.delete(op.path());
         }
+        if (op.data() != null) {
+          HomeMeters.io(homeNode, "write", op.data().length);
+        }
       } catch (IOException | RuntimeException ex) {
         String why = describe(ex, op.path());
         getContext().getLog().info("job {}: write {} to {} refused: {}", spec.id(), op.seq(),
@@ -737,6 +740,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private void keepCheckpoint(Executor.Checkpoint c) {
     if (c.nextSeq() - 1 <= nextSeq - 1 && c.nextFileSeq() - 1 <= fileApplied) {
       checkpoint = c;
+      HomeMeters.checkpoint(homeNode, c.state().bytes().length);
       persist();
       if (c.nextInputLine() > inputBase) { // no restart reads the lines before it again
         input.subList(0, (int) Math.min(input.size(), c.nextInputLine() - inputBase)).clear();
@@ -821,6 +825,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         case LIST -> new Executor.FileReply(null, 0, workspace.list(q.path()), null, null);
         case STREAM -> throw new IllegalStateException("streamed above");
       };
+      HomeMeters.io(homeNode, "read", r.data() == null ? 0 : r.data().length);
       q.replyTo().tell(r);
     } catch (IOException | RuntimeException ex) {
       String kind = ex instanceof NoSuchFileException ? "missing"
@@ -838,8 +843,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     long size = workspace.size(q.path());
     long n = Math.max(0, Math.min(size - q.offset(), q.length()));
     if (n <= READ_CHUNK || q.side() == null) {
-      q.replyTo().tell(new Executor.FileReply(workspace.read(q.path(), q.offset(),
-          (int) Math.min(n, READ_CHUNK)), 0, null, null, null));
+      byte[] data = workspace.read(q.path(), q.offset(), (int) Math.min(n, READ_CHUNK));
+      HomeMeters.io(homeNode, "read", data.length);
+      q.replyTo().tell(new Executor.FileReply(data, 0, null, null, null));
       return;
     }
     if (!STREAM_PERMITS.tryAcquire()) {
@@ -861,6 +867,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
             STREAM_SENDERS)
         .done().whenComplete((crc, ex) -> {
           STREAM_PERMITS.release();
+          if (ex == null) {
+            HomeMeters.io(homeNode, "read", n);
+          }
           try {
             file.close();
           } catch (IOException ignored) {
@@ -1094,6 +1103,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     lastTransferEpoch = epoch;
     migrations++;
     bytesMoved += r.bytes();
+    HomeMeters.migrated(homeNode, "move", r.bytes(), r.pausedNanos());
     movePausedNanos = r.pausedNanos();
     relocatedAtNanos = System.nanoTime();
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
@@ -1143,6 +1153,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       lastTransferEpoch = epoch;
       migrations++;
       bytesMoved += r.bytes();
+      HomeMeters.migrated(homeNode, "freeze", r.bytes(), r.pausedNanos());
       frozenSinceNanos = relocatedAtNanos - r.pausedNanos();
       r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
       if (cancelRequested) {

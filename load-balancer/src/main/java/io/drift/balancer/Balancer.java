@@ -569,6 +569,9 @@ public final class Balancer {
     }
     decisions.add(new Decision(++decisionSeq, System.currentTimeMillis(), kind, unit, target,
         reason, null));
+    // by kind only: the reason is a sentence, too many values for a label
+    io.micrometer.core.instrument.Metrics.counter("drift.decisions", "node", selfNode,
+        "reason", kind).increment();
   }
 
   /** This node's own sample and the window's, of members that are up and reachable. */
