@@ -127,7 +127,13 @@ public final class DriftNode implements AutoCloseable {
         new io.drift.node.http.NodeMetrics(system, refs).route(),
         PekkoManagement.get(system).getRoutes()));
     try {
-      return Http.get(system).newServerAt(host, port).bind(route)
+      // a body past drift.management.max-request-body is a 413 before any route reads it
+      org.apache.pekko.http.javadsl.settings.ServerSettings server =
+          org.apache.pekko.http.javadsl.settings.ServerSettings.create(
+              org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system));
+      server = server.withParserSettings(server.getParserSettings().withMaxContentLength(
+          config.getBytes("drift.management.max-request-body")));
+      return Http.get(system).newServerAt(host, port).withSettings(server).bind(route)
           .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw new ExecutionException("cannot serve management HTTP on " + host + ":" + port

@@ -117,6 +117,9 @@ public final class Gateway {
           if (r.failure() != null) {
             r.replyTo().tell(new Rejected("node " + selfNode + " could not record the job: "
                 + r.failure().getMessage()));
+          } else if (r.created().refused() != null) {
+            ctx.getLog().info("rejected a submission: {}", r.created().refused());
+            r.replyTo().tell(new Rejected(r.created().refused()));
           } else {
             r.replyTo().tell(new Submitted(r.created().jobId(), r.created().homeNode(),
                 r.created().home()));

@@ -32,7 +32,13 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   /** Record a new job homed here and start placing it. */
   public record Create(HomeProxy.Spec spec, ActorRef<Created> replyTo) implements Command {}
 
-  public record Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home) {}
+  /** @param refused why the job was not created (and the others null), or null */
+  public record Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home,
+      String refused) {
+    public Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home) {
+      this(jobId, homeNode, home, null);
+    }
+  }
 
   /** At most {@code max} jobs homed here, oldest first, from position {@code from}. */
   public record ListJobs(int from, int max, ActorRef<JobList> replyTo)
@@ -208,6 +214,13 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   }
 
   private Behavior<Command> onCreate(Create c) {
+    int unfinished = jobs.size() - finishedOrder.size();
+    if (unfinished >= settings.maxJobs()) {
+      c.replyTo().tell(new Created(null, homeNode, null, "node " + homeNode + " is home to "
+          + unfinished + " jobs that have not ended, its most (drift.home.max-jobs = "
+          + settings.maxJobs() + "); submit again when some have ended, or to another node"));
+      return this;
+    }
     HomeProxy.Spec spec = c.spec();
     while (jobs.containsKey(spec.id())) { // random ids: a clash is rare, and never fatal
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),

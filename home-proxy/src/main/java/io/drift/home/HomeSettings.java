@@ -14,7 +14,15 @@ public record HomeSettings(
     int maxKeptLinesFinished,
     int retainFinished,
     Path workspaceRoot,
-    long maxFileBytes) {
+    long maxFileBytes,
+    int maxJobs) {
+
+  /** At most 100,000 unfinished jobs homed at one node. */
+  public HomeSettings(Duration startTimeout, Duration retryInterval, int maxKeptLines,
+      int maxKeptLinesFinished, int retainFinished, Path workspaceRoot, long maxFileBytes) {
+    this(startTimeout, retryInterval, maxKeptLines, maxKeptLinesFinished, retainFinished,
+        workspaceRoot, maxFileBytes, 100_000);
+  }
 
   /** The defaults for the job's files: a workspace under the temporary directory, 1 GiB. */
   public HomeSettings(Duration startTimeout, Duration retryInterval, int maxKeptLines,
@@ -43,6 +51,9 @@ public record HomeSettings(
     if (maxFileBytes < 1) {
       throw new ConfigException.BadValue("drift.home.max-file-bytes", "must be >= 1");
     }
+    if (maxJobs < 1) {
+      throw new ConfigException.BadValue("drift.home.max-jobs", "must be >= 1");
+    }
   }
 
   public static HomeSettings fromConfig(Config root) {
@@ -51,7 +62,8 @@ public record HomeSettings(
     return new HomeSettings(root.getDuration(p + "start-timeout"),
         root.getDuration(p + "retry-interval"), root.getInt(p + "max-kept-lines"),
         root.getInt(p + "max-kept-lines-finished"), root.getInt(p + "retain-finished"),
-        workspaceRoot(root.getString(p + "workspace-root")), root.getBytes(p + "max-file-bytes"));
+        workspaceRoot(root.getString(p + "workspace-root")), root.getBytes(p + "max-file-bytes"),
+        root.getInt(p + "max-jobs"));
   }
 
   private static Path workspaceRoot(String dir) {

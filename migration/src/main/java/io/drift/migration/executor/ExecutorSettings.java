@@ -20,7 +20,18 @@ public record ExecutorSettings(
     int maxResultBytes,
     int maxRunnable,
     boolean acceptGuests,
-    Duration checkpointInterval) {
+    Duration checkpointInterval,
+    int maxLinesPerSecond) {
+
+  /** Output at any rate. */
+  public ExecutorSettings(int slots, Duration timeSlice, Duration reportInterval,
+      int outputBatchLines, int outputBatchBytes, int outputWindowLines,
+      Duration outputAckTimeout, int maxLineChars, int maxResultBytes, int maxRunnable,
+      boolean acceptGuests, Duration checkpointInterval) {
+    this(slots, timeSlice, reportInterval, outputBatchLines, outputBatchBytes, outputWindowLines,
+        outputAckTimeout, maxLineChars, maxResultBytes, maxRunnable, acceptGuests,
+        checkpointInterval, 0);
+  }
 
   /** Without periodic checkpoints (tests that do not need them). */
   public ExecutorSettings(int slots, Duration timeSlice, Duration reportInterval,
@@ -46,6 +57,7 @@ public record ExecutorSettings(
     require(maxRunnable >= slots, "drift.executor.max-runnable", "must be >= the slot count");
     require(!checkpointInterval.isNegative(), "drift.executor.checkpoint-interval",
         "must be >= 0 (0: off)");
+    require(maxLinesPerSecond >= 0, "drift.executor.max-lines-per-second", "must be >= 0 (0: any)");
   }
 
   public static ExecutorSettings fromConfig(Config root, int slots) {
@@ -63,19 +75,20 @@ public record ExecutorSettings(
         root.getBytes(p + "max-result-bytes").intValue(),
         root.getInt(p + "max-runnable"),
         root.getBoolean(p + "accept-guests"),
-        root.getDuration(p + "checkpoint-interval"));
+        root.getDuration(p + "checkpoint-interval"),
+        root.getInt(p + "max-lines-per-second"));
   }
 
   public ExecutorSettings withCheckpointInterval(Duration d) {
     return new ExecutorSettings(slots, timeSlice, reportInterval, outputBatchLines,
         outputBatchBytes, outputWindowLines, outputAckTimeout, maxLineChars, maxResultBytes,
-        maxRunnable, acceptGuests, d);
+        maxRunnable, acceptGuests, d, maxLinesPerSecond);
   }
 
   public ExecutorSettings withSlots(int n) {
     return new ExecutorSettings(n, timeSlice, reportInterval, outputBatchLines, outputBatchBytes,
         outputWindowLines, outputAckTimeout, maxLineChars, maxResultBytes, maxRunnable,
-        acceptGuests, checkpointInterval);
+        acceptGuests, checkpointInterval, maxLinesPerSecond);
   }
 
   private static void require(boolean ok, String key, String what) {

@@ -176,7 +176,49 @@ public final class UnitTask {
     }
   }
 
+  private double lineTokens = -1; // the rate limit's bucket; -1: not started
+  private long tokensAtNanos;
+
+  /**
+   * drift.executor.max-lines-per-second, as a bucket of one second's lines: a unit that has
+   * used it up waits in its step (what it wrote so far sent home first) until lines are due.
+   */
+  private void throttle() throws InterruptedException, HomeUnreachableException {
+    int rate = settings.maxLinesPerSecond();
+    if (rate <= 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (lineTokens < 0) {
+      lineTokens = rate;
+    } else {
+      lineTokens = Math.min(rate, lineTokens + (now - tokensAtNanos) * (rate / 1e9));
+    }
+    tokensAtNanos = now;
+    if (lineTokens < 1) {
+      if (!pending.isEmpty()) {
+        flush();
+      }
+      // wait for a tenth of a second's lines at once: fewer, longer sleeps
+      long waitNanos = (long) ((Math.min(rate, Math.max(1, rate / 10.0)) - lineTokens)
+          * 1e9 / rate);
+      Thread.sleep(waitNanos / 1_000_000L, (int) (waitNanos % 1_000_000L));
+      long after = System.nanoTime();
+      lineTokens = Math.min(rate, lineTokens + (after - tokensAtNanos) * (rate / 1e9));
+      tokensAtNanos = after;
+    }
+    lineTokens -= 1;
+  }
+
   private void append(OutputLine.Stream stream, String line) {
+    try {
+      throttle();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("slot thread interrupted while writing output", e);
+    } catch (HomeUnreachableException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
     String text = Limits.cut(wellFormed(line == null ? "null" : line), settings.maxLineChars());
     pending.add(new OutputLine(nextSeq++, stream, text));
     pendingChars += text.length();
