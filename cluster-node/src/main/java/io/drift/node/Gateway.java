@@ -106,7 +106,18 @@ public final class Gateway {
       ActorRef<Balancer.Command> balancer, StateCodec codec, CodeStore code, String selfNode,
       int maxStateBytes, Duration createTimeout) {
     Map<String, CodeStore.Incoming> uploads = new HashMap<>();
-    return Behaviors.setup(ctx -> Behaviors.receive(Command.class)
+    // A failure on one message (a bug the checks below missed) must not stop the node's door:
+    // the gateway keeps nothing that a failed message could leave half-changed but uploads,
+    // which close themselves on error.
+    return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.receive(Command.class)
+        .onMessage(Command.class, c -> malformed(c) != null, c -> {
+          // decoded, but not a message a client sends: answer where it can, log quietly (a
+          // flood of them must not flood the log)
+          ctx.getLog().debug("dropped a malformed {}: {}", c.getClass().getSimpleName(),
+              malformed(c));
+          answerMalformed(c, malformed(c));
+          return Behaviors.same();
+        })
         .onMessage(Submit.class, s -> onSubmit(ctx, s, homes, codec, code, selfNode,
             maxStateBytes, createTimeout))
         .onMessage(PutCode.class, p -> {
@@ -150,8 +161,59 @@ public final class Gateway {
           g.replyTo().tell(new Members(selfNode, upMembers(ctx)));
           return Behaviors.same();
         })
-        .build());
+        .build())).onFailure(RuntimeException.class,
+            org.apache.pekko.actor.typed.SupervisorStrategy.resume());
   }
+
+  /**
+   * Why a decoded command cannot be taken as it is (a field a client always sets is missing
+   * or out of range), or null. The wire's decoder builds any record whose fields parse, so
+   * a hostile or broken client can send nulls where no Drift client would.
+   */
+  static String malformed(Command c) {
+    if (c instanceof Submit s) {
+      return s.replyTo() == null ? "no reply-to"
+          : s.unit() == null || s.unit().className() == null || s.unit().className().isEmpty()
+              || s.unit().bytes() == null ? "a job needs a unit, with its class name" : null;
+    }
+    if (c instanceof PutCode p) {
+      return p.replyTo() == null ? "no reply-to"
+          : p.hash() == null || p.offset() < 0 || p.total() < 0 || p.offset() > p.total()
+              ? "a piece of a jar needs its hash, and 0 <= offset <= total" : null;
+    }
+    if (c instanceof ListJobs l) {
+      return l.replyTo() == null ? "no reply-to" : l.from() < 0 ? "from must be >= 0" : null;
+    }
+    if (c instanceof GetJob g) {
+      return g.replyTo() == null ? "no reply-to" : g.jobId() == null ? "no job id" : null;
+    }
+    if (c instanceof Migrate m) {
+      return m.replyTo() == null ? "no reply-to"
+          : m.jobId() == null || m.target() == null ? "a move needs a job id and a target" : null;
+    }
+    if (c instanceof GetNodes g) {
+      return g.replyTo() == null ? "no reply-to" : null;
+    }
+    if (c instanceof GetDecisions g) {
+      return g.replyTo() == null ? "no reply-to" : g.job() == null ? "no job id" : null;
+    }
+    if (c instanceof GetMembers g) {
+      return g.replyTo() == null ? "no reply-to" : null;
+    }
+    return null;
+  }
+
+  /** Where the command has somewhere to answer and a way to say no, it hears why. */
+  private static void answerMalformed(Command c, String why) {
+    if (c instanceof Submit s && s.replyTo() != null) {
+      s.replyTo().tell(new Rejected(why));
+    } else if (c instanceof PutCode p && p.replyTo() != null) {
+      p.replyTo().tell(new CodeAck(0, false, why));
+    } else if (c instanceof Migrate m && m.replyTo() != null) {
+      m.replyTo().tell(new HomeProxy.MigrateAnswer(m.jobId(), false, why, null));
+    }
+  }
+
 
   /** Takes one piece of an upload (file I/O: this actor runs on the blocking dispatcher). */
   static CodeAck put(PutCode p, CodeStore code, Map<String, CodeStore.Incoming> uploads,

@@ -26,10 +26,14 @@ final class Walks {
   final MigrationTest.Unmoved expected;
 
   Walks(DriftClient client, int n, long steps) throws Exception {
+    this(client, n, steps, MigrationTest.CPU_MICROS);
+  }
+
+  Walks(DriftClient client, int n, long steps, long cpuMicrosPerStep) throws Exception {
     expected = MigrationTest.unmoved(steps);
     for (int i = 0; i < n; i++) {
       JobHandle<Long> h = client.submit(JobSpec.of(
-          new SeededWalk(MigrationTest.SEED, steps, MigrationTest.CPU_MICROS)));
+          new SeededWalk(MigrationTest.SEED, steps, cpuMicrosPerStep)));
       List<OutputLine> out = new CopyOnWriteArrayList<>();
       h.onOutput(out::add);
       jobs.add(h);
