@@ -1,6 +1,7 @@
 package io.drift.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -85,7 +86,7 @@ class JoinModeTest {
       assertTrue(seeds.body().contains("\"seedNodes\":[]"), seeds.body());
       // several stable margins and probe rounds: joining itself would have happened by now
       upA.expectNoMessage(Duration.ofSeconds(3));
-      assertTrue(Cluster.get(a.system()).state().getMembers().iterator().hasNext() == false,
+      assertFalse(Cluster.get(a.system()).state().getMembers().iterator().hasNext(),
           "a is in no cluster");
 
       DriftNode b = DriftNode.start(
