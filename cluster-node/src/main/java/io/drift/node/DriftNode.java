@@ -16,8 +16,6 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +52,7 @@ public final class DriftNode implements AutoCloseable {
   public static DriftNode start(Config config) {
     NodeSettings settings = NodeSettings.fromConfig(config); // fail before anything starts
     ManagementAuth auth = ManagementAuth.fromConfig(config);
+    JoinMode join = JoinMode.fromConfig(config);
     // start logging on this thread: first log calls from many threads at once are replayed
     // by SLF4J with a warning
     LoggerFactory.getILoggerFactory();
@@ -65,11 +64,7 @@ public final class DriftNode implements AutoCloseable {
         new IllegalStateException("the actor system stopped while the node was starting")));
     try {
       NodeRefs refs = started.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
-        // no seed nodes: this node starts a cluster of its own
-        Cluster cluster = Cluster.get(system);
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
+      join.start(system, config); // seed nodes, itself, or Cluster Bootstrap (JoinMode)
       drainOnSigterm(system, refs, config);
       ServerBinding binding = settings.management() ? bindHttp(system, config, refs, auth) : null;
       return new DriftNode(settings, system, refs, binding);
@@ -117,7 +112,7 @@ public final class DriftNode implements AutoCloseable {
 
   private static ServerBinding bindHttp(ActorSystem<Void> system, Config config, NodeRefs refs,
       ManagementAuth auth) throws InterruptedException, ExecutionException, TimeoutException {
-    String host = config.getString("pekko.management.http.hostname");
+    String host = JoinMode.bindHostname(config);
     int port = config.getInt("pekko.management.http.port");
     // Pekko's management routes (/cluster/members, /ready, /alive) and ours on one port
     // one guard in front of both: no mutating route of either is reachable without the token

@@ -78,7 +78,8 @@ final class NodeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     List<String> seedList = c.getStringList("pekko.cluster.seed-nodes");
     out.printf("drift node %s started (%d slots), %s%s%n", node.selfNode(), node.settings().slots(),
-        seedList.isEmpty() ? "a cluster of its own" : "joining " + String.join(", ", seedList),
+        c.getString("drift.node.join").trim().equals("bootstrap") ? "joining by Cluster Bootstrap"
+            : seedList.isEmpty() ? "a cluster of its own" : "joining " + String.join(", ", seedList),
         node.httpPort() < 0 ? "" : "; management on http://"
             + c.getString("pekko.management.http.hostname") + ":" + node.httpPort());
     out.flush();
