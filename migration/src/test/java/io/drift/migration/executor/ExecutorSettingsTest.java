@@ -16,8 +16,10 @@ class ExecutorSettingsTest {
     ExecutorSettings s = ExecutorSettings.fromConfig(ConfigFactory.load(), 4);
     assertEquals(new ExecutorSettings(4, Duration.ofMillis(50), Duration.ofMillis(500), 256,
         64 * 1024, 4096, Duration.ofSeconds(30), 8192, 128 * 1024, 10_000, true,
-        Duration.ofSeconds(10)), s);
+        Duration.ofSeconds(10), 20_000), s);
     assertEquals(3, s.withSlots(3).slots());
+    assertEquals(20_000, s.withSlots(3).withCheckpointInterval(Duration.ZERO)
+        .maxLinesPerSecond());
     assertEquals(s.checkpointInterval(), s.withSlots(3).checkpointInterval());
     assertEquals(Duration.ofSeconds(2),
         s.withCheckpointInterval(Duration.ofSeconds(2)).withSlots(3).checkpointInterval());
