@@ -52,6 +52,9 @@ public final class DriftNode implements AutoCloseable {
    */
   public static DriftNode start(Config config) {
     NodeSettings settings = NodeSettings.fromConfig(config); // fail before anything starts
+    // TLS (decision 0020): unreadable key or trust stores fail here; Artery reads them lazily,
+    // at the first connection, and would only log each refused one
+    io.drift.migration.executor.SideChannelTls.fromConfig(config);
     // start logging on this thread: first log calls from many threads at once are replayed
     // by SLF4J with a warning
     LoggerFactory.getILoggerFactory();
