@@ -22,7 +22,9 @@ class ExampleConfigTest {
     Path conf = Path.of("").toAbsolutePath().getParent().resolve("conf");
     List<Path> files;
     try (Stream<Path> walk = Files.walk(conf)) {
-      files = walk.filter(p -> p.toString().endsWith(".conf")).sorted().toList();
+      // production/ is not for this machine: it needs TLS material (ProductionConfigTest)
+      files = walk.filter(p -> p.toString().endsWith(".conf"))
+          .filter(p -> !p.startsWith(conf.resolve("production"))).sorted().toList();
     }
     assertFalse(files.isEmpty(), "no examples found under " + conf);
     return files.stream();
