@@ -108,8 +108,8 @@ public final class DriftClient implements JobClient {
           + timeout.toSeconds() + "s (drift.client.timeout): is a node running there, and is "
           + node.substring(node.indexOf(':') + 1) + " its cluster port?"
           // a TLS handshake refused looks like silence from here
-          + (tls ? " Does the cluster trust this client's certificate, and this client the"
-              + " cluster's CA (pekko.remote.artery.ssl)?"
+          + (tls ? " Is this client's TLS certificate one of the cluster's CA, and its trust"
+              + " store that CA (pekko.remote.artery.ssl)?"
               : " If the cluster runs TLS, give this client its key and trust stores:"
               + " --config FILE (docs/security.md)."), e);
     }
