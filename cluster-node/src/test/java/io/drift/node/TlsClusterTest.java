@@ -67,16 +67,35 @@ class TlsClusterTest {
   static void start() throws Exception {
     Files.createDirectories(Path.of("target"));
     dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "tls-");
-    cluster = TlsMaterial.newCa(dir.resolve("cluster"));
-    other = TlsMaterial.newCa(dir.resolve("other"));
-    // hostname verification is on: every certificate names 127.0.0.1, the address dialled
-    node1 = cluster.node("node1", "ip:127.0.0.1");
-    node2 = cluster.node("node2", "ip:127.0.0.1");
-    node3 = cluster.node("node3", "ip:127.0.0.1");
-    client = cluster.node("client-alice", "ip:127.0.0.1");
-    foreign = other.node("intruder", "ip:127.0.0.1");
+    // each keytool is a JVM start: independent ones at once
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      CompletableFuture<TlsMaterial> otherCa = CompletableFuture.supplyAsync(
+          () -> unchecked(() -> TlsMaterial.newCa(dir.resolve("other"))), pool);
+      cluster = TlsMaterial.newCa(dir.resolve("cluster"));
+      // hostname verification is on: every certificate names 127.0.0.1, the address dialled
+      List<CompletableFuture<Path>> stores = List.of("node1", "node2", "node3", "client-alice")
+          .stream().map(name -> CompletableFuture.supplyAsync(
+              () -> unchecked(() -> cluster.node(name, "ip:127.0.0.1")), pool)).toList();
+      other = otherCa.join();
+      foreign = other.node("intruder", "ip:127.0.0.1");
+      node1 = stores.get(0).join();
+      node2 = stores.get(1).join();
+      node3 = stores.get(2).join();
+      client = stores.get(3).join();
+    } finally {
+      pool.shutdownNow();
+    }
     nodes = TestClusters.startReady(List.of(1, 1), production(node1),
         Map.of(1, Map.of(KEY_STORE, node2.toString())));
+  }
+
+  static <T> T unchecked(java.util.concurrent.Callable<T> step) {
+    try {
+      return step.call();
+    } catch (Exception e) {
+      throw new java.util.concurrent.CompletionException(e);
+    }
   }
 
   @AfterAll
