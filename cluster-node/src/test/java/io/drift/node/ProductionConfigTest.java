@@ -70,4 +70,12 @@ class ProductionConfigTest {
     NodeSettings.fromConfig(DriftConfig.forNode(null,
         TlsMaterial.production("node.conf", ENV))); // and a node's settings accept it
   }
+
+  @org.junit.jupiter.api.Test
+  void aKeyStoreThatCannotBeReadStopsTheNodeAtStartAndSaysWhich() {
+    // /k/node.p12 does not exist: Artery alone would find out at the first connection
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> DriftNode.start(DriftConfig.forNode(null, TlsMaterial.production("node.conf", ENV))));
+    assertTrue(e.getMessage().contains("key-store /k/node.p12"), e.getMessage());
+  }
 }
