@@ -53,6 +53,9 @@ public final class DriftNode implements AutoCloseable {
     NodeSettings settings = NodeSettings.fromConfig(config); // fail before anything starts
     ManagementAuth auth = ManagementAuth.fromConfig(config);
     JoinMode join = JoinMode.fromConfig(config);
+    // TLS (decision 0020): unreadable key or trust stores fail here; Artery reads them lazily,
+    // at the first connection, and would only log each refused one
+    io.drift.migration.executor.SideChannelTls.fromConfig(config);
     // start logging on this thread: first log calls from many threads at once are replayed
     // by SLF4J with a warning
     LoggerFactory.getILoggerFactory();

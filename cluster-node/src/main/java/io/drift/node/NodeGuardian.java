@@ -48,7 +48,8 @@ public final class NodeGuardian {
           settings.maxCodeBytes(), WorkUnit.class.getClassLoader());
       // one side channel per node: states on the move, and file data to and from homes
       SideChannel side = settings.migration().sideChannel()
-          ? Executor.bindSideChannel(ctx.getLog(), self, settings.migration()) : null;
+          ? Executor.bindSideChannel(ctx.getLog(), self, settings.migration(),
+              io.drift.migration.executor.SideChannelTls.of(ctx.getSystem())) : null;
       ActorRef<Executor.Command> executor =
           ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration(),
               new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_'))), code, side),

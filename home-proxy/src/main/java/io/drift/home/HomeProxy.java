@@ -864,7 +864,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     SideChannel.send(q.side().host(), q.side().port(), q.side().token(), q.path(),
             SideChannel.PLAIN, FileStream.framedSize(n),
             out -> FileStream.write(file, q.offset(), n, out), settings.startTimeout(), 0,
-            STREAM_SENDERS)
+            STREAM_SENDERS, io.drift.migration.executor.SideChannelTls.of(getContext().getSystem()))
         .done().whenComplete((crc, ex) -> {
           STREAM_PERMITS.release();
           if (ex == null) {

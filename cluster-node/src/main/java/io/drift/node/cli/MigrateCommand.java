@@ -35,7 +35,7 @@ final class MigrateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Logs.init("ERROR", "WARN");
     JobId id = JobId.of(job);
-    try (DriftClient client = DriftClient.connect(target.node)) {
+    try (DriftClient client = target.connect()) {
       JobInfo info = client.migrate(id, where).toCompletableFuture().join();
       if (info.state() == JobState.FROZEN) {
         spec.commandLine().getOut().printf("job %s is frozen at its home %s (moved %d times)%n",

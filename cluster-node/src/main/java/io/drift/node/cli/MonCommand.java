@@ -60,7 +60,7 @@ final class MonCommand implements Callable<Integer> {
     boolean terminal = System.console() != null && !json;
     int frames = json ? 1 : count >= 0 ? count : terminal ? Integer.MAX_VALUE : 1;
     PrintWriter out = spec.commandLine().getOut();
-    try (DriftClient client = DriftClient.connect(target.node)) {
+    try (DriftClient client = target.connect()) {
       for (int i = 0; i < frames; i++) {
         List<Balancer.NodeStatus> nodes = new ArrayList<>(
             client.nodes().toCompletableFuture().join().nodes());

@@ -35,7 +35,7 @@ final class PsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Logs.init("ERROR", "WARN"); // Artery logs harmless WARNs as a client disconnects
     List<JobInfo> jobs = new ArrayList<>();
-    try (DriftClient client = DriftClient.connect(target.node)) {
+    try (DriftClient client = target.connect()) {
       if (all) {
         for (String node : client.members().toCompletableFuture().join().up()) {
           jobs.addAll(client.jobsAt(node).toCompletableFuture().join());

@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    try (DriftClient client = DriftClient.connect(target.node)) {
+    try (DriftClient client = target.connect()) {
       JobHandle<?> handle = client.submit(job);
       if (detach) {
         out.println(handle.id());

@@ -50,7 +50,7 @@ final class WhyCommand implements Callable<Integer> {
     Logs.init("ERROR", "WARN");
     JobId id = JobId.of(job); // a malformed id is bad input, before any node is asked
     List<Taken> all = new ArrayList<>();
-    try (DriftClient client = DriftClient.connect(target.node)) {
+    try (DriftClient client = target.connect()) {
       for (String node : client.members().toCompletableFuture().join().up()) {
         for (Decision d : client.decisionsAt(node, id).toCompletableFuture().join().decisions()) {
           all.add(new Taken(node, d));

@@ -89,6 +89,8 @@ public final class DriftClient implements JobClient {
       throw new ConfigException.BadValue("drift.client.max-buffered-lines", "must be >= 0");
     }
     LoggerFactory.getILoggerFactory(); // see DriftNode.start
+    // TLS (decision 0020): unreadable key or trust stores fail here, not as a timeout
+    boolean tls = io.drift.migration.executor.SideChannelTls.fromConfig(config) != null;
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "drift-client", config);
     String path = "pekko://" + DriftNode.SYSTEM_NAME + "@" + node + "/user/" + NodeGuardian.GATEWAY;
     try {
@@ -104,7 +106,12 @@ public final class DriftClient implements JobClient {
       }
       throw new DriftException("no Drift node answered at " + node + " within "
           + timeout.toSeconds() + "s (drift.client.timeout): is a node running there, and is "
-          + node.substring(node.indexOf(':') + 1) + " its cluster port?", e);
+          + node.substring(node.indexOf(':') + 1) + " its cluster port?"
+          // a TLS handshake refused looks like silence from here
+          + (tls ? " Is this client's TLS certificate one of the cluster's CA, and its trust"
+              + " store that CA (pekko.remote.artery.ssl)?"
+              : " If the cluster runs TLS, give this client its key and trust stores:"
+              + " --config FILE (docs/security.md)."), e);
     }
   }
 

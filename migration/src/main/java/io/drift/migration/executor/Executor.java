@@ -520,7 +520,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       MigrationSettings migration, FrozenStore frozen, CodeStore code) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         new Executor(ctx, timers, runner, codec, selfNode, migration, frozen, code,
-            migration.sideChannel() ? bindSideChannel(ctx.getLog(), selfNode, migration) : null)));
+            migration.sideChannel() ? bindSideChannel(ctx.getLog(), selfNode, migration,
+                SideChannelTls.of(ctx.getSystem())) : null)));
   }
 
   /**
@@ -592,13 +593,17 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   /**
    * The node's side channel for bulk data (states on the move, file data), listening on the
    * node's host; null if it cannot listen (then all goes over Artery, more slowly).
+   *
+   * @param tls TLS as Artery has it ({@link SideChannelTls#of}), or null: plain TCP
    */
   public static SideChannel bindSideChannel(org.slf4j.Logger log, String selfNode,
-      MigrationSettings migration) {
+      MigrationSettings migration, SideChannelTls tls) {
     String host = selfNode.substring(0, selfNode.lastIndexOf(':'));
     try {
-      SideChannel c = SideChannel.bind(host, migration.sideChannelPort(), migration.transferTimeout());
-      log.debug("side channel for states listens on {}:{}", c.host(), c.port());
+      SideChannel c = SideChannel.bind(host, migration.sideChannelPort(), migration.transferTimeout(),
+          tls);
+      log.debug("side channel for states listens on {}:{}{}", c.host(), c.port(),
+          tls == null ? "" : " (TLS)");
       return c;
     } catch (java.io.IOException e) {
       log.warn("no side channel for moving states ({}:{}: {}); large states go over"
@@ -1504,7 +1509,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           return false;
         }
         SideChannel.send(where.side().host(), where.side().port(), where.side().token(), "",
-                SideChannel.PLAIN, size, writer, timeout, 0, Runnable::run)
+                SideChannel.PLAIN, size, writer, timeout, 0, Runnable::run, side.tls())
             .done().get(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS);
         return true;
       } catch (InterruptedException e) {

@@ -214,7 +214,8 @@ final class Outbound {
           }
         },
         settings.transferTimeout(), settings.sideChannelMaxRate(),
-        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
+        ctx.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
+        SideChannelTls.of(ctx.getSystem()));
     ctx.pipeToSelf(sending.done(), SideSent::new);
     return whileSending(Behaviors.receive(Msg.class)
         .onMessage(SideSent.class, s -> {

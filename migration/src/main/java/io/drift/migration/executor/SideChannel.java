@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * format of the state (1 byte: {@link #PLAIN} or {@link #SPLIT}), the {@code length} bytes of
  * the state, then their CRC-32C (8 bytes). The target answers one byte, 1, once it has read,
  * checked and handed over the state.
+ *
+ * <p>When Artery runs TLS, so does this channel ({@link SideChannelTls}, decision 0020): the same
+ * bytes inside TLS, and a connection whose certificate the node's trust store does not trust
+ * is dropped in the handshake, before it can present a token.
  */
 public final class SideChannel implements AutoCloseable {
 
@@ -160,6 +164,7 @@ public final class SideChannel implements AutoCloseable {
       boolean streaming) {}
 
   private final ServerSocket server;
+  private final SideChannelTls tls; // null: plain TCP
   private final Duration ioTimeout;
   private final Map<String, Expected> expected = new ConcurrentHashMap<>();
   private final ExecutorService threads;
@@ -167,8 +172,9 @@ public final class SideChannel implements AutoCloseable {
   private final java.util.Set<Socket> open = ConcurrentHashMap.newKeySet(); // closed by close()
   private volatile boolean closed;
 
-  private SideChannel(ServerSocket server, Duration ioTimeout) {
+  private SideChannel(ServerSocket server, SideChannelTls tls, Duration ioTimeout) {
     this.server = server;
+    this.tls = tls;
     this.ioTimeout = ioTimeout;
     this.threads = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "drift-side-channel-" + server.getLocalPort());
@@ -185,7 +191,16 @@ public final class SideChannel implements AutoCloseable {
    * @throws IOException the address cannot be bound
    */
   public static SideChannel bind(String host, int port, Duration ioTimeout) throws IOException {
-    ServerSocket s = new ServerSocket();
+    return bind(host, port, ioTimeout, null);
+  }
+
+  /**
+   * Listens on {@code host:port} (port 0: any free one), over TLS with client certificates
+   * required if {@code tls} is not null.
+   */
+  public static SideChannel bind(String host, int port, Duration ioTimeout, SideChannelTls tls)
+      throws IOException {
+    ServerSocket s = tls == null ? new ServerSocket() : tls.newServerSocket();
     try {
       s.setReceiveBufferSize(SOCKET_BUFFER); // before bind: accepted sockets inherit it
       s.bind(new InetSocketAddress(InetAddress.getByName(host), port), 16);
@@ -193,7 +208,12 @@ public final class SideChannel implements AutoCloseable {
       s.close();
       throw e;
     }
-    return new SideChannel(s, ioTimeout);
+    return new SideChannel(s, tls, ioTimeout);
+  }
+
+  /** How this channel's connections are protected, and so how its node sends: null, plain. */
+  public SideChannelTls tls() {
+    return tls;
   }
 
   public String host() {
@@ -276,6 +296,9 @@ public final class SideChannel implements AutoCloseable {
             };
             try (s) {
               receive(s, release);
+            } catch (javax.net.ssl.SSLException e) { // no certificate, a foreign one, or no TLS
+              log.info("side channel: a connection from {} failed TLS; dropped: {}",
+                  s.getRemoteSocketAddress(), e.toString());
             } catch (IOException | RuntimeException e) {
               log.debug("side channel connection from {} dropped: {}", s.getRemoteSocketAddress(),
                   e.toString());
@@ -452,14 +475,24 @@ public final class SideChannel implements AutoCloseable {
   public static Sending send(String host, int port, String token, String className, int format,
       long size, Writer writer, Duration ioTimeout, long maxBytesPerSecond,
       java.util.concurrent.Executor runOn) {
+    return send(host, port, token, className, format, size, writer, ioTimeout, maxBytesPerSecond,
+        runOn, null);
+  }
+
+  /** The same, over TLS if {@code tls} is not null (as the target's channel must be too). */
+  public static Sending send(String host, int port, String token, String className, int format,
+      long size, Writer writer, Duration ioTimeout, long maxBytesPerSecond,
+      java.util.concurrent.Executor runOn, SideChannelTls tls) {
     Sending sending = new Sending();
     runOn.execute(() -> {
-      try (Socket s = sending.socket) {
+      try (Socket plain = sending.socket) {
         int timeout = (int) Math.min(Integer.MAX_VALUE, ioTimeout.toMillis());
-        s.setTcpNoDelay(true);
-        s.setSendBufferSize(SOCKET_BUFFER);
-        s.connect(new InetSocketAddress(host, port), timeout);
-        s.setSoTimeout(timeout);
+        plain.setTcpNoDelay(true);
+        plain.setSendBufferSize(SOCKET_BUFFER);
+        plain.connect(new InetSocketAddress(host, port), timeout);
+        plain.setSoTimeout(timeout); // bounds the TLS handshake too
+        @SuppressWarnings("resource") // closing it closes plain, which the try closes anyway
+        Socket s = tls == null ? plain : tls.over(plain, host, port);
         DataOutputStream out = new DataOutputStream(
             new BufferedOutputStream(s.getOutputStream(), 1 << 20));
         out.write(ByteBuffer.allocate(8 + TOKEN_BYTES + 8).putLong(MAGIC)
@@ -479,6 +512,9 @@ public final class SideChannel implements AutoCloseable {
         int ack = s.getInputStream().read();
         if (ack != 1) {
           throw new IOException("the target closed the side channel without taking the state");
+        }
+        if (s != plain) {
+          s.close(); // TLS says goodbye (close_notify) before the socket goes
         }
         sending.done.complete(counted.crc.getValue());
       } catch (IOException | RuntimeException e) {
