@@ -65,7 +65,8 @@ class K8sManifestsTest {
       }
     }
     // POD_IP comes from the downward API in a pod; here it is given like a flag
-    conf = DriftConfig.forNode(root.resolve("conf/k8s.conf"), Map.of("POD_IP", POD_IP));
+    conf = DriftConfig.forNode(root.resolve("conf/k8s.conf"), Map.of("POD_IP", POD_IP,
+        "DRIFT_KEYSTORE_PASSWORD", "k", "DRIFT_TRUSTSTORE_PASSWORD", "t"));
   }
 
   // --- the profile itself ---------------------------------------------------------------
@@ -246,10 +247,14 @@ class K8sManifestsTest {
     JsonNode mount = volumeMount("config");
     String configMap = volume(pod, "config").path("configMap").path("name").asText();
     JsonNode data = one("ConfigMap", configMap).path("data");
-    assertEquals(1, data.size(), "keys of ConfigMap " + configMap);
-    String key = data.fieldNames().next();
-    assertEquals(Files.readString(root.resolve("conf/k8s.conf")), data.path(key).asText(),
-        "ConfigMap " + configMap + " " + key + " = conf/k8s.conf");
+    assertEquals(List.of("k8s-client.conf", "k8s.conf"), texts(new ObjectMapper()
+        .valueToTree(new java.util.TreeSet<>(iterable(data.fieldNames())))),
+        "keys of ConfigMap " + configMap);
+    String key = "k8s.conf";
+    for (String file : List.of("k8s.conf", "k8s-client.conf")) {
+      assertEquals(Files.readString(root.resolve("conf").resolve(file)), data.path(file)
+          .asText(), "ConfigMap " + configMap + " " + file + " = conf/" + file);
+    }
     List<String> args = texts(container().path("args"));
     int i = args.indexOf("--config");
     assertTrue(i >= 0 && i + 1 < args.size(), "the container's args name --config: " + args);
@@ -276,6 +281,43 @@ class K8sManifestsTest {
     assertTrue(secret.path("stringData").has(ref.path("key").asText())
         || secret.path("data").has(ref.path("key").asText()), "the example Secret has key "
         + ref.path("key").asText());
+  }
+
+  @Test
+  void nodesTalkTlsWithMutualAuthenticationFromTheMountedSecret() {
+    String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
+    assertEquals("tls-tcp", conf.getString("pekko.remote.artery.transport"));
+    assertTrue(conf.getBoolean(ssl + "require-mutual-authentication"));
+    String dir = volumeMount("tls").path("mountPath").asText();
+    JsonNode secret = volume(statefulSet().path("spec").path("template").path("spec"), "tls")
+        .path("secret");
+    List<String> files = new ArrayList<>();
+    secret.path("items").forEach(i -> files.add(dir + "/" + i.path("path").asText()));
+    assertTrue(files.contains(conf.getString(ssl + "key-store")), files.toString());
+    assertTrue(files.contains(conf.getString(ssl + "trust-store")), files.toString());
+    Map<String, JsonNode> env = new HashMap<>();
+    container().path("env").forEach(e -> env.put(e.path("name").asText(), e));
+    JsonNode example = one("Secret", secret.path("secretName").asText());
+    for (String var : List.of("DRIFT_KEYSTORE_PASSWORD", "DRIFT_TRUSTSTORE_PASSWORD")) {
+      JsonNode ref = env.get(var).path("valueFrom").path("secretKeyRef");
+      assertEquals(secret.path("secretName").asText(), ref.path("name").asText(), var);
+      assertTrue(example.path("stringData").has(ref.path("key").asText()), var);
+    }
+    secret.path("items").forEach(i -> assertTrue(example.path("data").has(
+        i.path("key").asText()), "the example Secret holds " + i.path("key").asText()));
+  }
+
+  @Test
+  void aClientInAPodUsesTheSameTlsAndThePodsStores() {
+    Config client = DriftConfig.forClient(root.resolve("conf/k8s-client.conf"), Map.of(
+        "POD_IP", POD_IP, "DRIFT_KEYSTORE_PASSWORD", "k", "DRIFT_TRUSTSTORE_PASSWORD", "t"));
+    String ssl = "pekko.remote.artery.ssl.config-ssl-engine.";
+    assertEquals("tls-tcp", client.getString("pekko.remote.artery.transport"));
+    assertEquals(POD_IP, client.getString("pekko.remote.artery.canonical.hostname"));
+    for (String key : List.of("key-store", "trust-store", "protocol",
+        "require-mutual-authentication", "hostname-verification")) {
+      assertEquals(conf.getString(ssl + key), client.getString(ssl + key), key);
+    }
   }
 
   @Test
@@ -368,6 +410,12 @@ class K8sManifestsTest {
       String what) {
     assertFalse(selector.isEmpty(), what + " is empty");
     selector.forEach((k, v) -> assertEquals(v, labels.get(k), what + " " + k + "=" + v));
+  }
+
+  private static <T> List<T> iterable(java.util.Iterator<T> it) {
+    List<T> out = new ArrayList<>();
+    it.forEachRemaining(out::add);
+    return out;
   }
 
   private static List<String> texts(JsonNode array) {
