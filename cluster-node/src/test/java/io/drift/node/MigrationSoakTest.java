@@ -9,6 +9,8 @@ import io.drift.api.JobSpec;
 import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.node.client.DriftClient;
+import io.drift.node.http.MetricsTest;
+import io.drift.node.http.PrometheusText;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -62,6 +65,20 @@ class MigrationSoakTest {
         jobs.add(h);
         outputs.add(out);
       }
+
+      // /metrics of the jobs' home, scraped twice a second while the moves go on: every
+      // scrape must parse, and the migration counters must move
+      String home = nodes.get(0);
+      List<Map<String, PrometheusText.Family>> scrapes = new CopyOnWriteArrayList<>();
+      scrapes.add(MetricsTest.scrape(cluster, 0)); // before the first move
+      ScheduledExecutorService scraper = Executors.newSingleThreadScheduledExecutor();
+      scraper.scheduleWithFixedDelay(() -> {
+        try {
+          scrapes.add(MetricsTest.scrape(cluster, 0));
+        } catch (Throwable e) {
+          scrapes.add(Map.of("failed: " + e, new PrometheusText.Family("", "", "", List.of())));
+        }
+      }, 500, 500, TimeUnit.MILLISECONDS);
 
       AtomicInteger asked = new AtomicInteger();
       Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
@@ -121,7 +138,11 @@ class MigrationSoakTest {
         f.get(300, TimeUnit.SECONDS);
       }
       drivers.shutdown();
+      scraper.shutdown();
+      assertTrue(scraper.awaitTermination(30, TimeUnit.SECONDS));
+      scrapes.add(MetricsTest.scrape(cluster, 0)); // after the last
       System.out.println("soak: moves done: " + outcomes);
+      checkMetrics(scrapes, home, outcomes);
       assertTrue(outcomes.keySet().stream().noneMatch(k -> k.startsWith("continue failed")),
           "every frozen job continued: " + outcomes);
 
@@ -148,6 +169,38 @@ class MigrationSoakTest {
       assertTrue(outcomes.containsKey("refused by " + refuser), report);
       assertTrue(outcomes.keySet().stream().noneMatch(k -> k.startsWith("other")), report);
     }
+  }
+
+  /** The scrapes parsed, and their migration counters moved as the moves did. */
+  static void checkMetrics(List<Map<String, PrometheusText.Family>> scrapes, String home,
+      Map<String, AtomicInteger> outcomes) {
+    assertTrue(scrapes.size() >= 3, scrapes.size() + " scrapes");
+    scrapes.forEach(s -> assertTrue(s.keySet().stream().noneMatch(k -> k.startsWith("failed")),
+        "a scrape failed: " + s.keySet()));
+    Map<String, String> moves = Map.of("node", home, "kind", "move");
+    double[] moved = scrapes.stream().mapToDouble(s -> MetricsTest.sum(s,
+        "drift_migrations_total", "drift_migrations_total", moves)).toArray();
+    for (int i = 1; i < moved.length; i++) {
+      assertTrue(moved[i] >= moved[i - 1], "a counter never goes back: " + List.of(moved));
+    }
+    Map<String, PrometheusText.Family> first = scrapes.get(0);
+    Map<String, PrometheusText.Family> last = scrapes.get(scrapes.size() - 1);
+    double delta = moved[moved.length - 1] - moved[0];
+    int answered = outcomes.getOrDefault("moved", new AtomicInteger()).get();
+    int notMoved = outcomes.values().stream().mapToInt(AtomicInteger::get).sum() - answered;
+    // home counts a move when it relocates the job, before it answers: every move answered
+    // "moved" is counted; one whose answer was lost on the way may be counted too
+    assertTrue(delta >= answered && delta <= answered + notMoved,
+        "moves counted " + delta + ", answered moved " + answered + ", not " + notMoved);
+    Map<String, String> here = Map.of("node", home);
+    double pauses = MetricsTest.sum(last, "drift_migration_pause_seconds",
+        "drift_migration_pause_seconds_count", here) - MetricsTest.sum(first,
+        "drift_migration_pause_seconds", "drift_migration_pause_seconds_count", here);
+    double all = MetricsTest.sum(last, "drift_migrations_total", "drift_migrations_total", here)
+        - MetricsTest.sum(first, "drift_migrations_total", "drift_migrations_total", here);
+    assertEquals(all, pauses, "a pause recorded for every migration, moves and freezes");
+    assertTrue(MetricsTest.sum(last, "drift_migration_bytes", "drift_migration_bytes_sum", here)
+        > MetricsTest.sum(first, "drift_migration_bytes", "drift_migration_bytes_sum", here));
   }
 
   /** Why a move did not happen, in kinds; "other: ..." fails the test. */

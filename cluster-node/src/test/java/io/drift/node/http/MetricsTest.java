@@ -33,14 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
  * the counters move between scrapes: migrations (count, bytes, pause histogram), decisions by
  * reason, checkpoints kept, home I/O bytes, jobs by state, every node's load and gossip age.
  */
-class MetricsTest {
+public class MetricsTest {
 
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir
   Path workspaces;
 
-  static Map<String, PrometheusText.Family> scrape(LocalCluster c, int node) throws Exception {
+  public static Map<String, PrometheusText.Family> scrape(LocalCluster c, int node)
+      throws Exception {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
             + c.node(node).httpPort() + "/metrics")).timeout(Duration.ofSeconds(30)).build(),
         HttpResponse.BodyHandlers.ofString());
@@ -53,7 +54,7 @@ class MetricsTest {
   }
 
   /** The sum of a family's samples named {@code sample} whose labels include {@code match}. */
-  static double sum(Map<String, PrometheusText.Family> m, String family, String sample,
+  public static double sum(Map<String, PrometheusText.Family> m, String family, String sample,
       Map<String, String> match) {
     PrometheusText.Family f = m.get(family);
     if (f == null) {

@@ -16,13 +16,13 @@ import java.util.regex.Pattern;
  * its samples, a sample of no declared family, histogram buckets that are not cumulative or
  * whose +Inf bucket is not the count).
  */
-final class PrometheusText {
+public final class PrometheusText {
 
-  record Sample(String name, Map<String, String> labels, double value) {}
+  public record Sample(String name, Map<String, String> labels, double value) {}
 
-  record Family(String name, String type, String help, List<Sample> samples) {}
+  public record Family(String name, String type, String help, List<Sample> samples) {}
 
-  static final class ParseException extends RuntimeException {
+  public static final class ParseException extends RuntimeException {
     ParseException(int line, String what, String text) {
       super("line " + line + ": " + what + ": " + text);
     }
@@ -36,7 +36,7 @@ final class PrometheusText {
   private PrometheusText() {}
 
   /** Every family, by name, in the order they came. */
-  static Map<String, Family> parse(String text) {
+  public static Map<String, Family> parse(String text) {
     Map<String, Family> families = new LinkedHashMap<>();
     Set<String> seen = new HashSet<>();
     Set<String> sampled = new HashSet<>();

@@ -213,25 +213,18 @@ public final class UnitTask {
   private void append(OutputLine.Stream stream, String line) {
     try {
       throttle();
+      String text = Limits.cut(wellFormed(line == null ? "null" : line), settings.maxLineChars());
+      pending.add(new OutputLine(nextSeq++, stream, text));
+      pendingChars += text.length();
+      if (pending.size() >= settings.outputBatchLines()
+          || pendingChars * 3L >= settings.outputBatchBytes()) { // a char: at most 3 UTF-8 bytes
+        flush();
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("slot thread interrupted while writing output", e);
     } catch (HomeUnreachableException e) {
       throw new IllegalStateException(e.getMessage(), e);
-    }
-    String text = Limits.cut(wellFormed(line == null ? "null" : line), settings.maxLineChars());
-    pending.add(new OutputLine(nextSeq++, stream, text));
-    pendingChars += text.length();
-    if (pending.size() >= settings.outputBatchLines()
-        || pendingChars * 3L >= settings.outputBatchBytes()) { // a char is at most 3 bytes in UTF-8
-      try {
-        flush();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("slot thread interrupted while writing output", e);
-      } catch (HomeUnreachableException e) {
-        throw new IllegalStateException(e.getMessage(), e);
-      }
     }
   }
 
