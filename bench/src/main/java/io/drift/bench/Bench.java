@@ -22,16 +22,18 @@ public final class Bench {
     boolean quick = args.length == 2 && args[1].equals("--quick");
     boolean join = args.length == 2 && args[1].equals("--join") && args[0].equals("cluster");
     if (args.length < 1 || args.length > 2 || (args.length == 2 && !quick && !join)
-        || !List.of("migration", "gossip", "simulate", "cluster", "home-io", "faults")
+        || !List.of("migration", "gossip", "simulate", "grid", "cluster", "home-io", "faults")
             .contains(args[0])) {
       System.err.println("usage: drift-bench migration | drift-bench gossip [--quick]"
-          + " | drift-bench simulate [--quick] | drift-bench cluster [--quick | --join]"
+          + " | drift-bench simulate [--quick] | drift-bench grid [--quick]"
+          + " | drift-bench cluster [--quick | --join]"
           + " | drift-bench home-io | drift-bench faults");
       System.exit(2);
     }
     Map<String, Object> result = new LinkedHashMap<>(switch (args[0]) {
       case "gossip" -> GossipCheck.run(quick);
       case "simulate" -> Simulate.run(quick);
+      case "grid" -> io.drift.balancer.sim.GridRun.run(quick);
       case "cluster" -> join ? ClusterBench.joinOnly() : ClusterBench.run(quick);
       case "home-io" -> HomeIoBench.run();
       case "faults" -> FaultsBench.run();

@@ -86,7 +86,7 @@ public final class MigrationPolicy {
           "memory short by %d MB; no peer in the window can hold unit %s (%d MB)", need >> 20,
           best.id(), best.memoryBytes() >> 20);
     }
-    double cost = MosixRule.moveCostSeconds(best.stateBytes(), cfg.bandwidthBytesPerSecond(),
+    double cost = MosixRule.moveCostSeconds(best.stateBytes(), target.bandwidth(cfg),
         cfg.fixedMoveSeconds());
     return new MigrationDecision(local.node(), best.id(), target.node(), "memory",
         new MigrationDecision.Why("memory ushering: %d MB free, %d MB short; unit %s holds %d MB;"
@@ -128,12 +128,14 @@ public final class MigrationPolicy {
           young++;
           continue;
         }
-        double cost = MosixRule.moveCostSeconds(u.stateBytes(), cfg.bandwidthBytesPerSecond(),
-            cfg.fixedMoveSeconds());
         PeerView target = null;
         double targetScore = Double.POSITIVE_INFINITY;
         double targetGain = 0;
+        double targetCost = 0;
         for (PeerView p : subset) {
+          // per peer: one in another cluster may be reached over a slower link
+          double cost = MosixRule.moveCostSeconds(u.stateBytes(), p.bandwidth(cfg),
+              cfg.fixedMoveSeconds());
           if (!MosixRule.allowsMove(local.localRunQueue(), local.speed(), local.slots(),
               p.runQueue(), p.speed(), p.slots(), cfg.marginUnits())) {
             lastRefusal = new MigrationDecision.Why("%s too loaded: %.1f units + %.1f on %d"
@@ -160,8 +162,10 @@ public final class MigrationPolicy {
             target = p;
             targetScore = score;
             targetGain = gain;
+            targetCost = cost;
           }
         }
+        double cost = targetCost;
         if (target != null && targetGain - cost > bestNet) {
           bestNet = targetGain - cost;
           best = new MigrationDecision(local.node(), u.id(), target.node(), "load",

@@ -6,6 +6,7 @@ import io.drift.balancer.policy.Admission;
 import io.drift.balancer.policy.LocalView;
 import io.drift.balancer.policy.MigrationDecision;
 import io.drift.balancer.policy.MigrationPolicy;
+import io.drift.balancer.policy.MosixRule;
 import io.drift.balancer.policy.NodeLoad;
 import io.drift.balancer.policy.OpportunityCostPolicy;
 import io.drift.balancer.policy.PeerView;
@@ -165,7 +166,20 @@ public final class ClusterSim {
   private final SplittableRandom random;
   private final int n;
   private final String[] names;
-  private final GossipSim gossip;
+  private GossipSim gossip; // one cluster: every node's; a grid: null, see clusterGossip
+  private final boolean gossips;
+  // a grid of clusters (withGrid): each cluster gossips inside itself, and offers its partners
+  // a few entries per interval
+  private Grid grid;
+  private GossipSim[] clusterGossip;
+  private int[][] members;
+  private int[] localIndex;
+  private int[][] crossNodes; // per cluster: the partners' nodes it heard of this interval
+  private Sample[][] crossSamples;
+  private long crossMoves;
+  private long crossPlacements;
+  private double crossBytes;
+  private long crossEntriesSent;
   private final PriorityQueue<Event> events =
       new PriorityQueue<>((x, y) -> Double.compare(x.time, y.time));
   // nodes
@@ -229,7 +243,8 @@ public final class ClusterSim {
     for (int i = 0; i < n; i++) {
       names[i] = "n" + i;
     }
-    this.gossip = strategy.gossips()
+    this.gossips = strategy.gossips();
+    this.gossip = gossips
         ? new GossipSim(n, Math.min(setup.window(), n - 1), setup.seed() + 1, n,
             cfg.maxAgeIntervals() + 1)
         : null;
@@ -259,10 +274,11 @@ public final class ClusterSim {
 
   public Result run() {
     long t0 = System.nanoTime();
-    if (gossip != null) {
+    if (gossips) {
       for (int i = 0; i < n; i++) {
-        gossip.publish(i, sample(i));
+        gossipOf(i).publish(local(i), sample(i));
       }
+      offerAcross();
     }
     int next = 0;
     int jobs = trace.jobs();
@@ -298,6 +314,140 @@ public final class ClusterSim {
     }
     return new Result(strategy, finish, moves, refused, decisions,
         (System.nanoTime() - t0) / 1e9);
+  }
+
+  // --- a grid of clusters (issue 8)
+
+  /**
+   * Several clusters in one grid: each node belongs to a cluster ({@code clusterOf}); inside a
+   * cluster nodes gossip as in one cluster, and every interval each cluster offers each partner
+   * its {@code crossEntries} least loaded nodes. With {@code share}, a node places and moves
+   * work to a partner's node only when its own cluster has no better place (local first), and
+   * a state crosses at {@code crossBandwidthBytesPerSecond}, which the policy weighs; without,
+   * clusters work alone.
+   */
+  public record Grid(int[] clusterOf, boolean share, double crossBandwidthBytesPerSecond,
+      int crossEntries) {
+
+    /** {@code clusters} clusters of {@code size} nodes each, in order. */
+    public static int[] blocks(int clusters, int size) {
+      int[] of = new int[clusters * size];
+      for (int i = 0; i < of.length; i++) {
+        of[i] = i / size;
+      }
+      return of;
+    }
+
+    public int clusters() {
+      return Arrays.stream(clusterOf).max().orElse(-1) + 1;
+    }
+  }
+
+  /**
+   * What crossed between clusters: placements and moves of units, the state bytes they
+   * carried, and the gossip entries offered.
+   */
+  public record CrossTraffic(long placements, long moves, double stateBytes, long gossipEntries) {}
+
+  public CrossTraffic crossTraffic() {
+    return new CrossTraffic(crossPlacements, crossMoves, crossBytes, crossEntriesSent);
+  }
+
+  /** Runs this simulation as a grid; before {@link #run}. */
+  public ClusterSim withGrid(Grid g) {
+    if (g.clusterOf().length != n) {
+      throw new IllegalArgumentException("clusterOf has " + g.clusterOf().length
+          + " entries for " + n + " nodes");
+    }
+    this.grid = g;
+    int clusters = g.clusters();
+    int[] sizes = new int[clusters];
+    for (int c : g.clusterOf()) {
+      sizes[c]++;
+    }
+    members = new int[clusters][];
+    localIndex = new int[n];
+    for (int c = 0; c < clusters; c++) {
+      members[c] = new int[sizes[c]];
+      sizes[c] = 0;
+    }
+    for (int i = 0; i < n; i++) {
+      int c = g.clusterOf()[i];
+      localIndex[i] = sizes[c];
+      members[c][sizes[c]++] = i;
+    }
+    crossNodes = new int[clusters][0];
+    crossSamples = new Sample[clusters][0];
+    if (gossips) {
+      gossip = null;
+      clusterGossip = new GossipSim[clusters];
+      for (int c = 0; c < clusters; c++) {
+        int size = members[c].length;
+        clusterGossip[c] = new GossipSim(size, Math.max(1, Math.min(setup.window(), size - 1)),
+            setup.seed() + 1 + c, size, cfg.maxAgeIntervals() + 1);
+      }
+    }
+    return this;
+  }
+
+  private GossipSim gossipOf(int i) {
+    return grid == null ? gossip : clusterGossip[grid.clusterOf()[i]];
+  }
+
+  private int local(int i) {
+    return grid == null ? i : localIndex[i];
+  }
+
+  /** Node {@code k} (local numbering) of node {@code i}'s cluster. */
+  private int global(int i, int k) {
+    return grid == null ? k : members[grid.clusterOf()[i]][k];
+  }
+
+  private int clusterSize(int i) {
+    return grid == null ? n : members[grid.clusterOf()[i]].length;
+  }
+
+  private boolean crosses(int from, int to) {
+    return grid != null && grid.clusterOf()[from] != grid.clusterOf()[to];
+  }
+
+  /** Each cluster offers each partner its least loaded nodes, as they last published. */
+  private void offerAcross() {
+    if (grid == null || !grid.share()) {
+      return;
+    }
+    int clusters = members.length;
+    int[][] offers = new int[clusters][];
+    for (int c = 0; c < clusters; c++) {
+      Integer[] order = Arrays.stream(members[c]).boxed().toArray(Integer[]::new);
+      Arrays.sort(order, (a, b) -> Double.compare(load(a), load(b)));
+      int k = Math.min(grid.crossEntries(), order.length);
+      offers[c] = new int[k];
+      for (int e = 0; e < k; e++) {
+        offers[c][e] = order[e];
+      }
+    }
+    for (int c = 0; c < clusters; c++) {
+      List<Integer> heard = new ArrayList<>();
+      for (int d = 0; d < clusters; d++) {
+        if (d != c) {
+          for (int j : offers[d]) {
+            heard.add(j);
+          }
+          crossEntriesSent += offers[d].length;
+        }
+      }
+      crossNodes[c] = heard.stream().mapToInt(Integer::intValue).toArray();
+      crossSamples[c] = new Sample[crossNodes[c].length];
+      for (int e = 0; e < crossNodes[c].length; e++) {
+        crossSamples[c][e] = sample(crossNodes[c][e]);
+      }
+    }
+  }
+
+  /** A node's load as it exports it: run queue per slot per unit of speed. */
+  private double load(int i) {
+    return smoothed[i].exported() / (setup.speeds()[i] * setup.slots());
   }
 
   // --- the nodes' run queues
@@ -389,6 +539,15 @@ public final class ClusterSim {
       case ROUND_ROBIN -> roundRobin++ % n;
       case DRIFT, PLACEMENT_ONLY -> place(job, home);
     };
+    if (crosses(home, target)) {
+      // the unit's state crosses the slower link before it starts there
+      crossPlacements++;
+      crossBytes += trace.stateBytes()[job];
+      incoming[target]++;
+      events.add(new Event(now + MosixRule.moveCostSeconds(trace.stateBytes()[job],
+          grid.crossBandwidthBytesPerSecond(), cfg.fixedMoveSeconds()), LAND, job, target));
+      return;
+    }
     add(target, job);
   }
 
@@ -398,13 +557,34 @@ public final class ClusterSim {
     candidates.add(new NodeLoad(names[home], setup.slots(), count[home] + incoming[home], 0,
         setup.speeds()[home], freeMemory(home), true, setup.memoryBytes()[home]));
     seen.add(null);
-    for (int k = 0; k < gossip.window(); k++) {
-      addCandidate(home, gossip.windowNode(home, k), gossip.windowBorn(home, k), candidates, seen);
+    GossipSim g = gossipOf(home);
+    for (int k = 0; k < g.window(); k++) {
+      addCandidate(home, global(home, g.windowNode(local(home), k)),
+          g.windowBorn(local(home), k), candidates, seen);
     }
     for (int k = 0; k < setup.placementSample(); k++) {
-      int j = random.nextInt(n);
+      int j = global(home, random.nextInt(clusterSize(home)));
       if (j != home) {
-        addCandidate(home, j, gossip.born(home, j), candidates, seen);
+        addCandidate(home, j, g.born(local(home), local(j)), candidates, seen);
+      }
+    }
+    if (grid != null && grid.share() && crossNodes[grid.clusterOf()[home]].length > 0) {
+      // local first: a partner's node is a candidate only when no node here has a free slot
+      // as far as this node knows
+      boolean room = false;
+      for (NodeLoad c : candidates) {
+        room |= c.runnable() + c.recentPlacements() < c.slots();
+      }
+      if (!room) {
+        int c = grid.clusterOf()[home];
+        for (int e = 0; e < crossNodes[c].length; e++) {
+          int j = crossNodes[c][e];
+          Sample s = crossSamples[c][e];
+          candidates.add(new NodeLoad(names[j], setup.slots(), s.runnable(),
+              recentOf(home).unseen(names[j], s.admitted(), nanos()), setup.speeds()[j],
+              s.freeMemoryBytes(), true, setup.memoryBytes()[j]));
+          seen.add(s);
+        }
       }
     }
     long memMb = trace.memoryBytes()[job] >> 20;
@@ -449,7 +629,7 @@ public final class ClusterSim {
   }
 
   private void addCandidate(int home, int j, int born, List<NodeLoad> out, List<Sample> seen) {
-    Sample s = (Sample) gossip.sampleOf(j, born);
+    Sample s = (Sample) gossipOf(j).sampleOf(local(j), born);
     if (s == null) {
       return; // older than any decision uses
     }
@@ -466,7 +646,7 @@ public final class ClusterSim {
    * exported load's slow decay is counted in samples, not in gossip intervals.
    */
   private void sampleLoads() {
-    if (gossip == null) {
+    if (!gossips) {
       return;
     }
     for (int i = 0; i < n; i++) {
@@ -475,13 +655,20 @@ public final class ClusterSim {
   }
 
   private void tick() {
-    if (gossip == null) {
+    if (!gossips) {
       return;
     }
     for (int i = 0; i < n; i++) {
-      gossip.publish(i, sample(i));
+      gossipOf(i).publish(local(i), sample(i));
     }
-    gossip.advance();
+    if (grid == null) {
+      gossip.advance();
+    } else {
+      for (GossipSim g : clusterGossip) {
+        g.advance();
+      }
+      offerAcross();
+    }
     if (!strategy.migrates) {
       return;
     }
@@ -508,12 +695,14 @@ public final class ClusterSim {
     }
     LocalView local = new LocalView(names[i], setup.speeds()[i], setup.slots(),
         smoothed[i].local(), count[i], freeMemory(i), setup.memoryBytes()[i], us);
-    List<PeerView> window = new ArrayList<>(gossip.window());
-    long[] seenAdmitted = new long[gossip.window()];
-    for (int k = 0; k < gossip.window(); k++) {
-      int j = gossip.windowNode(i, k);
-      int born = gossip.windowBorn(i, k);
-      Sample s = (Sample) gossip.sampleOf(j, born);
+    GossipSim g = gossipOf(i);
+    int crossing = grid != null && grid.share() ? crossNodes[grid.clusterOf()[i]].length : 0;
+    List<PeerView> window = new ArrayList<>(g.window() + crossing);
+    long[] seenAdmitted = new long[g.window() + crossing];
+    for (int k = 0; k < g.window(); k++) {
+      int j = global(i, g.windowNode(local(i), k));
+      int born = g.windowBorn(local(i), k);
+      Sample s = (Sample) g.sampleOf(local(j), born);
       if (s == null) {
         continue;
       }
@@ -521,9 +710,23 @@ public final class ClusterSim {
       double speed = setup.speeds()[j];
       seenAdmitted[window.size()] = s.admitted();
       window.add(new PeerView(names[j], speed, setup.slots(), s.runQueue() + unseen,
-          s.freeMemoryBytes(), setup.memoryBytes()[j], true, gossip.step() - born));
+          s.freeMemoryBytes(), setup.memoryBytes()[j], true, g.step() - born));
     }
     MigrationDecision d = MigrationPolicy.decide(local, window, cfg, random);
+    if (!d.moves() && crossing > 0) {
+      // local first: the partners' offers, over their slower link, only when no node here will
+      int c = grid.clusterOf()[i];
+      for (int e = 0; e < crossing; e++) {
+        int j = crossNodes[c][e];
+        Sample s = crossSamples[c][e];
+        int unseen = recentOf(i).unseen(names[j], s.admitted(), nanos());
+        seenAdmitted[window.size()] = s.admitted();
+        window.add(new PeerView(names[j], setup.speeds()[j], setup.slots(),
+            s.runQueue() + unseen, s.freeMemoryBytes(), setup.memoryBytes()[j], true, 1,
+            grid.crossBandwidthBytesPerSecond()));
+      }
+      d = MigrationPolicy.decide(local, window, cfg, random);
+    }
     decisions++;
     decisionLog.accept(d);
     if (!d.moves()) {
@@ -544,6 +747,10 @@ public final class ClusterSim {
     remove(i, job);
     incoming[target]++;
     moves++;
+    if (crosses(i, target)) {
+      crossMoves++;
+      crossBytes += trace.stateBytes()[job];
+    }
     events.add(new Event(now + d.costSeconds(), LAND, job, target));
   }
 

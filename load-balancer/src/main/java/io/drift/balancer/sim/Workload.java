@@ -103,6 +103,37 @@ public final class Workload {
         arrival, home, size, filled(jobs, memory), filled(jobs, state));
   }
 
+  /**
+   * A grid's skewed load: {@code jobs} jobs arriving as a Poisson process at the rate that loads
+   * the whole grid ({@code capacity}) to {@code utilization}, a fraction {@code hot} of them
+   * submitted at the nodes of cluster 0 and the rest at uniformly random nodes of the grid.
+   * Alone, cluster 0 gets far more than it can run; shared, the grid has room for all.
+   */
+  public static Trace skewed(int jobs, int[] clusterOf, double hot, double capacity,
+      double utilization, Sizes sizes, double mean, long memory, long state, long seed) {
+    if (!(utilization > 0 && utilization < 1) || !(hot >= 0 && hot <= 1)) {
+      throw new IllegalArgumentException("utilization in (0, 1) and hot in [0, 1], got "
+          + utilization + " and " + hot);
+    }
+    int[] hotNodes = java.util.stream.IntStream.range(0, clusterOf.length)
+        .filter(i -> clusterOf[i] == 0).toArray();
+    SplittableRandom r = new SplittableRandom(seed);
+    double rate = utilization * capacity / mean;
+    double[] arrival = new double[jobs];
+    int[] home = new int[jobs];
+    double[] size = new double[jobs];
+    double t = 0;
+    for (int j = 0; j < jobs; j++) {
+      t += -Math.log(1 - r.nextDouble()) / rate;
+      arrival[j] = t;
+      home[j] = r.nextDouble() < hot ? hotNodes[r.nextInt(hotNodes.length)]
+          : r.nextInt(clusterOf.length);
+      size[j] = sizes.draw(r, mean);
+    }
+    return new Trace(String.format("skewed-%s-%.2f-hot%.2f", sizes.name().toLowerCase(),
+        utilization, hot), arrival, home, size, filled(jobs, memory), filled(jobs, state));
+  }
+
   private static long[] filled(int n, long v) {
     long[] a = new long[n];
     Arrays.fill(a, v);
