@@ -2,6 +2,7 @@ package io.drift.balancer.sim;
 
 import io.drift.balancer.RecentPlacements;
 import io.drift.balancer.gossip.GossipSim;
+import io.drift.balancer.grid.PartnerTable;
 import io.drift.balancer.policy.Admission;
 import io.drift.balancer.policy.LocalView;
 import io.drift.balancer.policy.MigrationDecision;
@@ -175,6 +176,8 @@ public final class ClusterSim {
   private int[][] members;
   private int[] localIndex;
   private int[][] crossNodes; // per cluster: the partners' nodes it heard of this interval
+  private int[][] guestsIn; // [cluster][home cluster]: units there whose home is elsewhere
+  private boolean[] counted; // a unit on its way across, counted as a guest where it goes
   private Sample[][] crossSamples;
   private long crossMoves;
   private long crossPlacements;
@@ -319,15 +322,41 @@ public final class ClusterSim {
   // --- a grid of clusters (issue 8)
 
   /**
-   * Several clusters in one grid: each node belongs to a cluster ({@code clusterOf}); inside a
-   * cluster nodes gossip as in one cluster, and every interval each cluster offers each partner
-   * its {@code crossEntries} least loaded nodes. With {@code share}, a node places and moves
-   * work to a partner's node only when its own cluster has no better place (local first), and
-   * a state crosses at {@code crossBandwidthBytesPerSecond}, which the policy weighs; without,
-   * clusters work alone.
+   * Several clusters in one grid: each node belongs to a cluster ({@code clusterOf}, named
+   * {@code c0}, {@code c1}...); inside a cluster nodes gossip as in one cluster, and every
+   * interval each cluster offers its {@code crossEntries} least loaded nodes to each partner
+   * whose jobs it takes. Each cluster's {@link PartnerTable} says where its jobs may go, whose
+   * it takes and how many, and in which order (priority). A node places and moves work to a
+   * partner's node only when its own cluster has no better place (local first), partners of
+   * lower priority number first, and a state crosses at {@code crossBandwidthBytesPerSecond},
+   * which the policy weighs.
    */
-  public record Grid(int[] clusterOf, boolean share, double crossBandwidthBytesPerSecond,
+  public record Grid(int[] clusterOf, PartnerTable[] tables, double crossBandwidthBytesPerSecond,
       int crossEntries) {
+
+    /** Every cluster a partner of every other ({@code share}), or each alone. */
+    public Grid(int[] clusterOf, boolean share, double crossBandwidthBytesPerSecond,
+        int crossEntries) {
+      this(clusterOf, tables(clusterOf, share), crossBandwidthBytesPerSecond, crossEntries);
+    }
+
+    private static PartnerTable[] tables(int[] clusterOf, boolean share) {
+      int clusters = Arrays.stream(clusterOf).max().orElse(-1) + 1;
+      List<String> all = new ArrayList<>();
+      for (int c = 0; c < clusters; c++) {
+        all.add(name(c));
+      }
+      PartnerTable[] t = new PartnerTable[clusters];
+      for (int c = 0; c < clusters; c++) {
+        t[c] = share ? PartnerTable.sharingWith(name(c), all) : PartnerTable.alone(name(c));
+      }
+      return t;
+    }
+
+    /** Cluster {@code c}'s name in the partner tables. */
+    public static String name(int c) {
+      return "c" + c;
+    }
 
     /** {@code clusters} clusters of {@code size} nodes each, in order. */
     public static int[] blocks(int clusters, int size) {
@@ -340,6 +369,10 @@ public final class ClusterSim {
 
     public int clusters() {
       return Arrays.stream(clusterOf).max().orElse(-1) + 1;
+    }
+
+    boolean shares() {
+      return Arrays.stream(tables).anyMatch(t -> !t.partners().isEmpty());
     }
   }
 
@@ -361,6 +394,12 @@ public final class ClusterSim {
     }
     this.grid = g;
     int clusters = g.clusters();
+    if (g.tables().length != clusters) {
+      throw new IllegalArgumentException(g.tables().length + " partner tables for " + clusters
+          + " clusters");
+    }
+    guestsIn = new int[clusters][clusters];
+    counted = new boolean[trace.jobs()];
     int[] sizes = new int[clusters];
     for (int c : g.clusterOf()) {
       sizes[c]++;
@@ -411,9 +450,13 @@ public final class ClusterSim {
     return grid != null && grid.clusterOf()[from] != grid.clusterOf()[to];
   }
 
-  /** Each cluster offers each partner its least loaded nodes, as they last published. */
+  /**
+   * Each cluster offers its least loaded nodes, as they last published, to each partner that
+   * may send it jobs and whose jobs it takes now; partners of the lowest priority number come
+   * first in what a cluster hears.
+   */
   private void offerAcross() {
-    if (grid == null || !grid.share()) {
+    if (grid == null || !grid.shares()) {
       return;
     }
     int clusters = members.length;
@@ -429,8 +472,10 @@ public final class ClusterSim {
     }
     for (int c = 0; c < clusters; c++) {
       List<Integer> heard = new ArrayList<>();
-      for (int d = 0; d < clusters; d++) {
-        if (d != c) {
+      PartnerTable mine = grid.tables()[c];
+      for (String partner : mine.sendOrder()) {
+        int d = Integer.parseInt(partner.substring(1));
+        if (d < clusters && grid.tables()[d].takesFrom(Grid.name(c), guestsIn[d][c])) {
           for (int j : offers[d]) {
             heard.add(j);
           }
@@ -490,6 +535,11 @@ public final class ClusterSim {
     }
     units[i][count[i]++] = job;
     usedMemory[i] += trace.memoryBytes()[job];
+    if (counted != null && counted[job]) {
+      counted[job] = false; // counted when it set out across, so a limit holds in transit
+    } else {
+      guests(i, job, +1);
+    }
     admitted[i]++;
     arrivedAt[job] = now;
     schedule(i);
@@ -506,6 +556,7 @@ public final class ClusterSim {
       }
     }
     usedMemory[i] -= trace.memoryBytes()[job];
+    guests(i, job, -1);
     schedule(i);
   }
 
@@ -518,6 +569,7 @@ public final class ClusterSim {
       if (remaining[job] <= 1e-9 * trace.size()[job]) {
         finish[job] = now;
         usedMemory[i] -= trace.memoryBytes()[job];
+        guests(i, job, -1);
         u[k] = u[--count[i]];
         done++;
       } else {
@@ -543,6 +595,8 @@ public final class ClusterSim {
       // the unit's state crosses the slower link before it starts there
       crossPlacements++;
       crossBytes += trace.stateBytes()[job];
+      guests(target, job, +1);
+      counted[job] = true;
       incoming[target]++;
       events.add(new Event(now + MosixRule.moveCostSeconds(trace.stateBytes()[job],
           grid.crossBandwidthBytesPerSecond(), cfg.fixedMoveSeconds()), LAND, job, target));
@@ -568,17 +622,27 @@ public final class ClusterSim {
         addCandidate(home, j, g.born(local(home), local(j)), candidates, seen);
       }
     }
-    if (grid != null && grid.share() && crossNodes[grid.clusterOf()[home]].length > 0) {
+    if (grid != null && crossNodes[grid.clusterOf()[home]].length > 0) {
       // local first: a partner's node is a candidate only when no node here has a free slot
-      // as far as this node knows
+      // as far as this node knows; then the partners of the lowest priority number that have
+      // one, else all it heard of
       boolean room = false;
       for (NodeLoad c : candidates) {
         room |= c.runnable() + c.recentPlacements() < c.slots();
       }
       if (!room) {
         int c = grid.clusterOf()[home];
+        int best = Integer.MAX_VALUE;
+        for (int e = 0; e < crossNodes[c].length; e++) {
+          if (crossSamples[c][e].runnable() < setup.slots()) {
+            best = Math.min(best, priority(c, crossNodes[c][e]));
+          }
+        }
         for (int e = 0; e < crossNodes[c].length; e++) {
           int j = crossNodes[c][e];
+          if (best != Integer.MAX_VALUE && priority(c, j) != best) {
+            continue;
+          }
           Sample s = crossSamples[c][e];
           candidates.add(new NodeLoad(names[j], setup.slots(), s.runnable(),
               recentOf(home).unseen(names[j], s.admitted(), nanos()), setup.speeds()[j],
@@ -604,10 +668,10 @@ public final class ClusterSim {
         k++;
       }
       NodeLoad believed = candidates.get(k);
-      if (attempt == PLACEMENT_ATTEMPTS - 1
+      if (takes(target, job, home) && (attempt == PLACEMENT_ATTEMPTS - 1
           ? Admission.holds(freeMemory(target), setup.memoryBytes()[target],
               trace.memoryBytes()[job], cfg)
-          : admits(target, job, believed)) {
+          : admits(target, job, believed))) {
         recentOf(home).placed(chosen, seen.get(k).admitted(), nanos());
         return target;
       }
@@ -617,6 +681,44 @@ public final class ClusterSim {
           setup.speeds()[target], freeMemory(target), true, setup.memoryBytes()[target]));
     }
     return home;
+  }
+
+  /** The partner priority of node j's cluster for cluster c. */
+  private int priority(int c, int j) {
+    return grid.tables()[c].priorityOf(Grid.name(grid.clusterOf()[j]));
+  }
+
+  /**
+   * Node {@code target}'s cluster takes {@code job} now, by both tables: the job's home cluster
+   * may send there, and the target's cluster takes its guests and has room for one more.
+   */
+  private boolean takes(int target, int job, int from) {
+    if (grid == null) {
+      return true;
+    }
+    int h = grid.clusterOf()[trace.home()[job]];
+    int t = grid.clusterOf()[target];
+    if (h == t || grid.clusterOf()[from] == t) {
+      return true; // home, or a move inside the cluster that holds it (counted there already)
+    }
+    return grid.tables()[h].maySendTo(Grid.name(t))
+        && grid.tables()[t].takesFrom(Grid.name(h), guestsIn[t][h]);
+  }
+
+  /** A unit arrives at ({@code +1}) or leaves ({@code -1}) node i: its cluster's guest count. */
+  private void guests(int i, int job, int delta) {
+    if (grid != null) {
+      int t = grid.clusterOf()[i];
+      int h = grid.clusterOf()[trace.home()[job]];
+      if (t != h) {
+        guestsIn[t][h] += delta;
+      }
+    }
+  }
+
+  /** Units whose home is in cluster {@code home} at nodes of cluster {@code at} now. */
+  public int guestsIn(int at, int home) {
+    return guestsIn[at][home];
   }
 
   /** Tries of a placement before the job starts at home. */
@@ -696,9 +798,9 @@ public final class ClusterSim {
     LocalView local = new LocalView(names[i], setup.speeds()[i], setup.slots(),
         smoothed[i].local(), count[i], freeMemory(i), setup.memoryBytes()[i], us);
     GossipSim g = gossipOf(i);
-    int crossing = grid != null && grid.share() ? crossNodes[grid.clusterOf()[i]].length : 0;
+    int crossing = grid != null ? crossNodes[grid.clusterOf()[i]].length : 0;
     List<PeerView> window = new ArrayList<>(g.window() + crossing);
-    long[] seenAdmitted = new long[g.window() + crossing];
+    java.util.Map<String, Long> seenAdmitted = new java.util.HashMap<>();
     for (int k = 0; k < g.window(); k++) {
       int j = global(i, g.windowNode(local(i), k));
       int born = g.windowBorn(local(i), k);
@@ -708,24 +810,40 @@ public final class ClusterSim {
       }
       int unseen = recentOf(i).unseen(names[j], s.admitted(), nanos());
       double speed = setup.speeds()[j];
-      seenAdmitted[window.size()] = s.admitted();
+      seenAdmitted.put(names[j], s.admitted());
       window.add(new PeerView(names[j], speed, setup.slots(), s.runQueue() + unseen,
           s.freeMemoryBytes(), setup.memoryBytes()[j], true, g.step() - born));
     }
     MigrationDecision d = MigrationPolicy.decide(local, window, cfg, random);
     if (!d.moves() && crossing > 0) {
-      // local first: the partners' offers, over their slower link, only when no node here will
+      // local first: the partners' offers, over their slower link, only when no node here
+      // will, a priority at a time, lowest number first
       int c = grid.clusterOf()[i];
+      java.util.TreeSet<Integer> levels = new java.util.TreeSet<>();
       for (int e = 0; e < crossing; e++) {
-        int j = crossNodes[c][e];
-        Sample s = crossSamples[c][e];
-        int unseen = recentOf(i).unseen(names[j], s.admitted(), nanos());
-        seenAdmitted[window.size()] = s.admitted();
-        window.add(new PeerView(names[j], setup.speeds()[j], setup.slots(),
-            s.runQueue() + unseen, s.freeMemoryBytes(), setup.memoryBytes()[j], true, 1,
-            grid.crossBandwidthBytesPerSecond()));
+        levels.add(priority(c, crossNodes[c][e]));
       }
-      d = MigrationPolicy.decide(local, window, cfg, random);
+      for (int level : levels) {
+        // this priority's offers alone: the local nodes were asked above, and a lower priority
+        // must not win a draw against a higher one
+        List<PeerView> offers = new ArrayList<>(crossing);
+        for (int e = 0; e < crossing; e++) {
+          int j = crossNodes[c][e];
+          if (priority(c, j) != level) {
+            continue;
+          }
+          Sample s = crossSamples[c][e];
+          int unseen = recentOf(i).unseen(names[j], s.admitted(), nanos());
+          seenAdmitted.put(names[j], s.admitted());
+          offers.add(new PeerView(names[j], setup.speeds()[j], setup.slots(),
+              s.runQueue() + unseen, s.freeMemoryBytes(), setup.memoryBytes()[j], true, 1,
+              grid.crossBandwidthBytesPerSecond()));
+        }
+        d = MigrationPolicy.decide(local, offers, cfg, random);
+        if (d.moves()) {
+          break;
+        }
+      }
     }
     decisions++;
     decisionLog.accept(d);
@@ -734,15 +852,13 @@ public final class ClusterSim {
     }
     int target = index(d.target());
     int job = Integer.parseInt(d.unit().substring(1));
-    if (!reserve(target, job, d, local)) {
+    if (!takes(target, job, i) || !reserve(target, job, d, local)) {
       refused++;
       return;
     }
-    for (int k = 0; k < window.size(); k++) {
-      if (window.get(k).node().equals(d.target())) {
-        recentOf(i).placed(d.target(), seenAdmitted[k], nanos());
-        break;
-      }
+    Long seen = seenAdmitted.get(d.target());
+    if (seen != null) {
+      recentOf(i).placed(d.target(), seen, nanos());
     }
     remove(i, job);
     incoming[target]++;
@@ -750,6 +866,11 @@ public final class ClusterSim {
     if (crosses(i, target)) {
       crossMoves++;
       crossBytes += trace.stateBytes()[job];
+    }
+    if (grid != null) {
+      // a guest where it goes from now on, in transit too, so that a limit holds
+      guests(target, job, +1);
+      counted[job] = true;
     }
     events.add(new Event(now + d.costSeconds(), LAND, job, target));
   }

@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.drift.balancer.grid.PartnerTable;
 import io.drift.balancer.policy.PolicyConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -69,6 +73,73 @@ class GridSimTest {
     shared.run();
     ClusterSim.CrossTraffic x = shared.crossTraffic();
     assertTrue(x.placements() + x.moves() <= t.jobs() / 50, "few crossings: " + x);
+  }
+
+  /** Three clusters of ten; cluster 0 gets 95% of a load that is twice what it can run. */
+  static Workload.Trace hot(ClusterSim.Setup setup, int[] clusterOf) {
+    return Workload.skewed(1_200, clusterOf, 0.95, setup.capacity(), 0.6,
+        Workload.Sizes.EXPONENTIAL, 30, 64L << 20, 4L << 20, 11);
+  }
+
+  static PartnerTable table(int self, Map<String, PartnerTable.Partner> partners) {
+    return new PartnerTable(ClusterSim.Grid.name(self), partners);
+  }
+
+  @Test
+  void aPartnerThatTakesNoGuestsNeverGetsOneAndLimitsAndPrioritiesHold() {
+    int[] clusterOf = ClusterSim.Grid.blocks(3, SIZE);
+    ClusterSim.Setup setup = ClusterSim.Setup.mixed(3 * SIZE, 2, 8L << 30, 8,
+        PolicyConfig.defaults(), 3);
+    Workload.Trace t = hot(setup, clusterOf);
+    // c0 may send to c1 (priority 1) and c2 (priority 2); c1 takes at most 6 of c0's jobs at
+    // once; c2 takes none of c0's, idle as it is
+    PartnerTable[] tables = {
+        table(0, Map.of("c1", new PartnerTable.Partner(1, true, true, 100),
+            "c2", new PartnerTable.Partner(2, true, true, 100))),
+        table(1, Map.of("c0", new PartnerTable.Partner(1, true, true, 6))),
+        table(2, Map.of("c0", new PartnerTable.Partner(1, true, false, 100)))};
+    List<Integer> crossedTo = new ArrayList<>();
+    int[] most = new int[1];
+    ClusterSim sim = new ClusterSim(setup, t, ClusterSim.Strategy.DRIFT)
+        .withGrid(new ClusterSim.Grid(clusterOf, tables, 12.5e6, 2));
+    sim.observe((time, job, node, x) -> {
+      if (clusterOf[node] != clusterOf[t.home()[job]]) {
+        crossedTo.add(clusterOf[node]);
+      }
+      most[0] = Math.max(most[0], x.guestsIn(1, 0));
+    });
+    sim.run();
+    assertTrue(crossedTo.contains(1), "c1 took some of c0's jobs");
+    assertTrue(!crossedTo.contains(2), "c2 takes none of c0's jobs, and got none");
+    assertTrue(most[0] <= 6, "c1 held " + most[0] + " of c0's jobs at once, above its 6");
+    assertEquals(6, most[0], "c1 filled to its limit");
+  }
+
+  @Test
+  void theLowerPriorityNumberGetsTheWorkFirst() {
+    int[] clusterOf = ClusterSim.Grid.blocks(3, SIZE);
+    ClusterSim.Setup setup = ClusterSim.Setup.mixed(3 * SIZE, 2, 8L << 30, 8,
+        PolicyConfig.defaults(), 3);
+    Workload.Trace t = hot(setup, clusterOf);
+    PartnerTable[] tables = {
+        table(0, Map.of("c1", new PartnerTable.Partner(2, true, true, 1000),
+            "c2", new PartnerTable.Partner(1, true, true, 1000))),
+        table(1, Map.of("c0", new PartnerTable.Partner(1, true, true, 1000))),
+        table(2, Map.of("c0", new PartnerTable.Partner(1, true, true, 1000)))};
+    List<Integer> crossedTo = new ArrayList<>();
+    ClusterSim sim = new ClusterSim(setup, t, ClusterSim.Strategy.DRIFT)
+        .withGrid(new ClusterSim.Grid(clusterOf, tables, 12.5e6, 2));
+    sim.observe((time, job, node, x) -> {
+      if (clusterOf[node] != clusterOf[t.home()[job]]) {
+        crossedTo.add(clusterOf[node]);
+      }
+    });
+    sim.run();
+    long toC2 = crossedTo.stream().filter(c -> c == 2).count();
+    long toC1 = crossedTo.stream().filter(c -> c == 1).count();
+    // c2 first as far as its offers go: it offers 2 nodes an interval, and once those are full
+    // as c0 knows, c1's are next, so c1 gets some, c2 most
+    assertTrue(toC2 >= 2 * toC1, "c2 (priority 1) got " + toC2 + ", c1 (priority 2) " + toC1);
   }
 
   @Test
