@@ -54,6 +54,13 @@ public final class NodeGuardian {
           ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration(),
               new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_'))), code, side),
               "executor");
+      // a grid: guests only from the clusters this one takes jobs from (drift.grid.partners)
+      io.drift.balancer.grid.PartnerTable terms =
+          io.drift.balancer.grid.GridTerms.of(ctx.getSystem());
+      // (in one cluster every home is of this cluster, and nothing is refused)
+      org.apache.pekko.actor.typed.ActorSystem<?> system = ctx.getSystem();
+      executor.tell(new Executor.SetGuestGate(
+          home -> io.drift.balancer.grid.GridTerms.refusal(system, terms, home)));
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.getLog().info("node {}: {} slots, speed {}", self, settings.executor().slots(),
           String.format(java.util.Locale.ROOT, "%.3f", settings.speed()));

@@ -40,6 +40,13 @@ class ExampleConfigTest {
     assertFalse(c.getStringList("pekko.cluster.seed-nodes").isEmpty(), "seed nodes of " + file);
     assertEquals("127.0.0.1", c.getString("pekko.remote.artery.canonical.hostname"));
     assertTrue(s.slots() >= 1, "slots of " + file);
+    // a grid's partner table names other clusters, by the terms a table takes
+    String dc = c.getString("pekko.cluster.multi-data-center.self-data-center");
+    io.drift.balancer.grid.PartnerTable t = io.drift.balancer.grid.PartnerTable.fromConfig(dc,
+        c, io.drift.balancer.grid.GridTerms.PATH);
+    if (file.getParent().getFileName().toString().equals("grid")) {
+      assertEquals(1, t.partners().size(), "the other cluster of " + file);
+    }
   }
 
   @Test

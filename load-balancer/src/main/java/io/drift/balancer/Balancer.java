@@ -280,6 +280,18 @@ public final class Balancer {
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.fromDistributedData = gossip.fromDistributedData();
     this.gossipIntervalNanos = gossip.interval().toNanos();
+    this.grid = io.drift.balancer.grid.GridTerms.of(ctx.getSystem());
+  }
+
+  /** This node's cluster (data center) and its terms with the others of its grid. */
+  private final io.drift.balancer.grid.PartnerTable grid;
+
+  /**
+   * The cluster of a member, if this cluster's jobs may go there (its own: always), else null.
+   */
+  private String sendable(Member m) {
+    String dc = m.dataCenter();
+    return grid.maySendTo(dc) ? dc : null;
   }
 
   private Behavior<Command> behavior() {
@@ -429,17 +441,31 @@ public final class Balancer {
         own.totalMemoryBytes(), views);
     Map<String, Member> up = upMembers();
     List<PeerView> peers = new ArrayList<>();
+    java.util.TreeMap<Integer, List<PeerView>> partners = new java.util.TreeMap<>();
     Map<String, LoadSample> bySamples = new HashMap<>();
     for (GossipWindow.Entry e : window.freshest()) {
       LoadSample s = e.sample();
-      if (up.containsKey(e.node())) {
-        peers.add(new PeerView(e.node(), s.speed(), s.slots(), s.exportedRunQueue() + recent(s),
-            s.freeMemoryBytes(), s.totalMemoryBytes(), s.acceptingGuests(), e.age()));
+      Member m = up.get(e.node());
+      String dc = m == null ? null : sendable(m);
+      if (dc != null) {
+        PeerView v = new PeerView(e.node(), s.speed(), s.slots(),
+            s.exportedRunQueue() + recent(s), s.freeMemoryBytes(), s.totalMemoryBytes(),
+            s.acceptingGuests(), e.age());
+        (dc.equals(grid.self()) ? peers : partners.computeIfAbsent(grid.priorityOf(dc),
+            k -> new ArrayList<>())).add(v);
         bySamples.put(e.node(), s);
       }
     }
     MigrationDecision d = MigrationPolicy.decide(view, peers, mover.policy(),
         ThreadLocalRandom.current());
+    // local first: partners' nodes only when no node of this cluster will take a unit, a
+    // priority at a time, lowest number first
+    for (List<PeerView> level : partners.values()) {
+      if (d.moves()) {
+        break;
+      }
+      d = MigrationPolicy.decide(view, level, mover.policy(), ThreadLocalRandom.current());
+    }
     if (!d.moves()) {
       record("stay", null, null, d.reason());
       return;
@@ -592,16 +618,39 @@ public final class Balancer {
 
   private Behavior<Command> onPlace(Place p) {
     List<NodeLoad> candidates = new ArrayList<>();
+    List<NodeLoad> partners = new ArrayList<>(); // other clusters' nodes, local first
     Map<String, LoadSample> byNode = new HashMap<>();
+    Map<String, Member> up = upMembers();
     for (LoadSample s : known()) {
       if (p.onlyNode() != null && !s.node().equals(p.onlyNode())) {
         continue;
       }
+      Member m = up.get(s.node());
+      String dc = m == null ? null : sendable(m);
+      if (dc == null) {
+        continue; // a cluster this one sends no jobs to
+      }
       byNode.put(s.node(), s);
       Integer seen = p.observed().get(s.node());
-      candidates.add(new NodeLoad(s.node(), s.slots(), seen != null ? seen : s.runnable(),
+      NodeLoad c = new NodeLoad(s.node(), s.slots(), seen != null ? seen : s.runnable(),
           seen != null ? 0 : recent(s), s.speed(), s.freeMemoryBytes(), s.acceptingGuests(),
-          s.totalMemoryBytes()));
+          s.totalMemoryBytes());
+      (dc.equals(grid.self()) || p.onlyNode() != null ? candidates : partners).add(c);
+    }
+    if (!partners.isEmpty() && candidates.stream().noneMatch(
+        c -> (c.acceptingGuests() || c.node().equals(selfNode))
+            && c.runnable() + c.recentPlacements() < c.slots())) {
+      // no free slot here as far as this node knows: the partners of the lowest priority
+      // number that have one join the candidates (all of them if none has)
+      int best = partners.stream().filter(c -> c.runnable() + c.recentPlacements() < c.slots())
+          .mapToInt(c -> grid.priorityOf(up.get(c.node()).dataCenter())).min()
+          .orElse(Integer.MAX_VALUE);
+      for (NodeLoad c : partners) {
+        if (best == Integer.MAX_VALUE
+            || grid.priorityOf(up.get(c.node()).dataCenter()) == best) {
+          candidates.add(c);
+        }
+      }
     }
     candidates.sort(Comparator.comparing(NodeLoad::node));
     PlacementDecision d = policy.place(

@@ -166,6 +166,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    */
   public record SetBlocked(boolean blocked, ActorRef<Flags> replyTo) implements Command {}
 
+  /**
+   * Whose guests this node takes, beyond {@code accept-guests}: for a job homed at another
+   * node, why not (its home's cluster is no partner that this one takes jobs from), or null.
+   * Local only: the node sets it at start (a grid's partner table, decision 0023).
+   */
+  public record SetGuestGate(java.util.function.Function<String, String> refusal)
+      implements Command {}
+
   /** This node's switches and what runs here. */
   public record GetFlags(ActorRef<Flags> replyTo) implements Command {}
 
@@ -630,6 +638,10 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         .onMessage(GetUnits.class, this::onGetUnits)
         .onMessage(Drain.class, this::onDrain)
         .onMessage(DrainTick.class, t -> drainTick())
+        .onMessage(SetGuestGate.class, g -> {
+          guestGate = g.refusal();
+          return this;
+        })
         .onMessage(SetBlocked.class, b -> {
           runner.block(b.blocked());
           getContext().getLog().info("node {} {}", selfNode, b.blocked()
@@ -792,6 +804,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         + selfNode : "unit class " + className + " is not in the job's jar " + hash;
   }
 
+  private java.util.function.Function<String, String> guestGate; // null: every home's guests
+
   /** Why this node takes no new unit of a job homed at {@code homeNode} now, or null. */
   private String refusal(JobId jobId, String homeNode) {
     UnitTask existing = tasks.get(jobId);
@@ -804,6 +818,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     }
     if (!selfNode.equals(homeNode) && !runner.settings().acceptGuests()) {
       return "node " + selfNode + " does not accept guests";
+    }
+    if (!selfNode.equals(homeNode) && guestGate != null) {
+      String no = guestGate.apply(homeNode);
+      if (no != null) {
+        return "node " + selfNode + ": " + no;
+      }
     }
     if (!selfNode.equals(homeNode) && runner.blocked()) {
       return "node " + selfNode + " is blocked: it takes no new guests";
