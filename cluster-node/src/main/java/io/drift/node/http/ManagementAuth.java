@@ -66,13 +66,18 @@ public final class ManagementAuth extends AllDirectives {
     return new ManagementAuth(t.getBytes(StandardCharsets.UTF_8));
   }
 
-  /** Reads pass; anything else needs the token, when one is configured. */
+  /**
+   * Reads pass; anything else needs the token, when one is configured. The body is read
+   * whole first (it is at most drift.management.max-request-body): a route that answers
+   * without reading it would otherwise make the server close the connection with the body
+   * unread, and the client could lose the answer (FuzzTest saw it).
+   */
   public Route guard(Route inner) {
-    if (token == null) {
-      return inner; // read-only: the routes themselves refuse to change anything
-    }
-    return extractMethod(m -> READS.contains(m) ? inner
-        : optionalHeaderValueByName("Authorization", h -> check(h, inner)));
+    Route guarded = token == null
+        ? inner // read-only: the routes themselves refuse to change anything
+        : extractMethod(m -> READS.contains(m) ? inner
+            : optionalHeaderValueByName("Authorization", h -> check(h, inner)));
+    return toStrictEntity(java.time.Duration.ofSeconds(10), () -> guarded);
   }
 
   private Route check(Optional<String> header, Route inner) {
