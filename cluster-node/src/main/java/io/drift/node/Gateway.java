@@ -95,8 +95,16 @@ public final class Gateway {
   /** The cluster's members as this node sees them: who to ask for the rest. */
   public record GetMembers(ActorRef<Members> replyTo) implements Command, GatewayWire {}
 
-  /** {@code up}: nodes ({@code host:port}) that are Up and reachable from here. */
-  public record Members(String self, List<String> up) implements GatewayWire {}
+  /**
+   * {@code up}: nodes ({@code host:port}) that are Up and reachable from here;
+   * {@code clusters}: the cluster (data center) of each of them.
+   */
+  public record Members(String self, List<String> up, java.util.Map<String, String> clusters)
+      implements GatewayWire {
+    public Members {
+      clusters = clusters == null ? java.util.Map.of() : java.util.Map.copyOf(clusters);
+    }
+  }
 
   private record Recorded(HomeManager.Created created, Throwable failure,
       ActorRef<SubmitReply> replyTo) implements Command {}
@@ -158,7 +166,13 @@ public final class Gateway {
           return Behaviors.same();
         })
         .onMessage(GetMembers.class, g -> {
-          g.replyTo().tell(new Members(selfNode, upMembers(ctx)));
+          java.util.Map<String, String> clusters = new java.util.HashMap<>();
+          org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()).state().getMembers()
+              .forEach(m -> clusters.put(io.drift.balancer.NodeNames.of(m.address()),
+                  m.dataCenter()));
+          List<String> up = upMembers(ctx);
+          clusters.keySet().retainAll(up);
+          g.replyTo().tell(new Members(selfNode, up, clusters));
           return Behaviors.same();
         })
         .build())).onFailure(RuntimeException.class,

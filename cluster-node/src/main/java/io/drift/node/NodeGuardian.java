@@ -54,13 +54,10 @@ public final class NodeGuardian {
           ctx.spawn(Executor.createInCluster(runner, codec, self, settings.migration(),
               new FrozenStore(settings.frozenDir().resolve(self.replace(':', '_'))), code, side),
               "executor");
-      // a grid: guests only from the clusters this one takes jobs from (drift.grid.partners)
-      io.drift.balancer.grid.PartnerTable terms =
-          io.drift.balancer.grid.GridTerms.of(ctx.getSystem());
-      // (in one cluster every home is of this cluster, and nothing is refused)
-      org.apache.pekko.actor.typed.ActorSystem<?> system = ctx.getSystem();
-      executor.tell(new Executor.SetGuestGate(
-          home -> io.drift.balancer.grid.GridTerms.refusal(system, terms, home)));
+      // a grid: guests only from the clusters this cluster takes jobs from, each within its
+      // share of the partner's guest limit (drift.grid.partners, as changed at run time)
+      io.drift.balancer.grid.GridView grid = io.drift.balancer.grid.GridView.get(ctx.getSystem());
+      executor.tell(new Executor.SetGuestGate(grid::refusal));
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.getLog().info("node {}: {} slots, speed {}", self, settings.executor().slots(),
           String.format(java.util.Locale.ROOT, "%.3f", settings.speed()));
@@ -82,7 +79,19 @@ public final class NodeGuardian {
           self, settings.maxStateBytes(), settings.createTimeout()), GATEWAY,
           org.apache.pekko.actor.typed.DispatcherSelector.blocking());
       ctx.getSystem().receptionist().tell(Receptionist.register(Gateway.SERVICE_KEY, gateway));
-      NodeRefs refs = new NodeRefs(self, executor, balancer, homes, gateway);
+      // the terms kept current; guests they no longer take go home, and jobs in clusters they
+      // no longer send to come home, at each change and until none is left
+      ActorRef<HomeManager.Brought> ignore = ctx.getSystem().ignoreRef();
+      ActorRef<io.drift.balancer.grid.GridKeeper.Command> keeper = ctx.spawn(
+          io.drift.balancer.grid.GridKeeper.create(settings.gossip().interval().multipliedBy(2),
+              () -> {
+                executor.tell(new Executor.RecheckGuests());
+                homes.tell(new HomeManager.BringHome(host -> {
+                  String dc = grid.clusterOf(host);
+                  return dc != null && !grid.table().maySendTo(dc);
+                }, ignore));
+              }), "grid");
+      NodeRefs refs = new NodeRefs(self, executor, balancer, homes, gateway, keeper);
       ctx.spawn(ControlActor.create(new NodeControl(ctx.getSystem(), refs)), ControlActor.NAME);
       started.complete(refs);
       return Behaviors.empty();

@@ -11,4 +11,5 @@ public record NodeRefs(
     ActorRef<Executor.Command> executor,
     ActorRef<Balancer.Command> balancer,
     ActorRef<HomeManager.Command> homes,
-    ActorRef<Gateway.Command> gateway) {}
+    ActorRef<Gateway.Command> gateway,
+    ActorRef<io.drift.balancer.grid.GridKeeper.Command> grid) {}

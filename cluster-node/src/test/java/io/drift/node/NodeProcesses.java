@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -48,17 +49,28 @@ final class NodeProcesses implements AutoCloseable {
 
   /** Starts {@code n} nodes with 2 slots each, all seeded by node 0, with this config or none. */
   static NodeProcesses start(String name, int n, Path config) throws IOException {
+    return start(name, n, i -> config, Map.of());
+  }
+
+  /**
+   * {@code n} nodes of 2 slots, all seeded by node 0; node i reads the config file
+   * {@code config.apply(i)} (none if null), and every node has {@code env} in its environment.
+   */
+  static NodeProcesses start(String name, int n, java.util.function.IntFunction<Path> config,
+      Map<String, String> env) throws IOException {
     NodeProcesses p = new NodeProcesses(n);
     Path dir = ROOT.resolve("cluster-node/target/it-logs");
     Files.createDirectories(dir);
     for (int i = 0; i < n; i++) {
+      Path configFile = config.apply(i);
       List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/drift").toString(), "node",
           "--port", "" + p.artery(i), "--http-port", "" + p.httpPort(i), "--slots", "2",
           "--seed", "127.0.0.1:" + p.artery(0)));
-      if (config != null) {
-        cmd.addAll(List.of("--config", config.toString()));
+      if (configFile != null) {
+        cmd.addAll(List.of("--config", configFile.toString()));
       }
       ProcessBuilder pb = new ProcessBuilder(cmd);
+      pb.environment().putAll(env);
       pb.environment().put("DRIFT_NO_BUILD", "1"); // the jar was packaged just before
       // the nodes' records, jars and frozen units in a directory of this run's own: a later
       // run on the same port must not resume this one's jobs
@@ -78,6 +90,11 @@ final class NodeProcesses implements AutoCloseable {
 
   int artery(int i) {
     return ports.get(i);
+  }
+
+  /** A directory of this run's own, removed at close. */
+  Path scratch() {
+    return scratch;
   }
 
   int httpPort(int i) {

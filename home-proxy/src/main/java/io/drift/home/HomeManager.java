@@ -62,7 +62,13 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
    * Every job homed here that runs on another node is asked home (MOSIX: mosctl bring); the
    * answer comes once each has moved or said why not.
    */
-  public record BringHome(ActorRef<Brought> replyTo) implements Command {}
+  /** {@code from}: which hosts' jobs to bring (by node name); all of them by default. */
+  public record BringHome(java.util.function.Predicate<String> from, ActorRef<Brought> replyTo)
+      implements Command {
+    public BringHome(ActorRef<Brought> replyTo) {
+      this(host -> true, replyTo);
+    }
+  }
 
   /** {@code moved}: the jobs that came home; {@code notMoved}: the others, and why. */
   public record Brought(List<String> moved, java.util.Map<String, String> notMoved) {}
@@ -181,7 +187,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private Behavior<Command> onBringHome(BringHome b) {
     List<JobId> away = new java.util.ArrayList<>();
     for (JobInfo j : jobs.values()) {
-      if (j.state() == JobState.RUNNING && !j.host().isEmpty() && !j.host().equals(homeNode)) {
+      if (j.state() == JobState.RUNNING && !j.host().isEmpty() && !j.host().equals(homeNode)
+          && b.from().test(j.host())) {
         away.add(j.id());
       }
     }

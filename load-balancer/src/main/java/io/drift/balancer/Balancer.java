@@ -165,7 +165,16 @@ public final class Balancer {
    */
   public record ReserveMove(String unit, String from, String kind, double senderRunQueue,
       double senderSpeed, int senderSlots, long memoryBytes,
-      ActorRef<MoveReservation> replyTo) implements BalancerWire {}
+      ActorRef<MoveReservation> replyTo, String home) implements BalancerWire {
+
+    /** {@code home}: the unit's home node, for a grid's terms; null if not known. */
+    public ReserveMove(String unit, String from, String kind, double senderRunQueue,
+        double senderSpeed, int senderSlots, long memoryBytes,
+        ActorRef<MoveReservation> replyTo) {
+      this(unit, from, kind, senderRunQueue, senderSpeed, senderSlots, memoryBytes, replyTo,
+          null);
+    }
+  }
 
   public record MoveReservation(String unit, String node, boolean granted, String reason)
       implements BalancerWire {}
@@ -280,16 +289,16 @@ public final class Balancer {
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.fromDistributedData = gossip.fromDistributedData();
     this.gossipIntervalNanos = gossip.interval().toNanos();
-    this.grid = io.drift.balancer.grid.GridTerms.of(ctx.getSystem());
+    this.gridView = io.drift.balancer.grid.GridView.get(ctx.getSystem());
   }
 
-  /** This node's cluster (data center) and its terms with the others of its grid. */
-  private final io.drift.balancer.grid.PartnerTable grid;
+  /** This node's cluster (data center) and its terms with the others of its grid, as now. */
+  private final io.drift.balancer.grid.GridView gridView;
 
   /**
    * The cluster of a member, if this cluster's jobs may go there (its own: always), else null.
    */
-  private String sendable(Member m) {
+  private String sendable(io.drift.balancer.grid.PartnerTable grid, Member m) {
     String dc = m.dataCenter();
     return grid.maySendTo(dc) ? dc : null;
   }
@@ -417,6 +426,21 @@ public final class Balancer {
     if (units.isEmpty()) {
       return; // nothing to decide: the log keeps decisions, not idle ticks
     }
+    UnitLoad guest = localFirst(units, own.slots(), now);
+    if (guest != null) {
+      String dc = gridView.clusterOf(guest.homeNode());
+      record("evict", guest.jobId(), "home", String.format(java.util.Locale.ROOT,
+          "%d units want %d slots and guest %s of cluster %s (priority %d) is of the lowest"
+          + " priority here: local work first, it goes home (frozen there if home will not"
+          + " run it)", mover.local().runnableUnits(), own.slots(), guest.jobId(), dc,
+          gridView.table().priorityOf(dc)));
+      movePending = guest.jobId();
+      movePendingSince = now;
+      reserving = false;
+      moveTarget = null;
+      mover.mover().requestMove(guest.jobId(), io.drift.api.spi.MoveTargets.GO_HOME, outcomes);
+      return;
+    }
     List<UnitView> views = new ArrayList<>(units.size());
     for (UnitLoad u : units) {
       Long until = refusedUntil.get(u.jobId());
@@ -440,13 +464,14 @@ public final class Balancer {
         mover.local().runnableUnits(), Math.max(0, own.totalMemoryBytes() - held),
         own.totalMemoryBytes(), views);
     Map<String, Member> up = upMembers();
+    io.drift.balancer.grid.PartnerTable grid = gridView.table();
     List<PeerView> peers = new ArrayList<>();
     java.util.TreeMap<Integer, List<PeerView>> partners = new java.util.TreeMap<>();
     Map<String, LoadSample> bySamples = new HashMap<>();
     for (GossipWindow.Entry e : window.freshest()) {
       LoadSample s = e.sample();
       Member m = up.get(e.node());
-      String dc = m == null ? null : sendable(m);
+      String dc = m == null ? null : sendable(grid, m);
       if (dc != null) {
         PeerView v = new PeerView(e.node(), s.speed(), s.slots(),
             s.exportedRunQueue() + recent(s), s.freeMemoryBytes(), s.totalMemoryBytes(),
@@ -485,8 +510,44 @@ public final class Balancer {
         memory = u.memoryBytes();
       }
     }
+    String home = null;
+    for (UnitLoad u : units) {
+      if (u.jobId().equals(d.unit())) {
+        home = u.homeNode();
+      }
+    }
     peer.tell(new ReserveMove(d.unit(), selfNode, d.kind(), own.localRunQueue(), own.speed(),
-        own.slots(), memory, reservations));
+        own.slots(), memory, reservations, home));
+  }
+
+  /**
+   * Local work first (MOSIX's owner autonomy): when more units want this node than it has
+   * slots, and a guest of another cluster shares it with a unit of a lower priority number (this
+   * cluster's own, priority 0, or a partner's that this cluster ranks ahead), the guest of the
+   * highest number, latest arrived, leaves. Null if none must. Guests of one priority among
+   * themselves are the policy's to balance.
+   */
+  private UnitLoad localFirst(List<UnitLoad> units, int slots, long now) {
+    io.drift.balancer.grid.PartnerTable grid = gridView.table();
+    if (grid.partners().isEmpty() || mover.local().runnableUnits() <= slots) {
+      return null;
+    }
+    int best = Integer.MAX_VALUE;
+    UnitLoad worst = null;
+    int worstRank = -1;
+    for (UnitLoad u : units) {
+      String dc = u.guest() && u.homeNode() != null ? gridView.clusterOf(u.homeNode()) : null;
+      int rank = dc == null ? 0 : grid.priorityOf(dc);
+      best = Math.min(best, rank);
+      Long until = refusedUntil.get(u.jobId());
+      boolean refused = until != null && now - until < 0;
+      if (rank > 0 && !refused && (rank > worstRank
+          || rank == worstRank && u.residencyNanos() < worst.residencyNanos())) {
+        worst = u;
+        worstRank = rank;
+      }
+    }
+    return worst != null && worstRank > best ? worst : null;
   }
 
   /** The target's answer: granted, the home is asked to move the unit; else it stays. */
@@ -531,6 +592,15 @@ public final class Balancer {
     String no = own == null ? "no load sample of its own yet"
         : !own.acceptingGuests() ? "it takes no guests"
         : null;
+    if (no == null && r.home() != null && !r.home().equals(selfNode)
+        && mover.local() != null) {
+      // a grid's terms: the partner's, and local work first
+      List<String> homes = new ArrayList<>();
+      for (UnitLoad u : mover.local().units()) {
+        homes.add(u.homeNode() == null ? selfNode : u.homeNode());
+      }
+      no = gridView.refusal(r.home(), homes, runnable + promised.size() >= own.slots());
+    }
     if (no == null) {
       int coming = promised.size();
       boolean ushering = r.kind().equals("memory");
@@ -621,12 +691,13 @@ public final class Balancer {
     List<NodeLoad> partners = new ArrayList<>(); // other clusters' nodes, local first
     Map<String, LoadSample> byNode = new HashMap<>();
     Map<String, Member> up = upMembers();
+    io.drift.balancer.grid.PartnerTable grid = gridView.table();
     for (LoadSample s : known()) {
       if (p.onlyNode() != null && !s.node().equals(p.onlyNode())) {
         continue;
       }
       Member m = up.get(s.node());
-      String dc = m == null ? null : sendable(m);
+      String dc = m == null ? null : sendable(grid, m);
       if (dc == null) {
         continue; // a cluster this one sends no jobs to
       }

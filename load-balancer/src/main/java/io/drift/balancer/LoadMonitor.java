@@ -116,9 +116,17 @@ public final class LoadMonitor {
     int runnable = local.runnableUnits();
     smoothed = smoothed == null ? SmoothedLoad.of(runnable) : smoothed.next(runnable);
     long free = Math.max(0, memoryBytes - local.unitMemoryBytes());
+    io.drift.balancer.grid.GridView grid = io.drift.balancer.grid.GridView.get(ctx.getSystem());
+    java.util.Map<String, Integer> byCluster = new java.util.TreeMap<>();
+    for (io.drift.api.spi.UnitLoad u : local.units()) {
+      if (u.guest() && u.homeNode() != null) {
+        String dc = grid.clusterOf(u.homeNode());
+        byCluster.merge(dc == null ? "?" : dc, 1, Integer::sum);
+      }
+    }
     return new LoadSample(selfNode, executorPath, ++sequence, local.slots(), runnable,
         local.guests(), local.admitted(), speed, free, memoryBytes, local.acceptsGuests(),
-        smoothed.local(), smoothed.exported());
+        smoothed.local(), smoothed.exported(), grid.self(), byCluster);
   }
 
   private void publish() {

@@ -19,6 +19,8 @@ package io.drift.balancer;
  *     ({@link io.drift.balancer.policy.SmoothedLoad#local()})
  * @param exportedRunQueue the run queue as the node tells others: rises at once, decays slowly
  *     ({@link io.drift.balancer.policy.SmoothedLoad#exported()})
+ * @param cluster the node's cluster in its grid (its Pekko data center)
+ * @param guestsByCluster its guests by their home's cluster, for operators (drift mon)
  */
 public record LoadSample(
     String node,
@@ -33,8 +35,25 @@ public record LoadSample(
     long totalMemoryBytes,
     boolean acceptingGuests,
     double localRunQueue,
-    double exportedRunQueue)
+    double exportedRunQueue,
+    String cluster,
+    java.util.Map<String, Integer> guestsByCluster)
     implements BalancerWire {
+
+  public LoadSample {
+    guestsByCluster = guestsByCluster == null ? java.util.Map.of()
+        : java.util.Map.copyOf(guestsByCluster);
+  }
+
+  /** A sample of a node of one cluster alone (the default data center), none of whose guests
+   * is counted by cluster. */
+  public LoadSample(String node, String executorPath, long sequence, int slots, int runnable,
+      int guests, long admitted, double speed, long freeMemoryBytes, long totalMemoryBytes,
+      boolean acceptingGuests, double localRunQueue, double exportedRunQueue) {
+    this(node, executorPath, sequence, slots, runnable, guests, admitted, speed,
+        freeMemoryBytes, totalMemoryBytes, acceptingGuests, localRunQueue, exportedRunQueue,
+        "default", java.util.Map.of());
+  }
 
   /** Run-queue length per slot per unit of speed: 1.0 means every slot of a reference node is busy. */
   public double normalizedLoad() {

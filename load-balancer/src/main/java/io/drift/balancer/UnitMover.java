@@ -8,5 +8,6 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 @FunctionalInterface
 public interface UnitMover {
+
   void requestMove(String jobId, String targetNode, ActorRef<String> outcome);
 }

@@ -9,9 +9,15 @@ package io.drift.api.spi;
  * @param guest whether its home is another node
  * @param stateBytes its state's size when last encoded (at its start, a move or a
  *     checkpoint), 0 if not known: what moving it costs
+ * @param homeNode its home ({@code host:port}), null if not known: in a grid, whose guest it is
  */
 public record UnitLoad(String jobId, long cpuNanos, long slotNanos, long residencyNanos,
-    boolean guest, long stateBytes) {
+    boolean guest, long stateBytes, String homeNode) {
+  public UnitLoad(String jobId, long cpuNanos, long slotNanos, long residencyNanos,
+      boolean guest, long stateBytes) {
+    this(jobId, cpuNanos, slotNanos, residencyNanos, guest, stateBytes, null);
+  }
+
 
   public UnitLoad(String jobId, long cpuNanos, long slotNanos, long residencyNanos,
       boolean guest) {

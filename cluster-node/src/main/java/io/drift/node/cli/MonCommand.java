@@ -90,6 +90,7 @@ final class MonCommand implements Callable<Integer> {
       LoadSample s = n.sample();
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("node", s.node());
+      m.put("cluster", s.cluster());
       m.put("status", n.memberStatus());
       m.put("load", s.normalizedLoad());
       m.put("runnable", s.runnable());
@@ -98,6 +99,7 @@ final class MonCommand implements Callable<Integer> {
       m.put("usedMemoryBytes", s.totalMemoryBytes() - s.freeMemoryBytes());
       m.put("totalMemoryBytes", s.totalMemoryBytes());
       m.put("guests", s.guests());
+      m.put("guestsByCluster", s.guestsByCluster());
       m.put("acceptingGuests", s.acceptingGuests());
       m.put("sampleAgeMillis", n.ageMillis());
       rows.add(m);
@@ -107,9 +109,11 @@ final class MonCommand implements Callable<Integer> {
 
   /** One frame: a line per node. */
   static String chart(List<Balancer.NodeStatus> nodes, String asked) {
-    StringBuilder b = new StringBuilder(String.format("%-21s %-" + (BAR + 2) + "s %5s %5s %5s"
-        + " %15s %6s%n", "NODE", "LOAD (| = all slots busy)", "", "SLOTS", "SPEED", "MEMORY",
-        "GUESTS"));
+    // a grid: each node's cluster, and its guests by their home cluster
+    boolean grid = nodes.stream().map(n -> n.sample().cluster()).distinct().count() > 1;
+    StringBuilder b = new StringBuilder(String.format("%-21s %s%-" + (BAR + 2) + "s %5s %5s %5s"
+        + " %15s %6s%n", "NODE", grid ? String.format("%-10s ", "CLUSTER") : "",
+        "LOAD (| = all slots busy)", "", "SLOTS", "SPEED", "MEMORY", "GUESTS"));
     for (Balancer.NodeStatus n : nodes) {
       LoadSample s = n.sample();
       double load = s.normalizedLoad();
@@ -121,8 +125,15 @@ final class MonCommand implements Callable<Integer> {
         bar.append(k < full ? '#' : k == mark ? '|' : '.');
       }
       long used = s.totalMemoryBytes() - s.freeMemoryBytes();
-      b.append(String.format("%-21s [%s] %5.2f %5d %5.1f %6d/%-6d MiB %5d%s%s%n", s.node(), bar,
+      StringBuilder byCluster = new StringBuilder();
+      if (grid) {
+        s.guestsByCluster().forEach((c, k) -> byCluster.append(' ').append(c).append(':')
+            .append(k));
+      }
+      b.append(String.format("%-21s %s[%s] %5.2f %5d %5.1f %6d/%-6d MiB %5d%s%s%s%n", s.node(),
+          grid ? String.format("%-10.10s ", s.cluster()) : "", bar,
           load, s.slots(), s.speed(), used >> 20, s.totalMemoryBytes() >> 20, s.guests(),
+          byCluster.length() == 0 ? "" : " (" + byCluster.substring(1) + ")",
           s.acceptingGuests() ? "" : "  blocked",
           n.memberStatus().equals("Up") ? "" : "  " + n.memberStatus()));
     }

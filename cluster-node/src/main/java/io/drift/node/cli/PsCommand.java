@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"List jobs (MOSIX: mosps): those homed at the node (--node), or at every"
         + " node (--all), with where each runs now and how often it moved.",
         "Columns: JOB, NAME, HOME (where it was submitted), WHERE (where it runs now), STATE,"
-            + " MIGS (moves), CPU (seconds, over every host), PROGRESS, AGE (since submission)."})
+            + " MIGS (moves), CPU (seconds, over every host), PROGRESS, AGE (since submission);"
+            + " in a grid of several clusters, CLUSTER too: the cluster of its home."})
 final class PsCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
@@ -35,9 +36,12 @@ final class PsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Logs.init("ERROR", "WARN"); // Artery logs harmless WARNs as a client disconnects
     List<JobInfo> jobs = new ArrayList<>();
+    java.util.Map<String, String> clusters;
     try (DriftClient client = target.connect()) {
+      io.drift.node.Gateway.Members members = client.members().toCompletableFuture().join();
+      clusters = members.clusters();
       if (all) {
-        for (String node : client.members().toCompletableFuture().join().up()) {
+        for (String node : members.up()) {
           jobs.addAll(client.jobsAt(node).toCompletableFuture().join());
         }
         jobs.sort(Comparator.comparing(JobInfo::home)
@@ -51,16 +55,25 @@ final class PsCommand implements Callable<Integer> {
       out.println(Json.mapper().writeValueAsString(jobs));
       return ExitCodes.OK;
     }
-    out.println(table(jobs, System.currentTimeMillis()));
+    out.println(table(jobs, System.currentTimeMillis(), clusters));
     return ExitCodes.OK;
   }
 
   static String table(List<JobInfo> jobs, long nowMillis) {
-    StringBuilder b = new StringBuilder(String.format("%-12s %-14s %-21s %-21s %-9s %4s %9s %8s"
-        + " %7s", "JOB", "NAME", "HOME", "WHERE", "STATE", "MIGS", "CPU", "PROGRESS", "AGE"));
+    return table(jobs, nowMillis, java.util.Map.of());
+  }
+
+  /** {@code clusters}: each node's cluster; a CLUSTER column when there are several. */
+  static String table(List<JobInfo> jobs, long nowMillis, java.util.Map<String, String> clusters) {
+    boolean grid = new java.util.HashSet<>(clusters.values()).size() > 1;
+    StringBuilder b = new StringBuilder(String.format("%-12s %-14s %s%-21s %-21s %-9s %4s %9s"
+        + " %8s %7s", "JOB", "NAME", grid ? String.format("%-10s ", "CLUSTER") : "", "HOME",
+        "WHERE", "STATE", "MIGS", "CPU", "PROGRESS", "AGE"));
     for (JobInfo j : jobs) {
-      b.append('\n').append(String.format("%-12s %-14.14s %-21s %-21s %-9s %4d %8.1fs %7.0f%%"
-              + " %6ds", j.id(), j.name(), j.home(), j.host().isEmpty() ? "-" : j.host(),
+      b.append('\n').append(String.format("%-12s %-14.14s %s%-21s %-21s %-9s %4d %8.1fs %7.0f%%"
+              + " %6ds", j.id(), j.name(), grid ? String.format("%-10.10s ",
+                  clusters.getOrDefault(j.home(), "?")) : "", j.home(),
+          j.host().isEmpty() ? "-" : j.host(),
           j.state(), j.migrations(), j.cpuNanos() / 1e9, j.progress() * 100,
           (nowMillis - j.submittedAtMillis()) / 1000));
     }

@@ -84,6 +84,7 @@ public final class DriftRoutes extends AllDirectives {
                         + rootMessage(t.failed().get()))))
                 : onSuccess(jobs(), this::ok))),
             path("status", () -> onSuccess(control.status(), this::ok)),
+            path("grid", () -> onSuccess(control.grid(), this::ok)),
             path(segment("jobs").slash(segment()).slash("why"), this::why),
             path(segment("jobs").slash(segment()), this::job))),
         post(() -> concat(
@@ -93,6 +94,9 @@ public final class DriftRoutes extends AllDirectives {
             path(segment("nodes").slash(segment()).slash("ctl").slash(segment()),
                 (node, verb) -> params(p -> nodeCtl(node, verb,
                     p.getOrDefault("force", "false"), p.getOrDefault("within", "60s")))),
+            path(segment("grid").slash("partners").slash(segment()), cluster -> params(p ->
+                readOnly ? readOnlyHere() : onSuccess(control.partner(cluster, p),
+                    this::answer))),
             path("drain", () -> params(p -> drain(p.getOrDefault("force", "false"),
                 p.getOrDefault("within", "60s")))),
             path(segment("ctl").slash(segment()), verb -> params(p -> ctl(verb,

@@ -133,6 +133,28 @@ class ManagementAuthTest {
       assertEquals(200, remote.status(), remote.body());
       assertFalse(status(c, 1).get("blocked").asBoolean(), "noblock reached node 1");
 
+      // the owner's grid verbs: a partner's terms, isolate and rejoin
+      Supplier<Object> terms = () -> {
+        try {
+          return send(c, 1, "GET", "/drift/grid", null).json();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+      Answer partner = refusedThenAccepted(c, 1, "POST",
+          "/drift/grid/partners/Z?priority=3&take=off", terms);
+      assertEquals(200, partner.status(), partner.body());
+      assertEquals(3, partner.json().get("partners").get("Z").get("priority").asInt());
+      assertFalse(partner.json().get("partners").get("Z").get("take").asBoolean());
+      Answer bad = send(c, 1, "POST", "/drift/grid/partners/Z?priority=-1", TestClusters.TOKEN);
+      assertEquals(400, bad.status(), bad.body());
+      for (String verb : List.of("isolate", "rejoin")) {
+        Answer a = refusedThenAccepted(c, 1, "POST", "/drift/ctl/" + verb, terms);
+        assertEquals(200, a.status(), verb + ": " + a.body());
+        assertEquals(verb.equals("isolate"), terms.get() instanceof JsonNode j
+            && j.get("isolated").asBoolean(), verb);
+      }
+
       // a job's move and its cancel, at its home
       JobHandle<Long> job = client.submit(JobSpec.of(new BurnCpu(300_000)).withName("guarded"));
       String host = TestClusters.runningHost(c, job);

@@ -1,8 +1,6 @@
 package io.drift.balancer.grid;
 
-import io.drift.balancer.NodeNames;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
@@ -19,28 +17,5 @@ public final class GridTerms {
   public static PartnerTable of(ActorSystem<?> system) {
     return PartnerTable.fromConfig(Cluster.get(system).selfMember().dataCenter(),
         system.settings().config(), PATH);
-  }
-
-  /** The cluster (data center) of {@code node} ({@code host:port}), or null if no member. */
-  public static String clusterOf(ActorSystem<?> system, String node) {
-    for (Member m : Cluster.get(system).state().getMembers()) {
-      if (NodeNames.of(m.address()).equals(node)) {
-        return m.dataCenter();
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Why this node takes no guest whose home is {@code homeNode}, by its cluster's table, or
-   * null: a job of its own cluster always, a partner's only if the table takes it.
-   */
-  public static String refusal(ActorSystem<?> system, PartnerTable terms, String homeNode) {
-    String home = clusterOf(system, homeNode);
-    if (home == null || home.equals(terms.self()) || terms.takesFrom(home, 0)) {
-      return null;
-    }
-    return "cluster " + terms.self() + " takes no guests from cluster " + home
-        + " (" + PATH + ")";
   }
 }

@@ -37,13 +37,33 @@ public final class PartnerTable {
 
   private final String self;
   private final Map<String, Partner> partners;
+  private final boolean isolated;
 
   public PartnerTable(String self, Map<String, Partner> partners) {
+    this(self, partners, false);
+  }
+
+  /**
+   * @param isolated the owner has taken this cluster out of the grid (drift ctl isolate): it
+   *     sends nothing and takes nothing, whatever the partners' terms, until it rejoins; the
+   *     terms are kept for then
+   */
+  public PartnerTable(String self, Map<String, Partner> partners, boolean isolated) {
     if (partners.containsKey(self)) {
       throw new IllegalArgumentException("cluster " + self + " cannot be its own partner");
     }
     this.self = self;
     this.partners = Map.copyOf(partners);
+    this.isolated = isolated;
+  }
+
+  public boolean isolated() {
+    return isolated;
+  }
+
+  /** This table standing alone ({@code true}) or back in the grid on its terms. */
+  public PartnerTable isolated(boolean on) {
+    return new PartnerTable(self, partners, on);
   }
 
   /** No partners: a cluster that works alone. */
@@ -121,7 +141,7 @@ public final class PartnerTable {
   public PartnerTable with(String cluster, Partner terms) {
     Map<String, Partner> p = new LinkedHashMap<>(partners);
     p.put(cluster, terms);
-    return new PartnerTable(self, p);
+    return new PartnerTable(self, p, isolated);
   }
 
   /** This cluster's jobs may go to {@code cluster}: its own always, a partner's if sent. */
@@ -130,7 +150,7 @@ public final class PartnerTable {
       return true;
     }
     Partner p = partners.get(cluster);
-    return p != null && p.send();
+    return !isolated && p != null && p.send();
   }
 
   /**
@@ -142,7 +162,13 @@ public final class PartnerTable {
       return true;
     }
     Partner p = partners.get(cluster);
-    return p != null && p.take() && guestsNow < p.maxGuests();
+    return !isolated && p != null && p.take() && guestsNow < p.maxGuests();
+  }
+
+  /** The most guests of {@code cluster} this cluster holds: 0 unless it takes them. */
+  public int maxGuestsOf(String cluster) {
+    Partner p = partners.get(cluster);
+    return isolated || p == null || !p.take() ? 0 : p.maxGuests();
   }
 
   /** The priority of {@code cluster}: 0 for this one, a partner's, or none (max value). */
@@ -158,7 +184,7 @@ public final class PartnerTable {
   public List<String> sendOrder() {
     List<String> out = new ArrayList<>();
     partners.forEach((name, p) -> {
-      if (p.send()) {
+      if (!isolated && p.send()) {
         out.add(name);
       }
     });
@@ -167,7 +193,18 @@ public final class PartnerTable {
   }
 
   @Override
+  public boolean equals(Object o) {
+    return o instanceof PartnerTable t && t.self.equals(self) && t.partners.equals(partners)
+        && t.isolated == isolated;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(self, partners, isolated);
+  }
+
+  @Override
   public String toString() {
-    return "partners of " + self + ": " + partners;
+    return "partners of " + self + (isolated ? " (isolated)" : "") + ": " + partners;
   }
 }

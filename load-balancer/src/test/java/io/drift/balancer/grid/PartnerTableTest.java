@@ -40,6 +40,24 @@ class PartnerTableTest {
   }
 
   @Test
+  void anIsolatedClusterSendsAndTakesNothingAndRejoinsOnItsTerms() {
+    PartnerTable t = parse("drift.grid.partners { B { priority = 2, max-guests = 3 } }");
+    PartnerTable alone = t.isolated(true);
+    assertTrue(alone.isolated());
+    assertFalse(alone.maySendTo("B"));
+    assertFalse(alone.takesFrom("B", 0));
+    assertEquals(0, alone.maxGuestsOf("B"));
+    assertTrue(alone.maySendTo("A") && alone.takesFrom("A", 0), "its own cluster always");
+    assertEquals(List.of(), alone.sendOrder());
+    assertEquals(2, alone.priorityOf("B"), "the terms are kept for the rejoin");
+    PartnerTable back = alone.isolated(false);
+    assertEquals(t, back);
+    assertEquals(3, back.maxGuestsOf("B"));
+    assertTrue(alone.with("C", new PartnerTable.Partner(1, true, true, 1)).isolated(),
+        "a change of terms while isolated stays isolated");
+  }
+
+  @Test
   void badTermsNameTheirKey() {
     ConfigException unknown = assertThrows(ConfigException.class,
         () -> parse("drift.grid.partners { B { priority = 1, sned = on } }"));

@@ -171,7 +171,17 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
    * node, why not (its home's cluster is no partner that this one takes jobs from), or null.
    * Local only: the node sets it at start (a grid's partner table, decision 0023).
    */
-  public record SetGuestGate(java.util.function.Function<String, String> refusal)
+  /**
+   * Which guests a node takes beyond its own switches (a grid's terms): why not a unit whose
+   * home is {@code homeNode}, or null. {@code unitHomes}: the homes of the units here now;
+   * {@code full}: no slot is free.
+   */
+  @FunctionalInterface
+  public interface GuestGate {
+    String refusal(String homeNode, List<String> unitHomes, boolean full);
+  }
+
+  public record SetGuestGate(GuestGate refusal)
       implements Command {}
 
   /** This node's switches and what runs here. */
@@ -199,7 +209,13 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   public record Units(String host, int slots, List<UnitInfo> units) implements ExecutorWire {}
 
-  public record UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase) {}
+  /** {@code homeNode}: where its home is ({@code host:port}). */
+  public record UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase,
+      String homeNode) {
+    public UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase) {
+      this(jobId, name, epoch, guest, phase, null);
+    }
+  }
 
   /**
    * Move this job's unit to {@code target} (DESIGN, Migration); with {@code toDisk}, the target
@@ -653,6 +669,14 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           g.replyTo().tell(flags());
           return this;
         })
+        .onMessage(RecheckGuests.class, r -> {
+          recheckGuests();
+          return this;
+        })
+        .onMessage(WentHome.class, w -> {
+          goingHome.remove(w.jobId());
+          return this;
+        })
         .onMessage(Expel.class, this::onExpel)
         .onMessage(ExpelTick.class, t -> expelTick())
         .onMessage(DrainNote.class, n -> {
@@ -668,6 +692,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
           ActorRef<HostEvent> home = homes.get(r.jobId());
           if (t == null || home == null) {
             r.outcome().tell("job " + r.jobId() + " is not on " + selfNode + " any more");
+          } else if (io.drift.api.spi.MoveTargets.GO_HOME.equals(r.target())) {
+            sendHome(t, r.outcome());
           } else {
             home.tell(new MoveWanted(r.jobId(), t.epoch(), r.target(), r.outcome()));
           }
@@ -804,7 +830,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
         + selfNode : "unit class " + className + " is not in the job's jar " + hash;
   }
 
-  private java.util.function.Function<String, String> guestGate; // null: every home's guests
+  private GuestGate guestGate; // null: every home's guests
 
   /** Why this node takes no new unit of a job homed at {@code homeNode} now, or null. */
   private String refusal(JobId jobId, String homeNode) {
@@ -820,7 +846,12 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return "node " + selfNode + " does not accept guests";
     }
     if (!selfNode.equals(homeNode) && guestGate != null) {
-      String no = guestGate.apply(homeNode);
+      List<String> unitHomes = new ArrayList<>(tasks.size());
+      for (UnitTask t : tasks.values()) {
+        unitHomes.add(t.homeNode);
+      }
+      String no = guestGate.refusal(homeNode, unitHomes,
+          runner.runnableUnits() >= runner.slots());
       if (no != null) {
         return "node " + selfNode + ": " + no;
       }
@@ -1297,6 +1328,67 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   private record DrainNote(String job, String why) implements Command {}
 
+  // ---- guests a grid's terms no longer take ------------------------------------------------
+
+  /**
+   * Sends home each guest the guest gate refuses now (its cluster's terms changed: the owner
+   * isolated this cluster, or no longer takes that partner's jobs), frozen at home if home will
+   * not run it. Repeated by the node until none is left; a guest already on its way is skipped.
+   */
+  public record RecheckGuests() implements Command {}
+
+  private record WentHome(JobId jobId) implements Command {}
+
+  /** Guests asked home and not answered yet: one request each at a time. */
+  private final java.util.Set<JobId> goingHome = new java.util.HashSet<>();
+
+  private void recheckGuests() {
+    if (guestGate == null) {
+      return;
+    }
+    for (UnitTask t : List.copyOf(tasks.values())) {
+      // no guest list: the terms, not the limit, decide; a guest over a lowered limit stays
+      if (t.guest && t.phase() != UnitTask.Phase.PAUSED
+          && guestGate.refusal(t.homeNode, List.of(), false) != null) {
+        sendHome(t, null);
+      }
+    }
+  }
+
+  /**
+   * Asks the unit's home to take it home ({@code HomeProxy.HOME}), and if home will not, to
+   * freeze it at home ({@code HomeProxy.FREEZE}): it leaves either way, and nothing is lost.
+   */
+  private void sendHome(UnitTask t, ActorRef<String> outcome) {
+    ActorRef<HostEvent> home = homes.get(t.jobId);
+    if (home == null || !goingHome.add(t.jobId)) {
+      if (outcome != null) {
+        outcome.tell("not moved: job " + t.jobId + " is on its way home already");
+      }
+      return;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    JobId job = t.jobId;
+    long epoch = t.epoch;
+    getContext().getLog().info("node {} sends guest {} home", selfNode, job);
+    ActorRef<String> chain = getContext().spawnAnonymous(Behaviors.setup(ctx -> {
+      boolean[] freezing = {false};
+      return Behaviors.<String>receiveMessage(line -> {
+        if (line.startsWith("moved") || freezing[0]) {
+          self.tell(new WentHome(job));
+          if (outcome != null) {
+            outcome.tell(line);
+          }
+          return Behaviors.stopped();
+        }
+        freezing[0] = true; // home would not run it now: frozen at home instead
+        home.tell(new MoveWanted(job, epoch, "freeze", ctx.getSelf()));
+        return Behaviors.same();
+      });
+    }));
+    home.tell(new MoveWanted(job, epoch, "home", chain));
+  }
+
   private Flags flags() {
     int guests = 0;
     for (UnitTask t : tasks.values()) {
@@ -1350,7 +1442,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private Behavior<Command> onGetUnits(GetUnits g) {
     List<UnitInfo> list = new ArrayList<>();
     tasks.values().forEach(t -> list.add(
-        new UnitInfo(t.jobId, t.jobName, t.epoch, t.guest, t.phase().name())));
+        new UnitInfo(t.jobId, t.jobName, t.epoch, t.guest, t.phase().name(), t.homeNode)));
     g.replyTo().tell(new Units(selfNode, runner.slots(), list));
     return this;
   }

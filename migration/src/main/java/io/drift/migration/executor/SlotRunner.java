@@ -145,7 +145,7 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     List<UnitLoad> out = new ArrayList<>(live.size());
     for (UnitTask t : live) {
       out.add(new UnitLoad(t.jobId.value(), t.cpuNanosSeen, t.slotNanos, now - t.arrivedNanos,
-          t.guest, t.stateBytes));
+          t.guest, t.stateBytes, t.homeNode));
     }
     return out;
   }
