@@ -15,7 +15,7 @@ import java.util.Objects;
  * unless it is not {@code migratable}; after a crash it starts again on the best node.
  */
 public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean migratable,
-    String workspace, java.nio.file.Path jar, String startOn) {
+    String workspace, java.nio.file.Path jar, String startOn, Integer queue) {
 
   /** {@link #startOn}: the home node. */
   public static final String HOME = "home";
@@ -24,12 +24,17 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
       java.util.regex.Pattern.compile("[^:/\\s]+:\\d{1,5}");
 
   public JobSpec(WorkUnit<R> unit, String name, long memoryMb, boolean migratable) {
-    this(unit, name, memoryMb, migratable, null, null, null);
+    this(unit, name, memoryMb, migratable, null, null, null, null);
+  }
+
+  public JobSpec(WorkUnit<R> unit, String name, long memoryMb, boolean migratable,
+      String workspace, java.nio.file.Path jar, String startOn) {
+    this(unit, name, memoryMb, migratable, workspace, jar, startOn, null);
   }
 
   public JobSpec(WorkUnit<R> unit, String name, long memoryMb, boolean migratable,
       String workspace, java.nio.file.Path jar) {
-    this(unit, name, memoryMb, migratable, workspace, jar, null);
+    this(unit, name, memoryMb, migratable, workspace, jar, null, null);
   }
 
   public JobSpec {
@@ -48,6 +53,9 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
         throw new IllegalArgumentException("workspace " + e.getMessage(), e);
       }
     }
+    if (queue != null && queue < 0) {
+      throw new IllegalArgumentException("a queue priority is >= 0 (lower first), not " + queue);
+    }
     if (startOn != null && !startOn.equals(HOME) && !NODE.matcher(startOn).matches()) {
       throw new IllegalArgumentException("a job starts on 'home' or on a node host:port, not '"
           + startOn + "'");
@@ -60,15 +68,15 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
   }
 
   public JobSpec<R> withName(String newName) {
-    return new JobSpec<>(unit, newName, memoryMb, migratable, workspace, jar, startOn);
+    return new JobSpec<>(unit, newName, memoryMb, migratable, workspace, jar, startOn, queue);
   }
 
   public JobSpec<R> withMemoryMb(long mb) {
-    return new JobSpec<>(unit, name, mb, migratable, workspace, jar, startOn);
+    return new JobSpec<>(unit, name, mb, migratable, workspace, jar, startOn, queue);
   }
 
   public JobSpec<R> withMigratable(boolean value) {
-    return new JobSpec<>(unit, name, memoryMb, value, workspace, jar, startOn);
+    return new JobSpec<>(unit, name, memoryMb, value, workspace, jar, startOn, queue);
   }
 
   /**
@@ -76,16 +84,24 @@ public record JobSpec<R>(WorkUnit<R> unit, String name, long memoryMb, boolean m
    * with a class loader over it (the command line's {@code run --jar} does this).
    */
   public JobSpec<R> withJar(java.nio.file.Path file) {
-    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, file, startOn);
+    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, file, startOn, queue);
   }
 
   /** Its home files in this directory of the workspace root (a relative path). */
   public JobSpec<R> withWorkspace(String dir) {
-    return new JobSpec<>(unit, name, memoryMb, migratable, dir, jar, startOn);
+    return new JobSpec<>(unit, name, memoryMb, migratable, dir, jar, startOn, queue);
   }
 
   /** Where it starts: null the best node, {@link #HOME}, or a node {@code host:port}. */
   public JobSpec<R> withStartOn(String where) {
-    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, jar, where);
+    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, jar, where, queue);
+  }
+
+  /**
+   * Through its home's batch queue (MOSIX: mosq): the job waits at home, holding no slot,
+   * until the grid has room by the gossip; lower {@code priority} first, then the earlier.
+   */
+  public JobSpec<R> withQueue(int priority) {
+    return new JobSpec<>(unit, name, memoryMb, migratable, workspace, jar, startOn, priority);
   }
 }

@@ -38,9 +38,15 @@ public final class Gateway {
    * the SHA-256 of a jar stored here by {@link PutCode} that has the unit's classes (null:
    * they are on Drift's class path).
    */
+  /** {@code queue}: through the home's batch queue at that priority; null: at once. */
   public record Submit(String name, Payload unit, long memoryMb, boolean migratable,
-      String workspace, String code, String startOn, ActorRef<SubmitReply> replyTo)
-      implements Command, GatewayWire {
+      String workspace, String code, String startOn, Integer queue,
+      ActorRef<SubmitReply> replyTo) implements Command, GatewayWire {
+
+    public Submit(String name, Payload unit, long memoryMb, boolean migratable,
+        String workspace, String code, String startOn, ActorRef<SubmitReply> replyTo) {
+      this(name, unit, memoryMb, migratable, workspace, code, startOn, null, replyTo);
+    }
 
     public Submit(String name, Payload unit, long memoryMb, boolean migratable,
         ActorRef<SubmitReply> replyTo) {
@@ -308,7 +314,7 @@ public final class Gateway {
         s.memoryMb(), s.migratable(), s.unit(), s.workspace(), s.code(), s.startOn());
     // ask between two local actors: the reply's only use is to answer this one client
     ctx.ask(HomeManager.Created.class, homes, createTimeout,
-        replyTo -> new HomeManager.Create(spec, replyTo),
+        replyTo -> new HomeManager.Create(spec, s.queue() == null ? -1 : s.queue(), replyTo),
         (created, failure) -> new Recorded(created, failure, s.replyTo()));
     return Behaviors.same();
   }
@@ -316,6 +322,9 @@ public final class Gateway {
   /** Why the submission cannot run here, or null if it can. */
   static String check(Submit s, StateCodec codec, CodeStore code, String selfNode,
       int maxStateBytes) {
+    if (s.queue() != null && s.queue() < 0) {
+      return "a queue priority is >= 0 (lower first), not " + s.queue();
+    }
     if (s.name() == null || s.name().isBlank()) {
       return "a job needs a name";
     }

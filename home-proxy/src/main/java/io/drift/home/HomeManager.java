@@ -30,7 +30,32 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   public sealed interface Command {}
 
   /** Record a new job homed here and start placing it. */
-  public record Create(HomeProxy.Spec spec, ActorRef<Created> replyTo) implements Command {}
+  /** {@code queue}: its batch-queue priority (lower first), or -1: placed at once. */
+  public record Create(HomeProxy.Spec spec, int queue, ActorRef<Created> replyTo)
+      implements Command {
+    public Create(HomeProxy.Spec spec, ActorRef<Created> replyTo) {
+      this(spec, -1, replyTo);
+    }
+  }
+
+  /** The batch queue (MOSIX: mosq), in the order it admits. */
+  public record GetQueue(ActorRef<Queue> replyTo) implements Command {}
+
+  public record Queue(String homeNode, List<Queued> jobs) {}
+
+  /** @param position 1 for the next to be admitted */
+  public record Queued(JobId id, String name, int priority, long submittedAtMillis,
+      int position) {}
+
+  /** A queued job's new priority; the answer says why not if it is not queued here. */
+  public record SetQueuePriority(JobId id, int priority, ActorRef<QueueChanged> replyTo)
+      implements Command {}
+
+  public record QueueChanged(String problem, Queue queue) {}
+
+  private enum QueueTick implements Command { INSTANCE }
+
+  private record RoomIs(Balancer.Room room) implements Command {}
 
   /** @param refused why the job was not created (and the others null), or null */
   public record Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home,
@@ -90,8 +115,10 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   public static Behavior<Command> create(HomeSettings settings,
       ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
       JobStore store) {
-    return Behaviors.setup(ctx -> new HomeManager(ctx, settings, balancer, homeNode, code,
-        side, store));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(QueueTick.INSTANCE, settings.queueInterval());
+      return new HomeManager(ctx, settings, balancer, homeNode, code, side, store);
+    }));
   }
 
   private final HomeSettings settings;
@@ -104,6 +131,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
+  /** The batch queue: each queued job's priority; admitted in {@link #queueOrder()}. */
+  private final Map<JobId, Integer> queued = new HashMap<>();
+  private boolean askingRoom; // one question to the balancer at a time
 
   private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
@@ -134,7 +164,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     }
     unreadable.forEach(f -> getContext().getLog().error("job record {} left alone", f));
     for (JobStore.Record r : records) {
-      spawn(r.spec(), r.submittedAtMillis(), r);
+      spawn(r.spec(), r.submittedAtMillis(), r, r.queue());
     }
     if (!records.isEmpty()) {
       getContext().getLog().info("node {}: {} jobs resume from their records in {}", homeNode,
@@ -143,16 +173,20 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   }
 
   private ActorRef<HomeProxy.Command> spawn(HomeProxy.Spec spec, long submittedAt,
-      JobStore.Record resumed) {
+      JobStore.Record resumed, int queue) {
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
         HomeProxy.create(spec, homeNode, submittedAt, settings, balancer, getContext().getSelf(),
-            codec, code, side, store, resumed),
+            codec, code, side, store, resumed, queue),
         "job-" + spec.id().value(),
         // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
         org.apache.pekko.actor.typed.DispatcherSelector.blocking());
     proxies.put(spec.id(), proxy);
     jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
-        JobState.PENDING, 0, 0, 0, 0.0, 0, submittedAt, null, null, 0, 0, 0));
+        queue >= 0 ? JobState.QUEUED : JobState.PENDING, 0, 0, 0, 0.0, 0, submittedAt, null,
+        null, 0, 0, 0));
+    if (queue >= 0) {
+      queued.put(spec.id(), queue);
+    }
     return proxy;
   }
 
@@ -177,11 +211,81 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
           return this;
         })
         .onMessage(BringHome.class, this::onBringHome)
+        .onMessageEquals(QueueTick.INSTANCE, () -> {
+          if (!queued.isEmpty() && !askingRoom) {
+            askingRoom = true;
+            getContext().ask(Balancer.Room.class, balancer, java.time.Duration.ofSeconds(5),
+                Balancer.GetRoom::new, (room, failure) -> new RoomIs(room));
+          }
+          return this;
+        })
+        .onMessage(RoomIs.class, this::onRoom)
+        .onMessage(GetQueue.class, g -> {
+          g.replyTo().tell(queue());
+          return this;
+        })
+        .onMessage(SetQueuePriority.class, this::onSetQueuePriority)
         .onMessage(GetJob.class, g -> {
           g.replyTo().tell(new JobLookup(g.jobId(), jobs.get(g.jobId()), proxies.get(g.jobId())));
           return this;
         })
         .build();
+  }
+
+  /** Lower priority first, then the earlier submission, then the id (a total order). */
+  private List<JobId> queueOrder() {
+    List<JobId> order = new ArrayList<>(queued.keySet());
+    order.sort(java.util.Comparator.<JobId>comparingInt(queued::get)
+        .thenComparingLong(id -> jobs.get(id).submittedAtMillis())
+        .thenComparing(JobId::value));
+    return order;
+  }
+
+  private Queue queue() {
+    List<Queued> out = new ArrayList<>();
+    int position = 0;
+    for (JobId id : queueOrder()) {
+      JobInfo j = jobs.get(id);
+      out.add(new Queued(id, j.name(), queued.get(id), j.submittedAtMillis(), ++position));
+    }
+    return new Queue(homeNode, out);
+  }
+
+  /** Admits as many queued jobs, first in order, as the grid has free slots. */
+  private Behavior<Command> onRoom(RoomIs r) {
+    askingRoom = false;
+    if (r.room() == null) {
+      return this; // the balancer did not answer: the next tick asks again
+    }
+    int free = r.room().freeSlots();
+    for (JobId id : queueOrder()) {
+      if (free <= 0) {
+        break;
+      }
+      queued.remove(id);
+      getContext().getLog().info("job {} leaves the batch queue: the grid has room", id);
+      proxies.get(id).tell(new HomeProxy.Admit());
+      free--;
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSetQueuePriority(SetQueuePriority s) {
+    if (!queued.containsKey(s.id())) {
+      JobInfo j = jobs.get(s.id());
+      s.replyTo().tell(new QueueChanged(j == null ? "no job " + s.id() + " is homed at "
+          + homeNode : "job " + s.id() + " is " + j.state() + ", not in the queue", queue()));
+      return this;
+    }
+    if (s.priority() < 0) {
+      s.replyTo().tell(new QueueChanged("a queue priority is >= 0 (lower first), not "
+          + s.priority(), queue()));
+      return this;
+    }
+    queued.put(s.id(), s.priority());
+    proxies.get(s.id()).tell(new HomeProxy.Requeue(s.priority()));
+    s.replyTo().tell(new QueueChanged(null, queue()));
+    return this;
   }
 
   private Behavior<Command> onBringHome(BringHome b) {
@@ -233,7 +337,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
           spec.migratable(), spec.unit(), spec.workspace(), spec.code(), spec.startOn());
     }
-    ActorRef<HomeProxy.Command> proxy = spawn(spec, System.currentTimeMillis(), null);
+    ActorRef<HomeProxy.Command> proxy = spawn(spec, System.currentTimeMillis(), null,
+        c.queue());
     c.replyTo().tell(new Created(spec.id(), homeNode, proxy));
     return this;
   }
@@ -244,6 +349,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       return this; // forgotten already
     }
     jobs.put(u.info().id(), u.info());
+    if (u.info().state() != JobState.QUEUED) {
+      queued.remove(u.info().id()); // cancelled while it waited
+    }
     if (u.info().state().isFinal() && !old.state().isFinal()) {
       finishedOrder.add(u.info().id());
       forgetOldFinished();

@@ -52,6 +52,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   public record InfoReply(JobInfo info) implements HomeWire {}
 
+  /**
+   * From its home's manager: the queued job leaves the batch queue and is placed like any
+   * other (the grid has room by the gossip). Ignored if it is not queued.
+   */
+  public record Admit() implements Command {}
+
+  /** From its home's manager: the queued job's new priority, kept on disk. */
+  public record Requeue(int priority) implements Command {}
+
   /** Stop the job; the reply comes once it has stopped (or at once if it had ended). */
   public record Cancel(String reason, ActorRef<InfoReply> replyTo) implements Command, HomeWire {}
 
@@ -245,9 +254,18 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
       ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
       SideChannel side, JobStore store, JobStore.Record resumed) {
+    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, code,
+        side, store, resumed, -1);
+  }
+
+  /** @param queue its batch-queue priority if it waits there (not when resumed), else -1 */
+  static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
+      HomeSettings settings, ActorRef<Balancer.Command> balancer,
+      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
+      SideChannel side, JobStore store, JobStore.Record resumed, int queue) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
         homeNode, submittedAtMillis, settings, balancer, manager, codec, code, side, store,
-        resumed)));
+        resumed, resumed != null ? resumed.queue() : queue)));
   }
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
@@ -270,6 +288,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private final ActorRef<Executor.StartReply> startAdapter;
 
   private JobState state = JobState.PENDING;
+  private int queue = -1; // its batch-queue priority while QUEUED
   private long epoch;
   private String host = "";
   private ActorRef<Executor.Command> executor; // of the current epoch, once started or starting
@@ -334,8 +353,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       String homeNode, long submittedAtMillis, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
       StateCodec codec, CodeStore code, SideChannel side, JobStore store,
-      JobStore.Record resumed) {
+      JobStore.Record resumed, int queue) {
     super(ctx);
+    if (queue >= 0) {
+      this.queue = queue;
+      this.state = JobState.QUEUED;
+    }
     this.code = code;
     this.side = side;
     this.store = store;
@@ -356,10 +379,16 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     this.hostAdapter = ctx.messageAdapter(Executor.HostEvent.class, FromHost::new);
     this.placeAdapter = ctx.messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);
     this.startAdapter = ctx.messageAdapter(Executor.StartReply.class, StartResult::new);
-    if (resumed != null) {
+    if (resumed != null && state == JobState.QUEUED) {
+      getContext().getLog().info("job {} waits in the batch queue again after its home node"
+          + " restarted (priority {})", spec.id(), queue);
+    } else if (resumed != null) {
       resume(resumed);
     } else {
       persist();
+    }
+    if (state == JobState.QUEUED) {
+      return; // placed when its home admits it
     }
     place();
   }
@@ -373,6 +402,23 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           return this;
         })
         .onMessage(Cancel.class, this::onCancel)
+        .onMessage(Admit.class, a -> {
+          if (state == JobState.QUEUED && !cancelRequested) {
+            state = JobState.PENDING;
+            queue = -1;
+            persist(); // admitted: a restart of its home resumes it, not queues it again
+            changed();
+            place();
+          }
+          return this;
+        })
+        .onMessage(Requeue.class, r -> {
+          if (state == JobState.QUEUED) {
+            queue = r.priority();
+            persist();
+          }
+          return this;
+        })
         .onMessage(SendInput.class, this::onSendInput)
         .onMessage(FileDataArrived.class, this::onFileDataArrived)
         .onMessage(CheckpointArrived.class, this::onCheckpointArrived)
@@ -1346,7 +1392,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return;
     }
     try {
-      store.save(new JobStore.Record(spec, submittedAtMillis, checkpoint, restarts, migrations));
+      store.save(new JobStore.Record(spec, submittedAtMillis, checkpoint, restarts, migrations,
+          state == JobState.QUEUED ? queue : -1));
     } catch (IOException e) {
       getContext().getLog().warn("job {}: could not write its record to {}: {}; a restart of"
           + " this node would not resume it", spec.id(), store.dir(), e.toString());

@@ -15,7 +15,16 @@ public record HomeSettings(
     int retainFinished,
     Path workspaceRoot,
     long maxFileBytes,
-    int maxJobs) {
+    int maxJobs,
+    Duration queueInterval) {
+
+  /** The batch queue looks for room every second. */
+  public HomeSettings(Duration startTimeout, Duration retryInterval, int maxKeptLines,
+      int maxKeptLinesFinished, int retainFinished, Path workspaceRoot, long maxFileBytes,
+      int maxJobs) {
+    this(startTimeout, retryInterval, maxKeptLines, maxKeptLinesFinished, retainFinished,
+        workspaceRoot, maxFileBytes, maxJobs, Duration.ofSeconds(1));
+  }
 
   /** At most 100,000 unfinished jobs homed at one node. */
   public HomeSettings(Duration startTimeout, Duration retryInterval, int maxKeptLines,
@@ -34,6 +43,9 @@ public record HomeSettings(
   public HomeSettings {
     if (startTimeout.isNegative() || startTimeout.isZero()) {
       throw new ConfigException.BadValue("drift.home.start-timeout", "must be > 0");
+    }
+    if (queueInterval.isNegative() || queueInterval.isZero()) {
+      throw new ConfigException.BadValue("drift.home.queue-interval", "must be > 0");
     }
     if (retryInterval.isNegative() || retryInterval.isZero()) {
       throw new ConfigException.BadValue("drift.home.retry-interval", "must be > 0");
@@ -63,7 +75,7 @@ public record HomeSettings(
         root.getDuration(p + "retry-interval"), root.getInt(p + "max-kept-lines"),
         root.getInt(p + "max-kept-lines-finished"), root.getInt(p + "retain-finished"),
         workspaceRoot(root.getString(p + "workspace-root")), root.getBytes(p + "max-file-bytes"),
-        root.getInt(p + "max-jobs"));
+        root.getInt(p + "max-jobs"), root.getDuration(p + "queue-interval"));
   }
 
   private static Path workspaceRoot(String dir) {

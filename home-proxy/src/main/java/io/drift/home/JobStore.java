@@ -26,12 +26,21 @@ import java.util.stream.Stream;
  */
 public final class JobStore {
 
-  private static final int MAGIC = 0x44524a31; // "DRJ1"
+  private static final int MAGIC_1 = 0x44524a31; // "DRJ1": before the batch queue
+  private static final int MAGIC = 0x44524a32; // "DRJ2": with the queue priority
   private static final String SUFFIX = ".job";
 
-  /** A job as it was last written: its checkpoint is null until it had one. */
+  /**
+   * A job as it was last written: its checkpoint is null until it had one; {@code queue} its
+   * priority while it waits in the batch queue, -1 once admitted (or never queued).
+   */
   public record Record(HomeProxy.Spec spec, long submittedAtMillis, Executor.Checkpoint checkpoint,
-      int restarts, int migrations) {}
+      int restarts, int migrations, int queue) {
+    public Record(HomeProxy.Spec spec, long submittedAtMillis, Executor.Checkpoint checkpoint,
+        int restarts, int migrations) {
+      this(spec, submittedAtMillis, checkpoint, restarts, migrations, -1);
+    }
+  }
 
   private final Path dir;
 
@@ -62,6 +71,7 @@ public final class JobStore {
     out.writeLong(r.submittedAtMillis());
     out.writeInt(r.restarts());
     out.writeInt(r.migrations());
+    out.writeInt(r.queue());
     Executor.Checkpoint c = r.checkpoint();
     out.writeBoolean(c != null);
     if (c != null) {
@@ -114,7 +124,8 @@ public final class JobStore {
   }
 
   private static Record read(DataInputStream in) throws IOException {
-    if (in.readInt() != MAGIC) {
+    int magic = in.readInt();
+    if (magic != MAGIC && magic != MAGIC_1) {
       throw new IOException("not a Drift job record");
     }
     JobId id = JobId.of(in.readUTF());
@@ -128,6 +139,7 @@ public final class JobStore {
     long submitted = in.readLong();
     int restarts = in.readInt();
     int migrations = in.readInt();
+    int queue = magic == MAGIC ? in.readInt() : -1;
     Executor.Checkpoint c = null;
     if (in.readBoolean()) {
       Payload state = readPayload(in);
@@ -135,7 +147,7 @@ public final class JobStore {
           in.readLong(), in.readLong());
     }
     return new Record(new HomeProxy.Spec(id, name, unitClass, memoryMb, migratable, unit,
-        workspace, code), submitted, c, restarts, migrations);
+        workspace, code), submitted, c, restarts, migrations, queue);
   }
 
   private Path file(JobId id) {

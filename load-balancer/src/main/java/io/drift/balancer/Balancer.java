@@ -100,6 +100,16 @@ public final class Balancer {
   /** {@code executorPath} is null, and {@code problem} says why, when the node can't be used. */
   public record Location(String node, String executorPath, String problem) {}
 
+  /**
+   * How much room the grid has for new jobs, as this node knows it by the gossip: the free slots
+   * of the nodes this cluster may place on (its own, and the partners it sends to, that take
+   * guests), less the placements their samples do not show yet. The batch queue admits that
+   * many.
+   */
+  public record GetRoom(ActorRef<Room> replyTo) implements Command {}
+
+  public record Room(String node, int freeSlots) {}
+
   /** The nodes this balancer knows, with their latest samples. */
   public record GetNodes(ActorRef<Nodes> replyTo) implements Command {}
 
@@ -333,6 +343,10 @@ public final class Balancer {
         })
         .onMessage(Place.class, this::onPlace)
         .onMessage(GetNodes.class, this::onGetNodes)
+        .onMessage(GetRoom.class, g -> {
+          g.replyTo().tell(new Room(selfNode, room()));
+          return Behaviors.same();
+        })
         .onMessage(SetStay.class, s -> {
           stay = s.stay();
           ctx.getLog().info("node {} {}", selfNode, stay
@@ -739,6 +753,21 @@ public final class Balancer {
       p.replyTo().tell(new Unplaceable(p.jobId(), d));
     }
     return Behaviors.same();
+  }
+
+  private int room() {
+    Map<String, Member> up = upMembers();
+    io.drift.balancer.grid.PartnerTable grid = gridView.table();
+    int free = 0;
+    for (LoadSample s : known()) {
+      Member m = up.get(s.node());
+      if (m == null || sendable(grid, m) == null
+          || !(s.acceptingGuests() || s.node().equals(selfNode))) {
+        continue;
+      }
+      free += Math.max(0, s.slots() - s.runnable() - recent(s));
+    }
+    return free;
   }
 
   private int recent(LoadSample s) {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       MigrateCommand.class,
       MonCommand.class,
       CtlCommand.class,
+      QueueCommand.class,
       MembersCommand.class,
       WhyCommand.class,
       CommandLine.HelpCommand.class

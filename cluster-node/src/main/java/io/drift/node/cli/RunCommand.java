@@ -63,6 +63,12 @@ final class RunCommand implements Callable<Integer> {
       + " it may move later unless --lock")
   boolean home;
 
+  @Option(names = "--queue", paramLabel = "PRIORITY", arity = "0..1", fallbackValue = "0",
+      description = "through the home's batch queue (MOSIX: mosq): it waits at home, holding no"
+          + " slot, until the grid has room; lower PRIORITY first (default 0), then the"
+          + " earlier. drift q lists, reorders and cancels queued jobs")
+  Integer queue;
+
   @Option(names = "--lock", description = "pin it where it starts: no move, by the balancer or"
       + " by hand (a drain of its node waits for it, or cancels it with --force)")
   boolean lock;
@@ -106,6 +112,13 @@ final class RunCommand implements Callable<Integer> {
     }
     JobSpec<?> job = JobSpec.of(unit).withMemoryMb(memoryMb).withJar(jar)
         .withStartOn(home ? JobSpec.HOME : on).withMigratable(!lock);
+    if (queue != null) {
+      if (queue < 0) {
+        throw new IllegalArgumentException("--queue takes a priority >= 0 (lower first), not "
+            + queue);
+      }
+      job = job.withQueue(queue);
+    }
     if (program) { // a process cannot move (ExternalProgram says why)
       job = job.withMigratable(false).withName(java.nio.file.Path.of(words.get(0))
           .getFileName().toString());

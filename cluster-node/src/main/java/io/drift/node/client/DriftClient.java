@@ -133,7 +133,7 @@ public final class DriftClient implements JobClient {
     String code = spec.jar() == null ? null : upload(spec.jar());
     Gateway.SubmitReply reply = await(AskPattern.ask(gateway,
         r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
-            spec.workspace(), code, spec.startOn(), r),
+            spec.workspace(), code, spec.startOn(), spec.queue(), r),
         timeout, system.scheduler()), "the submission");
     if (reply instanceof Gateway.Rejected rejected) {
       throw new SubmissionRejectedException(rejected.reason());

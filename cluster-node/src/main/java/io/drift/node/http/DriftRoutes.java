@@ -85,6 +85,9 @@ public final class DriftRoutes extends AllDirectives {
                 : onSuccess(jobs(), this::ok))),
             path("status", () -> onSuccess(control.status(), this::ok)),
             path("grid", () -> onSuccess(control.grid(), this::ok)),
+            path("queue", () -> onSuccess(AskPattern.<HomeManager.Command, HomeManager.Queue>ask(
+                refs.homes(), HomeManager.GetQueue::new, ASK_TIMEOUT, system.scheduler()),
+                this::ok)),
             path(segment("jobs").slash(segment()).slash("why"), this::why),
             path(segment("jobs").slash(segment()), this::job))),
         post(() -> concat(
@@ -94,6 +97,8 @@ public final class DriftRoutes extends AllDirectives {
             path(segment("nodes").slash(segment()).slash("ctl").slash(segment()),
                 (node, verb) -> params(p -> nodeCtl(node, verb,
                     p.getOrDefault("force", "false"), p.getOrDefault("within", "60s")))),
+            path(segment("queue").slash(segment()), id -> params(p ->
+                requeue(id, p.get("priority")))),
             path(segment("grid").slash("partners").slash(segment()), cluster -> params(p ->
                 readOnly ? readOnlyHere() : onSuccess(control.partner(cluster, p),
                     this::answer))),
@@ -180,6 +185,33 @@ public final class DriftRoutes extends AllDirectives {
   }
 
   /** {@code POST /drift/jobs/{id}/cancel}, at the job's home: 200 with its record, 404. */
+  /**
+   * {@code POST /drift/queue/{job}?priority=N}: a queued job's new priority (lower first).
+   * 200 with the queue; 400 a bad priority, or the job is not queued; 404 not homed here.
+   */
+  private Route requeue(String id, String priority) {
+    if (readOnly) {
+      return readOnlyHere();
+    }
+    int p;
+    try {
+      p = Integer.parseInt(String.valueOf(priority).trim());
+    } catch (NumberFormatException e) {
+      p = -1;
+    }
+    if (p < 0) {
+      return complete(error(StatusCodes.BAD_REQUEST, "priority is a whole number >= 0 (lower"
+          + " first), not " + priority));
+    }
+    int to = p;
+    return homed(id, l -> onSuccess(
+        AskPattern.<HomeManager.Command, HomeManager.QueueChanged>ask(refs.homes(),
+            r -> new HomeManager.SetQueuePriority(l.jobId(), to, r), ASK_TIMEOUT,
+            system.scheduler()),
+        c -> c.problem() == null ? ok(c.queue())
+            : complete(error(StatusCodes.BAD_REQUEST, c.problem()))));
+  }
+
   private Route cancel(String id) {
     if (readOnly) {
       return readOnlyHere();
