@@ -164,8 +164,14 @@ public final class NodeControl {
     return out;
   }
 
+  /** The terms, and the bandwidth this node's moves reached to each cluster (bytes/s). */
   public CompletionStage<Map<String, Object>> grid() {
-    return terms(GridKeeper.Get::new).thenApply(t -> grid(t.table()));
+    return terms(GridKeeper.Get::new).thenApply(t -> {
+      Map<String, Object> out = grid(t.table());
+      out.put("measuredBandwidth", new java.util.TreeMap<>(
+          io.drift.balancer.grid.GridView.get(system).bandwidths()));
+      return out;
+    });
   }
 
   /**

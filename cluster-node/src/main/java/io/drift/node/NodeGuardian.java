@@ -58,6 +58,8 @@ public final class NodeGuardian {
       // share of the partner's guest limit (drift.grid.partners, as changed at run time)
       io.drift.balancer.grid.GridView grid = io.drift.balancer.grid.GridView.get(ctx.getSystem());
       executor.tell(new Executor.SetGuestGate(grid::refusal));
+      // the bandwidth this node's moves reach, per cluster: what crossing to a partner costs
+      io.drift.migration.executor.TransferMeter.get(ctx.getSystem()).listen(grid::transferred);
       String executorPath = ActorRefResolver.get(ctx.getSystem()).toSerializationFormat(executor);
       ctx.getLog().info("node {}: {} slots, speed {}", self, settings.executor().slots(),
           String.format(java.util.Locale.ROOT, "%.3f", settings.speed()));

@@ -111,4 +111,67 @@ class GridClusterTest {
       }
     }
   }
+
+  static Balancer.Nodes nodes(LocalCluster c, int i) throws Exception {
+    return AskPattern.<Balancer.Command, Balancer.Nodes>ask(c.node(i).refs().balancer(),
+        Balancer.GetNodes::new, Duration.ofSeconds(3), c.node(i).system().scheduler())
+        .toCompletableFuture().get(4, TimeUnit.SECONDS);
+  }
+
+  /** What the window holds of {@code node}: its age in intervals, -1 if nothing. */
+  static int gossipAge(Balancer.Nodes nodes, String node) {
+    return nodes.nodes().stream().filter(n -> n.sample().node().equals(node))
+        .mapToInt(Balancer.NodeStatus::gossipAge).findFirst().orElse(-2);
+  }
+
+  @Test
+  void clustersLearnOfEachOtherOnlyThroughTheBoundedGossipBetweenThem() throws Exception {
+    Map<String, Object> a = Map.of(DC, "A", "drift.grid.partners.B.priority", 1,
+        "drift.grid.cross-entries", 2);
+    Map<String, Object> b = Map.of(DC, "B", "drift.grid.partners.A.priority", 1,
+        "drift.grid.cross-entries", 0); // B tells A nothing
+    try (LocalCluster c = TestClusters.startReady(List.of(1, 1, 1), AutoBalanceTest.BALANCING,
+        Map.of(0, a, 1, a, 2, b))) {
+      TestProbe<Object> probe = ActorTestKit.create(c.node(0).system()).createTestProbe();
+      String b0 = c.node(2).selfNode();
+      // B hears of both of A's nodes through A's gossip
+      probe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+        Balancer.Nodes atB = nodes(c, 2);
+        assertTrue(gossipAge(atB, c.node(0).selfNode()) >= 0, atB.toString());
+        assertTrue(gossipAge(atB, c.node(1).selfNode()) >= 0, atB.toString());
+        return null;
+      });
+      // A has B's samples by Distributed Data (for operators), never in its window
+      for (int i = 0; i < 10; i++) {
+        Balancer.Nodes atA = nodes(c, 0);
+        assertEquals(-1, gossipAge(atA, b0), "B's node in A's window: " + atA);
+        assertEquals(0, gossipAge(atA, c.node(0).selfNode()));
+        probe.expectNoMessage(Duration.ofMillis(200));
+      }
+    }
+  }
+
+  @Test
+  void aMoveToAPartnerMeasuresTheBandwidthToItsCluster() throws Exception {
+    Map<String, Object> a = Map.of(DC, "A", "drift.grid.partners.B.priority", 1);
+    Map<String, Object> b = Map.of(DC, "B", "drift.grid.partners.A.priority", 1);
+    try (LocalCluster c = TestClusters.startReady(List.of(1, 1), Map.of(), Map.of(0, a, 1, b));
+        DriftClient client = DriftClient.connect(c.node(0).selfNode())) {
+      NodeControl atA = new NodeControl(c.node(0).system(), c.node(0).refs());
+      Map<String, Object> before = atA.grid().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      assertEquals(Map.of(), before.get("measuredBandwidth"), "nothing measured yet");
+      // 1 MiB of state, started at home on A, moved by hand to B
+      JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(MigrationTest.SEED, 3_000,
+          1_000, 1 << 20)).withStartOn(JobSpec.HOME));
+      TestClusters.runningHost(c, h);
+      JobInfo moved = h.migrate(c.node(1).selfNode()).toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      assertEquals(c.node(1).selfNode(), moved.host());
+      Map<String, Object> after = atA.grid().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      @SuppressWarnings("unchecked")
+      Map<String, Double> measured = (Map<String, Double>) after.get("measuredBandwidth");
+      assertTrue(measured.getOrDefault("B", 0.0) > 1e6, "at least 1 MB/s on loopback: " + after);
+      h.cancel().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
 }

@@ -300,10 +300,13 @@ public final class Balancer {
     this.fromDistributedData = gossip.fromDistributedData();
     this.gossipIntervalNanos = gossip.interval().toNanos();
     this.gridView = io.drift.balancer.grid.GridView.get(ctx.getSystem());
+    this.crossEntries = ctx.getSystem().settings().config().getInt("drift.grid.cross-entries");
   }
 
   /** This node's cluster (data center) and its terms with the others of its grid, as now. */
   private final io.drift.balancer.grid.GridView gridView;
+  /** Entries of this cluster sent to a partner cluster per interval, at most. */
+  private final int crossEntries;
 
   /**
    * The cluster of a member, if this cluster's jobs may go there (its own: always), else null.
@@ -382,8 +385,11 @@ public final class Balancer {
       if (old == null || old.sequence() != s.sequence()) {
         samples.put(node, s);
         receivedAtNanos.put(node, now);
-        if (fromDistributedData) {
-          window.merge(new GossipWindow.Entry(node, s, 0, false)); // news at its arrival
+        // news at its arrival, of this cluster only: other clusters' samples reach the window
+        // through the bounded gossip between clusters (Distributed Data keeps them for
+        // operators)
+        if (fromDistributedData && gridView.self().equals(s.cluster())) {
+          window.merge(new GossipWindow.Entry(node, s, 0, false));
         }
       }
     });
@@ -392,23 +398,55 @@ public final class Balancer {
     return Behaviors.same();
   }
 
-  /** One message to one live member chosen uniformly at random, each interval. */
+  /**
+   * One message to one live member of this cluster chosen uniformly at random, each interval;
+   * and in a grid one more, to a member of a partner cluster chosen at random, with at most
+   * {@code drift.grid.cross-entries} entries of this cluster: what crosses between clusters
+   * is bounded, whatever their sizes.
+   */
   private Behavior<Command> onGossipTick() {
     window.tick();
     LoadSample own = samples.get(selfNode);
-    List<Member> others = new ArrayList<>();
-    upMembers().forEach((node, m) -> {
-      if (!node.equals(selfNode)) {
-        others.add(m);
-      }
-    });
-    if (own == null || others.isEmpty()) {
+    if (own == null) {
       return Behaviors.same();
     }
-    Member to = others.get(ThreadLocalRandom.current().nextInt(others.size()));
-    ActorRef<GossipWindow.Message> peer =
-        resolver.resolveActorRef(to.address() + "/user/" + GOSSIP_NAME);
-    peer.tell(window.message(own));
+    io.drift.balancer.grid.PartnerTable grid = gridView.table();
+    List<Member> others = new ArrayList<>();
+    List<Member> partners = new ArrayList<>();
+    upMembers().forEach((node, m) -> {
+      if (node.equals(selfNode)) {
+        return;
+      }
+      if (m.dataCenter().equals(grid.self())) {
+        others.add(m);
+      } else if (!grid.isolated() && grid.partners().containsKey(m.dataCenter())) {
+        partners.add(m);
+      }
+    });
+    if (!others.isEmpty()) {
+      Member to = others.get(ThreadLocalRandom.current().nextInt(others.size()));
+      ActorRef<GossipWindow.Message> peer =
+          resolver.resolveActorRef(to.address() + "/user/" + GOSSIP_NAME);
+      peer.tell(window.message(own));
+    }
+    if (!partners.isEmpty() && crossEntries > 0) {
+      Member to = partners.get(ThreadLocalRandom.current().nextInt(partners.size()));
+      List<GossipWindow.Entry> entries = new ArrayList<>();
+      entries.add(new GossipWindow.Entry(selfNode, own, 0, false));
+      for (GossipWindow.Entry e : window.entries()) { // freshest first
+        if (entries.size() >= crossEntries) {
+          break;
+        }
+        if (grid.self().equals(e.sample().cluster())) {
+          entries.add(e);
+        }
+      }
+      ActorRef<GossipWindow.Message> peer =
+          resolver.resolveActorRef(to.address() + "/user/" + GOSSIP_NAME);
+      peer.tell(new GossipWindow.Message(selfNode, entries));
+      io.micrometer.core.instrument.Metrics.counter("drift.grid.gossip.entries", "node",
+          selfNode, "to", to.dataCenter()).increment(entries.size());
+    }
     if (mover.migrate() && !stay) {
       decideMove(own);
     }
@@ -487,9 +525,12 @@ public final class Balancer {
       Member m = up.get(e.node());
       String dc = m == null ? null : sendable(grid, m);
       if (dc != null) {
+        // a partner's node costs a move at the bandwidth measured to its cluster (0: the
+        // configured one, until a move there measured it)
         PeerView v = new PeerView(e.node(), s.speed(), s.slots(),
             s.exportedRunQueue() + recent(s), s.freeMemoryBytes(), s.totalMemoryBytes(),
-            s.acceptingGuests(), e.age());
+            s.acceptingGuests(), e.age(),
+            dc.equals(grid.self()) ? 0 : gridView.bandwidthTo(dc));
         (dc.equals(grid.self()) ? peers : partners.computeIfAbsent(grid.priorityOf(dc),
             k -> new ArrayList<>())).add(v);
         bySamples.put(e.node(), s);

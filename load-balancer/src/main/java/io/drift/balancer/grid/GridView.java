@@ -68,6 +68,39 @@ public final class GridView implements Extension {
     listeners.add(listener);
   }
 
+  /** Each partner's measured bandwidth, bytes a second, smoothed; absent until measured. */
+  private final Map<String, Double> bandwidth = new ConcurrentHashMap<>();
+
+  /**
+   * Transfers smaller than this say more of latency than of bandwidth, and are not counted: a
+   * move's fixed part is the policy's {@code fixed-move-cost}.
+   */
+  static final long MIN_MEASURED_BYTES = 64 * 1024;
+
+  /**
+   * A move this node sent to {@code targetNode} completed: {@code bytes} in {@code nanos}. Feeds
+   * the measured bandwidth to the target's cluster (an exponential average, new moves
+   * weighing a quarter).
+   */
+  public void transferred(String targetNode, long bytes, long nanos) {
+    String dc = clusterOf(targetNode);
+    if (dc == null || bytes < MIN_MEASURED_BYTES || nanos <= 0) {
+      return;
+    }
+    double rate = bytes / (nanos / 1e9);
+    bandwidth.merge(dc, rate, (old, now) -> 0.75 * old + 0.25 * now);
+  }
+
+  /** The measured bandwidth to {@code cluster} in bytes a second, or 0 if not measured yet. */
+  public double bandwidthTo(String cluster) {
+    return bandwidth.getOrDefault(cluster, 0.0);
+  }
+
+  /** Every cluster's measured bandwidth, for operators. */
+  public Map<String, Double> bandwidths() {
+    return Map.copyOf(bandwidth);
+  }
+
   void memberSeen(Member m) {
     clusterOfNode.put(NodeNames.of(m.address()), m.dataCenter());
   }

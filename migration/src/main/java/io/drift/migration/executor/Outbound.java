@@ -341,6 +341,8 @@ final class Outbound {
                 ms(now - receivedAtNanos));
             executor.tell(new Executor.DropMigrated(task.jobId, task.epoch));
             executor.tell(new Executor.OutboundGone(task.jobId, ctx.getSelf()));
+            TransferMeter.get(ctx.getSystem()).sent(targetNode, header.size(),
+                receivedAtNanos - takenAtNanos);
             requester.tell(new Executor.Migrated(task.jobId, r.newEpoch(), targetNode,
                 header.size(), (System.nanoTime() - pausedAtNanos) / 1_000_000, sending != null));
             return Behaviors.stopped();
