@@ -301,8 +301,8 @@ public final class NodeControl {
         Executor.GetFlags::new, ASK, system.scheduler());
     CompletionStage<Balancer.Moving> moving = AskPattern.ask(refs.balancer(),
         Balancer.GetMoving::new, ASK, system.scheduler());
-    CompletionStage<HomeManager.JobList> homed = AskPattern.ask(refs.homes(),
-        r -> new HomeManager.ListJobs(0, Integer.MAX_VALUE, r), ASK, system.scheduler());
+    CompletionStage<HomeManager.JobCounts> homed = AskPattern.ask(refs.homes(),
+        HomeManager.CountJobs::new, ASK, system.scheduler());
     CompletionStage<Executor.Units> units = AskPattern.ask(refs.executor(),
         Executor.GetUnits::new, ASK, system.scheduler());
     return flags.thenCombine(moving, (f, m) -> List.of(f, m)).thenCombine(homed, (fm, j) -> {
@@ -318,7 +318,8 @@ public final class NodeControl {
       out.put("slots", f.slots());
       out.put("units", f.units());
       out.put("guests", f.guests());
-      out.put("jobsHomed", j.jobs().stream().filter(i -> !i.state().isFinal()).count());
+      out.put("jobsHomed", j.unfinished());
+      out.put("jobsQueued", j.byState().get(io.drift.api.JobState.QUEUED));
       return out;
     }).thenCombine(units, (out, u) -> {
       io.drift.balancer.grid.GridView grid = io.drift.balancer.grid.GridView.get(system);

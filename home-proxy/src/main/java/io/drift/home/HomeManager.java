@@ -38,6 +38,21 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     }
   }
 
+  /** How many jobs homed here are in each state (every state, 0 included). */
+  public record CountJobs(ActorRef<JobCounts> replyTo) implements Command {}
+
+  public record JobCounts(String homeNode, Map<JobState, Integer> byState) {
+    public int unfinished() {
+      int n = 0;
+      for (Map.Entry<JobState, Integer> e : byState.entrySet()) {
+        if (!e.getKey().isFinal()) {
+          n += e.getValue();
+        }
+      }
+      return n;
+    }
+  }
+
   /** The batch queue (MOSIX: mosq), in the order it admits. */
   public record GetQueue(ActorRef<Queue> replyTo) implements Command {}
 
@@ -220,6 +235,17 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
           return this;
         })
         .onMessage(RoomIs.class, this::onRoom)
+        .onMessage(CountJobs.class, c -> {
+          Map<JobState, Integer> byState = new java.util.EnumMap<>(JobState.class);
+          for (JobState s : JobState.values()) {
+            byState.put(s, 0);
+          }
+          for (JobInfo j : jobs.values()) {
+            byState.merge(j.state(), 1, Integer::sum);
+          }
+          c.replyTo().tell(new JobCounts(homeNode, byState));
+          return this;
+        })
         .onMessage(GetQueue.class, g -> {
           g.replyTo().tell(queue());
           return this;

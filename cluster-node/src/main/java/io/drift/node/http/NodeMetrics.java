@@ -1,6 +1,5 @@
 package io.drift.node.http;
 
-import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.balancer.Balancer;
 import io.drift.home.HomeManager;
@@ -19,7 +18,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -102,19 +100,13 @@ public final class NodeMetrics extends AllDirectives {
 
   /** The gauges read from the actors, then the text. */
   CompletionStage<String> scrape() {
-    CompletionStage<HomeManager.JobList> homed = AskPattern.ask(refs.homes(),
-        r -> new HomeManager.ListJobs(0, Integer.MAX_VALUE, r), ASK_TIMEOUT, system.scheduler());
+    CompletionStage<HomeManager.JobCounts> homed = AskPattern.ask(refs.homes(),
+        HomeManager.CountJobs::new, ASK_TIMEOUT, system.scheduler());
     CompletionStage<Balancer.Nodes> nodes = AskPattern.ask(refs.balancer(),
         Balancer.GetNodes::new, ASK_TIMEOUT, system.scheduler());
     return homed.thenCombine(nodes, (j, n) -> {
       String self = refs.selfNode();
-      Map<JobState, Integer> byState = new EnumMap<>(JobState.class);
-      for (JobState s : JobState.values()) {
-        byState.put(s, 0); // every state, so a count that falls to 0 shows as 0
-      }
-      for (JobInfo i : j.jobs()) {
-        byState.merge(i.state(), 1, Integer::sum);
-      }
+      Map<JobState, Integer> byState = j.byState(); // every state: a count at 0 shows as 0
       List<MultiGauge.Row<?>> jobRows = new ArrayList<>();
       byState.forEach((s, c) -> jobRows.add(MultiGauge.Row.of(
           Tags.of("node", self, "state", s.name()), c)));

@@ -87,20 +87,9 @@ public final class Workload {
     if (!(utilization > 0 && utilization < 1)) {
       throw new IllegalArgumentException("utilization must be in (0, 1), got " + utilization);
     }
-    SplittableRandom r = new SplittableRandom(seed);
-    double rate = utilization * capacity / mean;
-    double[] arrival = new double[jobs];
-    int[] home = new int[jobs];
-    double[] size = new double[jobs];
-    double t = 0;
-    for (int j = 0; j < jobs; j++) {
-      t += -Math.log(1 - r.nextDouble()) / rate;
-      arrival[j] = t;
-      home[j] = r.nextInt(nodes);
-      size[j] = sizes.draw(r, mean);
-    }
-    return new Trace(String.format("poisson-%s-%.2f", sizes.name().toLowerCase(), utilization),
-        arrival, home, size, filled(jobs, memory), filled(jobs, state));
+    return poissonArrivals(String.format("poisson-%s-%.2f", sizes.name().toLowerCase(),
+        utilization), jobs, utilization * capacity / mean, sizes, mean, memory, state, seed,
+        r -> r.nextInt(nodes));
   }
 
   /**
@@ -117,21 +106,31 @@ public final class Workload {
     }
     int[] hotNodes = java.util.stream.IntStream.range(0, clusterOf.length)
         .filter(i -> clusterOf[i] == 0).toArray();
+    return poissonArrivals(String.format("skewed-%s-%.2f-hot%.2f",
+        sizes.name().toLowerCase(), utilization, hot), jobs, utilization * capacity / mean,
+        sizes, mean, memory, state, seed, r -> r.nextDouble() < hot
+            ? hotNodes[r.nextInt(hotNodes.length)] : r.nextInt(clusterOf.length));
+  }
+
+  /**
+   * Poisson arrivals at {@code rate} jobs a second, each job's home from {@code home}; per job
+   * the draws come in one order (arrival, home, size), so a seed gives one trace.
+   */
+  private static Trace poissonArrivals(String name, int jobs, double rate, Sizes sizes,
+      double mean, long memory, long state, long seed,
+      java.util.function.ToIntFunction<SplittableRandom> home) {
     SplittableRandom r = new SplittableRandom(seed);
-    double rate = utilization * capacity / mean;
     double[] arrival = new double[jobs];
-    int[] home = new int[jobs];
+    int[] homes = new int[jobs];
     double[] size = new double[jobs];
     double t = 0;
     for (int j = 0; j < jobs; j++) {
       t += -Math.log(1 - r.nextDouble()) / rate;
       arrival[j] = t;
-      home[j] = r.nextDouble() < hot ? hotNodes[r.nextInt(hotNodes.length)]
-          : r.nextInt(clusterOf.length);
+      homes[j] = home.applyAsInt(r);
       size[j] = sizes.draw(r, mean);
     }
-    return new Trace(String.format("skewed-%s-%.2f-hot%.2f", sizes.name().toLowerCase(),
-        utilization, hot), arrival, home, size, filled(jobs, memory), filled(jobs, state));
+    return new Trace(name, arrival, homes, size, filled(jobs, memory), filled(jobs, state));
   }
 
   private static long[] filled(int n, long v) {
