@@ -211,11 +211,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** {@code homeNode}: where its home is ({@code host:port}). */
   public record UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase,
-      String homeNode) {
-    public UnitInfo(JobId jobId, String name, long epoch, boolean guest, String phase) {
-      this(jobId, name, epoch, guest, phase, null);
-    }
-  }
+      String homeNode) {}
 
   /**
    * Move this job's unit to {@code target} (DESIGN, Migration); with {@code toDisk}, the target

@@ -382,7 +382,7 @@ class ExecutorTest {
 
     ex.tell(new Cancel(JobId.of("stale"), 2));
     // GetUnits is answered after the Cancel was handled: the unit is still there
-    assertEquals(List.of(new UnitInfo(JobId.of("stale"), "job stale", 3, false, "RUNNING")),
+    assertEquals(List.of(new UnitInfo(JobId.of("stale"), "job stale", 3, false, "RUNNING", SELF)),
         units(ex));
     Blocker.open("stale");
     Finished f = assertInstanceOf(Finished.class, awaitEnd(home, "stale", 3));
@@ -421,7 +421,7 @@ class ExecutorTest {
     assertEquals(JobId.of("nap"), p.jobId());
     assertEquals(1, p.epoch());
     assertEquals(1, p.steps());
-    assertEquals(List.of(new UnitInfo(JobId.of("nap"), "job nap", 1, false, "PAUSED")), units(ex));
+    assertEquals(List.of(new UnitInfo(JobId.of("nap"), "job nap", 1, false, "PAUSED", SELF)), units(ex));
 
     // pausing a paused unit answers at once, with the same counts
     ex.tell(new Pause(JobId.of("nap"), pauser.ref()));
@@ -474,10 +474,10 @@ class ExecutorTest {
     assertEquals(SELF, u.host());
     assertEquals(2, u.slots());
     assertEquals(2, u.units().size(), u.toString());
-    assertTrue(u.units().contains(new UnitInfo(JobId.of("own"), "job own", 1, false, "RUNNING")),
+    assertTrue(u.units().contains(new UnitInfo(JobId.of("own"), "job own", 1, false, "RUNNING", SELF)),
         u.toString());
     assertTrue(
-        u.units().contains(new UnitInfo(JobId.of("visitor"), "job visitor", 7, true, "RUNNING")),
+        u.units().contains(new UnitInfo(JobId.of("visitor"), "job visitor", 7, true, "RUNNING", OTHER_NODE)),
         u.toString());
 
     Blocker.open("own");

@@ -60,7 +60,7 @@ class ExecutorWireTest {
         new Executor.Resume(job),
         new Executor.GetUnits(units),
         new Executor.Units("10.0.0.2:2552", 4,
-            List.of(new Executor.UnitInfo(job, "primes", 3, true, "RUNNING"))),
+            List.of(new Executor.UnitInfo(job, "primes", 3, true, "RUNNING", "10.0.0.9:2552"))),
         new Executor.OutputBatch(job, 3, List.of(
             new OutputLine(17, OutputLine.Stream.OUT, "héllo"),
             new OutputLine(18, OutputLine.Stream.ERR, "")), executor),
