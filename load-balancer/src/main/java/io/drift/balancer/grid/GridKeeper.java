@@ -56,6 +56,9 @@ public final class GridKeeper {
   private record Written(PartnerTable table, boolean everywhere, ActorRef<Terms> replyTo)
       implements Command {}
 
+  /** This node's own view of the map, read after its last write was answered. */
+  private record ReadBack(LWWMap<String, Entry> map) implements Command {}
+
   private record Seen(org.apache.pekko.cluster.Member member, boolean gone) implements Command {}
 
   private enum Tick implements Command { INSTANCE }
@@ -83,6 +86,14 @@ public final class GridKeeper {
     private final Runnable enforce;
     private final GridView view;
     private final SelfUniqueAddress selfUnique;
+    /**
+     * Own writes not yet answered. A Changed the replicator sent before it held the newest of
+     * them carries an older value: applying it would undo an isolate for a moment (a status
+     * read then saw "isolated: false"). So Changed waits until the writes are answered, and
+     * the value is then read back once, which also takes in a concurrent change by another
+     * node of this cluster (the map is last-writer-wins).
+     */
+    private int pending;
 
     Actor(ActorContext<Command> ctx, ReplicatorMessageAdapter<Command, LWWMap<String, Entry>> ddata,
         Runnable enforce) {
@@ -118,13 +129,23 @@ public final class GridKeeper {
             return Behaviors.same();
           })
           .onMessage(Changed.class, c -> {
-            Entry e = c.map() == null ? null : c.map().getEntries().get(view.self());
-            if (e != null) {
-              apply(new PartnerTable(view.self(), e.partners(), e.isolated()));
+            if (pending == 0) {
+              applyOwn(c.map());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(ReadBack.class, r -> {
+            if (pending == 0) {
+              applyOwn(r.map());
             }
             return Behaviors.same();
           })
           .onMessage(Written.class, w -> {
+            if (--pending == 0) {
+              ddata.askGet(r -> new Replicator.Get<>(KEY, Replicator.readLocal(), r),
+                  rsp -> new ReadBack(rsp instanceof Replicator.GetSuccess<LWWMap<String, Entry>> g
+                      ? g.dataValue() : null));
+            }
             if (!w.everywhere()) {
               ctx.getLog().info("grid: {} is written here; not every node held it within {}"
                   + " (Distributed Data's gossip brings it to them)", w.table(), WRITE_ALL);
@@ -156,12 +177,20 @@ public final class GridKeeper {
      * after {@link #WRITE_ALL} if some did not answer (gossip brings it to them later).
      */
     private void change(PartnerTable next, ActorRef<Terms> replyTo) {
+      pending++;
       apply(next);
       Entry entry = new Entry(next.partners(), next.isolated());
       ddata.askUpdate(r -> new Replicator.Update<>(KEY, LWWMap.empty(),
               new Replicator.WriteAll(WRITE_ALL), r,
               m -> m.put(selfUnique, view.self(), entry)),
           rsp -> new Written(next, rsp instanceof Replicator.UpdateSuccess, replyTo));
+    }
+
+    private void applyOwn(LWWMap<String, Entry> map) {
+      Entry e = map == null ? null : map.getEntries().get(view.self());
+      if (e != null) {
+        apply(new PartnerTable(view.self(), e.partners(), e.isolated()));
+      }
     }
 
     private void apply(PartnerTable next) {
