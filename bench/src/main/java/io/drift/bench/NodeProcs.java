@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code DriftCli node}), with this benchmark's class path so they can run its units. Logs go
  * to {@code bench/target/bench-logs/}.
  */
-final class NodeProcs implements AutoCloseable {
+public final class NodeProcs implements AutoCloseable {
 
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
@@ -27,16 +27,20 @@ final class NodeProcs implements AutoCloseable {
   private final List<Integer> httpPorts = new ArrayList<>();
   private final List<String> javaOpts;
   private final List<String> settings;
+  private final String classPath;
   private int expected; // nodes node 0 must list before the cluster counts as formed
+  private final java.util.Set<Integer> retired = new java.util.HashSet<>(); // drained, gone
 
   /** One node: its slots and speed ({@code drift.node.speed}). */
-  record Spec(int slots, double speed) {}
+  public record Spec(int slots, double speed) {}
 
   private final Path scratch;
 
-  private NodeProcs(List<String> javaOpts, List<String> settings) throws IOException {
+  private NodeProcs(List<String> javaOpts, List<String> settings, String classPath)
+      throws IOException {
     this.javaOpts = javaOpts;
     this.settings = settings;
+    this.classPath = classPath;
     this.scratch = Files.createTempDirectory("drift-bench-");
   }
 
@@ -57,7 +61,13 @@ final class NodeProcs implements AutoCloseable {
   /** Starts one node per spec, seeded by node 0. */
   static NodeProcs start(List<Spec> specs, List<String> javaOpts, List<String> settings)
       throws IOException {
-    NodeProcs p = new NodeProcs(javaOpts, settings);
+    return start(specs, javaOpts, settings, System.getProperty("java.class.path"));
+  }
+
+  /** Starts one node per spec, seeded by node 0, on this class path. */
+  public static NodeProcs start(List<Spec> specs, List<String> javaOpts, List<String> settings,
+      String classPath) throws IOException {
+    NodeProcs p = new NodeProcs(javaOpts, settings, classPath);
     try {
       for (Spec spec : specs) {
         p.add(spec);
@@ -70,7 +80,7 @@ final class NodeProcs implements AutoCloseable {
   }
 
   /** Starts one more node, which joins by node 0; returns its index. */
-  int add(Spec spec) throws IOException {
+  public int add(Spec spec) throws IOException {
     int i = processes.size();
     List<Integer> free = LocalCluster.freePorts(2);
     ports.add(free.get(0));
@@ -87,23 +97,23 @@ final class NodeProcs implements AutoCloseable {
         "-Ddrift.home.frozen-dir=" + scratch.resolve("frozen")));
     cmd.addAll(settings);
     cmd.add("-Ddrift.node.speed=" + spec.speed());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
+    cmd.addAll(List.of("-cp", classPath,
         "io.drift.node.cli.DriftCli", "node", "--port", "" + ports.get(i),
         "--http-port", "" + httpPorts.get(i), "--slots", "" + spec.slots(),
         "--seed", "127.0.0.1:" + ports.get(0)));
     File log = dir.resolve("node-" + i + ".log").toFile();
     logs.add(log.toPath());
     processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start());
-    expected = processes.size();
+    expected = processes.size() - retired.size();
     return i;
   }
 
-  int httpPort(int i) {
+  public int httpPort(int i) {
     return httpPorts.get(i);
   }
 
   /** Every node's log lines so far. */
-  List<String> logLines() throws IOException {
+  public List<String> logLines() throws IOException {
     List<String> all = new ArrayList<>();
     for (Path log : logs) {
       all.addAll(Files.readAllLines(log));
@@ -111,18 +121,33 @@ final class NodeProcs implements AutoCloseable {
     return all;
   }
 
-  String node(int i) {
+  /** Node i's process (for its CPU time and memory). */
+  public Process process(int i) {
+    return processes.get(i);
+  }
+
+  /** Node i has left the cluster on purpose (drained): it is no longer expected. */
+  public void retire(int i) {
+    retired.add(i);
+    expected = processes.size() - retired.size();
+  }
+
+  public int size() {
+    return processes.size();
+  }
+
+  public String node(int i) {
     return "127.0.0.1:" + ports.get(i);
   }
 
   /** Waits (bounded) until node 0 lists every node's load sample: the cluster can place work. */
-  void awaitCluster(Duration within) throws Exception {
+  public void awaitCluster(Duration within) throws Exception {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     long deadline = System.nanoTime() + within.toNanos();
     String last = "";
     while (System.nanoTime() < deadline) {
-      for (Process p : processes) {
-        if (!p.isAlive()) {
+      for (int k = 0; k < processes.size(); k++) {
+        if (!processes.get(k).isAlive() && !retired.contains(k)) {
           throw new IllegalStateException("a node process died: see bench/target/bench-logs");
         }
       }

@@ -122,6 +122,17 @@ public final class DriftClient implements JobClient {
 
   @Override
   public <R> JobHandle<R> submit(JobSpec<R> spec) {
+    return await(submitAsync(spec), "the submission");
+  }
+
+  /**
+   * Submits without waiting for the node's answer, so that one client can keep many submissions
+   * in flight (the ask's round trip, not the node, would bound a loop of {@link #submit}). The
+   * stage fails with {@link SubmissionRejectedException} when the node refuses the job, and with
+   * {@link DriftException} when it does not answer within {@code drift.client.timeout}. A jar is
+   * still uploaded before this returns.
+   */
+  public <R> CompletionStage<JobHandle<R>> submitAsync(JobSpec<R> spec) {
     ClassLoader loader = spec.unit().getClass().getClassLoader();
     Payload unit;
     try {
@@ -131,19 +142,26 @@ public final class DriftClient implements JobClient {
           + " never be checkpointed or moved: " + e.getMessage(), e);
     }
     String code = spec.jar() == null ? null : upload(spec.jar());
-    Gateway.SubmitReply reply = await(AskPattern.ask(gateway,
-        r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
-            spec.workspace(), code, spec.startOn(), spec.queue(), r),
-        timeout, system.scheduler()), "the submission");
-    if (reply instanceof Gateway.Rejected rejected) {
-      throw new SubmissionRejectedException(rejected.reason());
-    }
-    Gateway.Submitted ok = (Gateway.Submitted) reply;
-    RemoteJobHandle<R> handle = new RemoteJobHandle<>(ok.jobId(), ok.home(), ok.homeNode(), loader,
-        codec, timeout, system.scheduler(), maxBufferedLines, migrateTimeout, () -> closing);
-    system.systemActorOf(JobFollower.create(ok.home(), handle), "job-" + ok.jobId().value(),
-        Props.empty());
-    return handle;
+    return AskPattern.<Gateway.Command, Gateway.SubmitReply>ask(gateway,
+            r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
+                spec.workspace(), code, spec.startOn(), spec.queue(), r),
+            timeout, system.scheduler())
+        .handle((reply, failure) -> {
+          if (failure != null) {
+            throw new DriftException("node " + node + " did not answer the submission within "
+                + timeout.toSeconds() + "s (drift.client.timeout)", failure);
+          }
+          if (reply instanceof Gateway.Rejected rejected) {
+            throw new SubmissionRejectedException(rejected.reason());
+          }
+          Gateway.Submitted ok = (Gateway.Submitted) reply;
+          RemoteJobHandle<R> handle = new RemoteJobHandle<>(ok.jobId(), ok.home(), ok.homeNode(),
+              loader, codec, timeout, system.scheduler(), maxBufferedLines, migrateTimeout,
+              () -> closing);
+          system.systemActorOf(JobFollower.create(ok.home(), handle),
+              "job-" + ok.jobId().value(), Props.empty());
+          return handle;
+        });
   }
 
   /** Sends a jar to the node, piece by piece, unless it has it; returns its SHA-256. */
@@ -274,7 +292,13 @@ public final class DriftClient implements JobClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DriftException("interrupted while waiting for " + what, e);
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof DriftException d) { // a refusal or a timeout, said already
+        throw d;
+      }
+      throw new DriftException("node " + node + " did not answer " + what + " within "
+          + timeout.toSeconds() + "s (drift.client.timeout)", e);
+    } catch (TimeoutException e) {
       throw new DriftException("node " + node + " did not answer " + what + " within "
           + timeout.toSeconds() + "s (drift.client.timeout)", e);
     }
