@@ -53,8 +53,11 @@ final class FaultsBench {
    * clients see only relocations).
    */
   static Map<String, Object> drain() throws Exception {
+    // writable routes need a token (the node refuses to start without one)
+    String token = NodeProcs.token();
     List<String> settings = List.of("-Ddrift.balancer.migrate=off",
-        "-Dpekko.management.http.route-providers-read-only=false");
+        "-Dpekko.management.http.route-providers-read-only=false",
+        "-Ddrift.management.token=" + token);
     // node 0 (every job's home) with one slot, node 1 with 24, node 2 with 64: placement by
     // opportunity cost sends nearly every new job to the free slots of node 2
     List<NodeProcs.Spec> specs = List.of(new NodeProcs.Spec(1, 1), new NodeProcs.Spec(24, 1),
@@ -85,6 +88,7 @@ final class FaultsBench {
         java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
             java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
                     + cluster.httpPort(2) + "/drift/drain?within=120s"))
+                .header("Authorization", "Bearer " + token)
                 .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
                 .timeout(Duration.ofMinutes(3)).build(),
             java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -260,4 +264,5 @@ final class FaultsBench {
     }
     return infos;
   }
+
 }

@@ -195,4 +195,11 @@ public final class NodeProcs implements AutoCloseable {
       // a temporary directory: the system cleans up what is left
     }
   }
+
+  /** A management token for one run (16 random bytes in hex), for writable routes. */
+  public static String token() {
+    byte[] b = new byte[16];
+    new java.security.SecureRandom().nextBytes(b);
+    return java.util.HexFormat.of().formatHex(b);
+  }
 }

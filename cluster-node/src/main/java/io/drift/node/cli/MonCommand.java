@@ -109,8 +109,11 @@ final class MonCommand implements Callable<Integer> {
 
   /** One frame: a line per node. */
   static String chart(List<Balancer.NodeStatus> nodes, String asked) {
-    // a grid: each node's cluster, and its guests by their home cluster
-    boolean grid = nodes.stream().map(n -> n.sample().cluster()).distinct().count() > 1;
+    // a grid: each node's cluster, and its guests by their home cluster. A named cluster is in
+    // a grid even when only its own nodes are in view (isolated, or before the partners'
+    // gossip arrives): the column must not come and go with the gossip.
+    boolean grid = nodes.stream().map(n -> n.sample().cluster())
+        .anyMatch(c -> !PsCommand.DEFAULT_CLUSTER.equals(c));
     StringBuilder b = new StringBuilder(String.format("%-21s %s%-" + (BAR + 2) + "s %5s %5s %5s"
         + " %15s %6s%n", "NODE", grid ? String.format("%-10s ", "CLUSTER") : "",
         "LOAD (| = all slots busy)", "", "SLOTS", "SPEED", "MEMORY", "GUESTS"));

@@ -63,9 +63,12 @@ final class PsCommand implements Callable<Integer> {
     return table(jobs, nowMillis, java.util.Map.of());
   }
 
-  /** {@code clusters}: each node's cluster; a CLUSTER column when there are several. */
+  /** Pekko's data center when none is named: a cluster outside any grid. */
+  static final String DEFAULT_CLUSTER = "default";
+
+  /** {@code clusters}: each node's cluster; a CLUSTER column when any is named (a grid). */
   static String table(List<JobInfo> jobs, long nowMillis, java.util.Map<String, String> clusters) {
-    boolean grid = new java.util.HashSet<>(clusters.values()).size() > 1;
+    boolean grid = clusters.values().stream().anyMatch(c -> !DEFAULT_CLUSTER.equals(c));
     StringBuilder b = new StringBuilder(String.format("%-12s %-14s %s%-21s %-21s %-9s %4s %9s"
         + " %8s %7s", "JOB", "NAME", grid ? String.format("%-10s ", "CLUSTER") : "", "HOME",
         "WHERE", "STATE", "MIGS", "CPU", "PROGRESS", "AGE"));

@@ -55,6 +55,7 @@ public final class DriftClient implements JobClient {
   private final Duration migrateTimeout;
   private final StateCodec codec = new StateCodec();
   private volatile boolean closing;
+  private final ActorRef<HomeWatch.Command> homeWatch;
 
   private DriftClient(ActorSystem<Void> system, ActorRef<Gateway.Command> gateway, String node,
       Duration timeout, int maxBufferedLines, Duration migrateTimeout) {
@@ -64,6 +65,7 @@ public final class DriftClient implements JobClient {
     this.timeout = timeout;
     this.maxBufferedLines = maxBufferedLines;
     this.migrateTimeout = migrateTimeout;
+    this.homeWatch = system.systemActorOf(HomeWatch.create(), "home-watch", Props.empty());
   }
 
   /** Connects to the node at {@code host:port} (its cluster port) with default settings. */
@@ -158,7 +160,7 @@ public final class DriftClient implements JobClient {
           RemoteJobHandle<R> handle = new RemoteJobHandle<>(ok.jobId(), ok.home(), ok.homeNode(),
               loader, codec, timeout, system.scheduler(), maxBufferedLines, migrateTimeout,
               () -> closing);
-          system.systemActorOf(JobFollower.create(ok.home(), handle),
+          system.systemActorOf(JobFollower.create(ok.home(), gateway, homeWatch, handle),
               "job-" + ok.jobId().value(), Props.empty());
           return handle;
         });

@@ -12,6 +12,7 @@ import io.drift.api.JobSpec;
 import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.api.units.BurnCpu;
+import io.drift.api.units.PrimeCount;
 import io.drift.api.units.PrintLines;
 import io.drift.node.DriftConfig;
 import io.drift.node.LocalCluster;
@@ -90,6 +91,45 @@ class DriftClientTest {
       assertEquals(before + 45, all.size());
       assertEquals(45, all.stream().filter(j -> j.name().startsWith("page-")).count());
       assertEquals(all.size(), all.stream().map(JobInfo::id).distinct().count(), "no job twice");
+    }
+  }
+
+  @Test
+  void manySubmissionsInFlightFromOneClientAllEnd() throws Exception {
+    // submitAsync keeps them all in flight; each job's follower shares one watch of the home.
+    // A cluster of its own: 2,000 ended jobs would push the others' out of the home's records
+    LocalCluster own = TestClusters.startReady(List.of(2));
+    try (own; DriftClient client = DriftClient.connect(own.node(0).selfNode())) {
+      List<java.util.concurrent.CompletableFuture<Long>> results = new java.util.ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        long to = 2 + i % 50;
+        results.add(client.submitAsync(JobSpec.of(new PrimeCount(1, to))).toCompletableFuture()
+            .thenCompose(h -> h.result().toCompletableFuture()));
+      }
+      for (int i = 0; i < results.size(); i++) {
+        long to = 2 + i % 50;
+        long primes = java.util.stream.LongStream.range(1, to)
+            .filter(n -> n > 1 && java.util.stream.LongStream.rangeClosed(2, (long) Math.sqrt(n))
+                .noneMatch(d -> n % d == 0)).count();
+        assertEquals(primes, results.get(i).get(60, TimeUnit.SECONDS), "job " + i);
+      }
+    }
+  }
+
+  @Test
+  void whenTheHomeNodeGoesEveryHandleThereSaysSo() throws Exception {
+    LocalCluster lone = TestClusters.startReady(List.of(1));
+    try (DriftClient client = DriftClient.connect(lone.node(0).selfNode())) {
+      JobHandle<Long> a = client.submit(JobSpec.of(new BurnCpu(60_000)));
+      JobHandle<Long> b = client.submit(JobSpec.of(new BurnCpu(60_000)));
+      lone.close();
+      for (JobHandle<Long> h : List.of(a, b)) {
+        ExecutionException e = assertThrows(ExecutionException.class,
+            () -> h.result().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("is gone"), e.getCause().getMessage());
+      }
+    } finally {
+      lone.close();
     }
   }
 }

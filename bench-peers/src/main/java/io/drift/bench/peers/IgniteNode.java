@@ -1,0 +1,71 @@
+package io.drift.bench.peers;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import org.apache.ignite.Ignite;
+import org.apache.ignite.Ignition;
+
+/**
+ * One Ignite server node as its own process: {@code IgniteNode MODE NAME SLOTS DISCOVERY_PORT
+ * COMMUNICATION_PORT HTTP_PORT} (its speed is the {@code drift.node.speed} property). A small
+ * loopback HTTP port answers the runner: {@code GET /stats} (jobs running here, work thrown
+ * away), {@code POST /drain} (stop gracefully: Ignition.stop(cancel = false) waits for the jobs
+ * here to end, as Ignite's documentation describes taking a node out; then the process exits).
+ */
+public final class IgniteNode {
+  private IgniteNode() {}
+
+  public static void main(String[] args) throws IOException {
+    if (args.length != 6) {
+      System.err.println("usage: IgniteNode DEFAULTS|STEALING NAME SLOTS DISCOVERY_PORT"
+          + " COMMUNICATION_PORT HTTP_PORT");
+      System.exit(2);
+    }
+    IgniteSetup.quiet();
+    IgniteSetup.Mode mode = IgniteSetup.Mode.valueOf(args[0]);
+    String name = args[1];
+    int slots = Integer.parseInt(args[2]);
+    Ignite ignite = Ignition.start(IgniteSetup.config(mode, name, false, slots,
+        Integer.parseInt(args[3]), Integer.parseInt(args[4])));
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1",
+        Integer.parseInt(args[5])), 16);
+    http.createContext("/stats", x -> answer(x, stats() + " jobs=" + jobs(ignite)));
+    http.createContext("/drain", x -> {
+      answer(x, "draining");
+      Thread stop = new Thread(() -> {
+        Ignition.stop(ignite.name(), false);
+        System.out.println("FINAL " + stats());
+        System.out.flush();
+        System.exit(0);
+      }, "drain");
+      stop.start();
+    });
+    http.start();
+    System.out.println("READY " + name);
+    System.out.flush();
+  }
+
+  /** Jobs this node holds, active or waiting, by its own metrics. */
+  static int jobs(Ignite ignite) {
+    org.apache.ignite.cluster.ClusterMetrics m = ignite.cluster().localNode().metrics();
+    return m.getCurrentActiveJobs() + m.getCurrentWaitingJobs();
+  }
+
+  static String stats() {
+    return "running=" + IgniteJobs.RUNNING.get() + " abandoned_ms="
+        + IgniteJobs.ABANDONED_MILLIS.get() + " abandoned_jobs=" + IgniteJobs.ABANDONED_JOBS.get()
+        + " completed=" + IgniteJobs.COMPLETED.get();
+  }
+
+  private static void answer(com.sun.net.httpserver.HttpExchange x, String body)
+      throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    x.sendResponseHeaders(200, b.length);
+    try (OutputStream out = x.getResponseBody()) {
+      out.write(b);
+    }
+  }
+}

@@ -1,0 +1,252 @@
+package io.drift.bench.peers;
+
+import io.drift.balancer.sim.Json;
+import io.drift.bench.NodeProcs.Spec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * {@code bin/drift-bench peers [--quick]} (issue 9): Drift with migration, Drift placing only,
+ * Ignite with job stealing and adaptive load balancing, Ignite with its defaults, and a
+ * ForkJoinPool, each in turn on the same machine with the same seeded trace, through each one's
+ * own client API. Per system: seven node processes, four clients; then three runs of (a) 100,000
+ * empty units from one client and from four, (c) the heavy-tailed batch with an eighth node
+ * joining 2 s in, (b) the batch on the eight, (d) the batch with the eighth drained 2 s in;
+ * then (e) memory on fresh one-node systems. Prints progress on stderr and one line of JSON
+ * (medians, and the ratios of Drift to its peers) last on stdout.
+ */
+public final class PeersBench {
+  private PeersBench() {}
+
+  /** The same JVM options for every node of every system: eight JVMs share two cores. */
+  static final List<String> NODE_OPTS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+
+  static final String DRIFT = "drift";
+  static final String DRIFT_PLACEMENT = "drift_placement_only";
+  static final String IGNITE = "ignite_stealing";
+  static final String IGNITE_DEFAULTS = "ignite_defaults";
+  static final String POOL = "forkjoinpool";
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("drift.log.root", System.getProperty("drift.log.root", "ERROR"));
+    System.setProperty("drift.log.drift", System.getProperty("drift.log.drift", "WARN"));
+    boolean quick = args.length == 1 && args[0].equals("--quick");
+    if (args.length > 1 || (args.length == 1 && !quick)) {
+      System.err.println("usage: drift-bench peers [--quick]");
+      System.exit(2);
+    }
+    int runs = quick ? 1 : 3;
+    int placements = quick ? 10_000 : 100_000;
+    long t0 = System.nanoTime();
+    long[] sizes = Workloads.trace();
+    double opt8 = Workloads.optimum(Workloads.specs(8), sizes);
+    double opt7 = Workloads.optimum(Workloads.specs(7), sizes);
+    System.err.printf(Locale.ROOT, "trace: %d jobs, %.1f s of reference work, largest %.1f s;"
+        + " preemptive optimum on 8 nodes %.2f s, on 7 %.2f s%n", sizes.length,
+        Arrays.stream(sizes).sum() / 1000.0, Arrays.stream(sizes).max().orElseThrow() / 1000.0,
+        opt8, opt7);
+
+    Map<String, Supplier<Peer>> systems = new LinkedHashMap<>();
+    systems.put(DRIFT, () -> new DriftPeer(DRIFT, true, NODE_OPTS, List.of(), null));
+    systems.put(DRIFT_PLACEMENT, () -> new DriftPeer(DRIFT_PLACEMENT, false, NODE_OPTS,
+        List.of(), null));
+    systems.put(IGNITE, () -> new IgnitePeer(IGNITE, IgniteSetup.Mode.STEALING, NODE_OPTS));
+    systems.put(IGNITE_DEFAULTS, () -> new IgnitePeer(IGNITE_DEFAULTS,
+        IgniteSetup.Mode.DEFAULTS, NODE_OPTS));
+    systems.put(POOL, PoolPeer::new);
+
+    // system -> workload -> metric -> one value per run
+    Map<String, Map<String, Map<String, List<Object>>>> all = new LinkedHashMap<>();
+    for (Map.Entry<String, Supplier<Peer>> e : systems.entrySet()) {
+      Map<String, Map<String, List<Object>>> mine = new LinkedHashMap<>();
+      all.put(e.getKey(), mine);
+      long s0 = System.nanoTime();
+      try (Peer peer = e.getValue().get()) {
+        peer.start(Workloads.specs(peer.clustered() ? 7 : 8), 4);
+        System.err.printf("%s: started in %.1f s%n", peer.name(), (System.nanoTime() - s0) / 1e9);
+        for (int r = 0; r < runs; r++) {
+          add(mine, "a_one_client", Workloads.placements(peer, 1, placements));
+          add(mine, "a_four_clients", Workloads.placements(peer, 4, placements));
+          if (peer.clustered()) {
+            int[] joined = new int[1];
+            Map<String, Object> join = new LinkedHashMap<>();
+            Map<String, Object> c = Workloads.batch(peer, sizes, opt8,
+                jobs -> joined[0] = join(peer, jobs, join));
+            c.putAll(join);
+            add(mine, "c_join", c);
+            add(mine, "b_batch", Workloads.batch(peer, sizes, opt8, null));
+            Map<String, Object> drain = new LinkedHashMap<>();
+            Map<String, Object> d = Workloads.batch(peer, sizes, opt8, jobs -> {
+              Workloads.after(2);
+              Peer.Drained x = peer.drain(joined[0]);
+              drain.put("drain_s", x.seconds());
+              drain.put("lost_work_ms", (double) x.lostMillis());
+              drain.put("restarted_jobs", (double) x.restartedJobs());
+            });
+            d.putAll(drain);
+            add(mine, "d_drain", d);
+          } else {
+            add(mine, "b_batch", Workloads.batch(peer, sizes, opt8, null));
+          }
+          System.err.printf("%s run %d: %s%n", peer.name(), r + 1, lastOf(mine));
+        }
+      }
+      System.err.printf("%s: done in %.1f s%n", e.getKey(), (System.nanoTime() - s0) / 1e9);
+    }
+
+    // (e) memory: one node with the default settings of each system
+    Map<String, Map<String, Object>> memory = new LinkedHashMap<>();
+    memory.put(DRIFT, Memory.measure(
+        () -> new DriftPeer("drift-queued", true, List.of(), List.of(), 0),
+        () -> new DriftPeer("drift-running", true, List.of(), List.of(), null), 2,
+        quick ? 10_000 : Memory.QUEUED, quick ? 2_000 : Memory.RUNNING));
+    System.err.println("memory, drift: " + memory.get(DRIFT));
+    memory.put(IGNITE_DEFAULTS, Memory.measure(
+        () -> new IgnitePeer("ignite-queued", IgniteSetup.Mode.DEFAULTS, List.of()),
+        () -> new IgnitePeer("ignite-running", IgniteSetup.Mode.DEFAULTS, List.of()),
+        quick ? 2_000 : Memory.RUNNING, quick ? 10_000 : Memory.QUEUED,
+        quick ? 2_000 : Memory.RUNNING));
+    System.err.println("memory, ignite: " + memory.get(IGNITE_DEFAULTS));
+
+    Map<String, Object> out = summary(all, memory, opt8, opt7);
+    out.put("runs", runs);
+    out.put("placements", placements);
+    out.put("trace", Map.of("jobs", sizes.length, "seed", Workloads.SEED, "pareto_shape",
+        Workloads.ALPHA, "min_s", Workloads.MIN_S, "max_s", Workloads.MAX_S));
+    out.put("setup", "each system in turn: 7 node processes (" + String.join(" ", NODE_OPTS)
+        + "), speeds 1 2 4 1 2 4 1 emulated, " + Workloads.SLOTS + " slots each, 4 clients in"
+        + " the runner; the 8th node (speed 2) joins in (c) and is drained in (d); memory: one"
+        + " node with each system's default JVM settings");
+    out.put("wall_s", (System.nanoTime() - t0) / 1e9);
+    out.put("machine", machine());
+    System.out.println(Json.of(out));
+    System.exit(0);
+  }
+
+  /**
+   * (c): 2 s after the release, an eighth node (speed 2) starts; from the moment the system
+   * counts it in, how long until it runs its fair share of the work: its share of the capacity
+   * times the jobs not yet ended, at most its slots. NaN: never within the batch.
+   */
+  static int join(Peer peer, List<CompletableFuture<Long>> jobs, Map<String, Object> out)
+      throws Exception {
+    Workloads.after(2);
+    long t = System.nanoTime();
+    Spec spec = new Spec(Workloads.SLOTS, Workloads.SPEEDS[7]);
+    int i = peer.add(spec);
+    long up = System.nanoTime();
+    double capacity = Workloads.specs(8).stream().mapToDouble(s -> s.slots() * s.speed()).sum();
+    long open = jobs.stream().filter(f -> !f.isDone()).count();
+    int fair = (int) Math.min(spec.slots(), Math.floor(open * spec.slots() * spec.speed()
+        / capacity));
+    double reached = Double.NaN;
+    while (fair > 0 && jobs.stream().anyMatch(f -> !f.isDone())) {
+      if (peer.busy(i) >= fair) {
+        reached = (System.nanoTime() - up) / 1e9;
+        break;
+      }
+      Thread.sleep(50);
+    }
+    out.put("join_up_s", (up - t) / 1e9);
+    out.put("join_fair_share", (double) fair);
+    out.put("join_fair_share_s", fair == 0 ? 0.0 : reached);
+    return i;
+  }
+
+  private static void add(Map<String, Map<String, List<Object>>> mine, String workload,
+      Map<String, Object> run) {
+    Map<String, List<Object>> w = mine.computeIfAbsent(workload, k -> new LinkedHashMap<>());
+    run.forEach((k, v) -> w.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+  }
+
+  private static String lastOf(Map<String, Map<String, List<Object>>> mine) {
+    Map<String, Object> last = new LinkedHashMap<>();
+    mine.forEach((w, metrics) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      metrics.forEach((k, v) -> m.put(k, v.get(v.size() - 1)));
+      last.put(w, m);
+    });
+    return Json.of(last);
+  }
+
+  /** The median of each metric over the runs (NaN runs count: "never" is a result). */
+  static Map<String, Object> medians(Map<String, Map<String, List<Object>>> mine) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    mine.forEach((w, metrics) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      metrics.forEach((k, v) -> m.put(k, median(v)));
+      out.put(w, m);
+    });
+    return out;
+  }
+
+  static double median(List<Object> values) {
+    double[] xs = values.stream().mapToDouble(o -> ((Number) o).doubleValue())
+        .map(x -> Double.isNaN(x) ? Double.POSITIVE_INFINITY : x).sorted().toArray();
+    double m = xs.length % 2 == 1 ? xs[xs.length / 2]
+        : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+    return Double.isInfinite(m) ? Double.NaN : m;
+  }
+
+  @SuppressWarnings("unchecked")
+  static double get(Map<String, Object> medians, String system, String workload, String key) {
+    Map<String, Object> s = (Map<String, Object>) medians.get(system);
+    if (s == null || !s.containsKey(workload)) {
+      return Double.NaN;
+    }
+    Object v = ((Map<String, Object>) s.get(workload)).get(key);
+    return v == null ? Double.NaN : ((Number) v).doubleValue();
+  }
+
+  static Map<String, Object> summary(Map<String, Map<String, Map<String, List<Object>>>> all,
+      Map<String, Map<String, Object>> memory, double opt8, double opt7) {
+    Map<String, Object> med = new LinkedHashMap<>();
+    all.forEach((s, mine) -> med.put(s, medians(mine)));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("placements_per_s_one_client", get(med, DRIFT, "a_one_client", "placements_per_s"));
+    out.put("placements_per_s_four_clients",
+        get(med, DRIFT, "a_four_clients", "placements_per_s"));
+    out.put("cpu_us_per_placement", get(med, DRIFT, "a_one_client", "cpu_us_per_placement"));
+    out.put("p50_submit_to_start_ms", get(med, DRIFT, "a_one_client", "p50_submit_to_start_ms"));
+    out.put("p99_submit_to_start_ms", get(med, DRIFT, "a_one_client", "p99_submit_to_start_ms"));
+    double driftMakespan = get(med, DRIFT, "b_batch", "makespan_s");
+    out.put("makespan_ratio_vs_ignite", driftMakespan / get(med, IGNITE, "b_batch",
+        "makespan_s"));
+    out.put("makespan_ratio_vs_ignite_defaults", driftMakespan / get(med, IGNITE_DEFAULTS,
+        "b_batch", "makespan_s"));
+    out.put("makespan_ratio_vs_pool", driftMakespan / get(med, POOL, "b_batch", "makespan_s"));
+    out.put("makespan_over_optimum_drift", driftMakespan / opt8);
+    out.put("join_fair_share_s_drift", get(med, DRIFT, "c_join", "join_fair_share_s"));
+    out.put("join_fair_share_s_ignite", get(med, IGNITE, "c_join", "join_fair_share_s"));
+    out.put("drain_s_drift", get(med, DRIFT, "d_drain", "drain_s"));
+    out.put("drain_s_ignite", get(med, IGNITE, "d_drain", "drain_s"));
+    out.put("drain_lost_work_ms_ignite", get(med, IGNITE, "d_drain", "lost_work_ms"));
+    Map<String, Object> drift = memory.get(DRIFT);
+    out.put("idle_rss_mib", drift.get("idle_rss_mib"));
+    out.put("heap_bytes_per_queued_job", drift.get("heap_bytes_per_queued_job"));
+    out.put("heap_bytes_per_running_unit", drift.get("heap_bytes_per_running_unit"));
+    Map<String, Object> ignite = memory.get(IGNITE_DEFAULTS);
+    out.put("idle_rss_mib_ignite", ignite.get("idle_rss_mib"));
+    out.put("heap_bytes_per_queued_job_ignite", ignite.get("heap_bytes_per_queued_job"));
+    out.put("heap_bytes_per_running_unit_ignite", ignite.get("heap_bytes_per_running_unit"));
+    out.put("optimum_s", Map.of("eight_nodes", opt8, "seven_nodes", opt7));
+    out.put("medians", med);
+    out.put("memory", memory);
+    return out;
+  }
+
+  static Map<String, Object> machine() {
+    Map<String, Object> m = new TreeMap<>();
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("java", System.getProperty("java.version"));
+    m.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
+    return m;
+  }
+}

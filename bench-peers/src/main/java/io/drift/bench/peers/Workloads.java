@@ -1,0 +1,201 @@
+package io.drift.bench.peers;
+
+import io.drift.balancer.sim.Ideal;
+import io.drift.bench.NodeProcs.Spec;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** The workloads (a) to (d) of issue 9, the same for every system; (e) is {@link Memory}. */
+final class Workloads {
+  private Workloads() {}
+
+  /** Eight nodes of mixed emulated speed; the eighth joins in (c) and is drained in (d). */
+  static final double[] SPEEDS = {1, 2, 4, 1, 2, 4, 1, 2};
+  static final int SLOTS = 2;
+  /** Submissions in flight per client in (a): the same window for every system. */
+  static final int WINDOW = 1_000;
+
+  static List<Spec> specs(int n) {
+    List<Spec> s = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      s.add(new Spec(SLOTS, SPEEDS[i]));
+    }
+    return s;
+  }
+
+  // ------------------------------------------------------------------ the trace of (b)-(d)
+
+  static final int JOBS = 64;
+  static final long SEED = 20261205L;
+  static final double ALPHA = 1.1;
+  static final double MIN_S = 0.3;
+  static final double MAX_S = 30;
+
+  /**
+   * Heavy-tailed sizes: a bounded Pareto (shape 1.1, 0.3 s to 30 s of reference work), as
+   * measured process lifetimes are (Harchol-Balter and Downey; MOSIX-NOTES), in reference
+   * milliseconds, seeded. Chosen before any run and not changed after.
+   */
+  static long[] trace() {
+    SplittableRandom r = new SplittableRandom(SEED);
+    long[] ms = new long[JOBS];
+    double la = Math.pow(MIN_S, ALPHA);
+    double ha = Math.pow(MAX_S, ALPHA);
+    for (int i = 0; i < JOBS; i++) {
+      double u = r.nextDouble();
+      double x = Math.pow(-(u * ha - u * la - ha) / (ha * la), -1 / ALPHA);
+      ms[i] = Math.max(1, Math.round(x * 1000));
+    }
+    return ms;
+  }
+
+  /** The preemptive optimum of the trace on these nodes (free moves, sizes known). */
+  static double optimum(List<Spec> nodes, long[] sizes) {
+    double[] slotSpeeds = nodes.stream().flatMapToDouble(s -> java.util.stream.DoubleStream
+        .generate(s::speed).limit(s.slots())).toArray();
+    double[] seconds = Arrays.stream(sizes).mapToDouble(m -> m / 1000.0).toArray();
+    return Ideal.batchOptimum(slotSpeeds, seconds);
+  }
+
+  // ------------------------------------------------------------------------- (a) placements
+
+  /**
+   * {@code n} empty units from {@code clients} clients at once, each keeping {@link #WINDOW}
+   * in flight: placements a second (submit of the first to start of the last), submit-to-start
+   * latency, and the CPU time of every process of the system (nodes and the runner with its
+   * clients) per placement.
+   */
+  static Map<String, Object> placements(Peer peer, int clients, int n) throws Exception {
+    long[] latency = new long[n];
+    AtomicLong failed = new AtomicLong();
+    AtomicLong lastStart = new AtomicLong();
+    long cpu0 = cpuNanos(peer);
+    long t0 = System.nanoTime();
+    List<Thread> threads = new ArrayList<>();
+    List<CompletableFuture<?>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int client = c;
+      Thread t = new Thread(() -> {
+        Semaphore window = new Semaphore(WINDOW);
+        List<CompletableFuture<?>> mine = new ArrayList<>();
+        for (int i = client; i < n; i += clients) {
+          window.acquireUninterruptibly();
+          int at = i;
+          long submitted = System.nanoTime();
+          CompletableFuture<Long> f;
+          try {
+            f = peer.submit(client, Peer.Kind.STAMP, 0);
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            window.release();
+            continue;
+          }
+          mine.add(f.whenComplete((started, e) -> {
+            if (e != null) {
+              failed.incrementAndGet();
+              latency[at] = -1;
+            } else {
+              latency[at] = started - submitted;
+              lastStart.accumulateAndGet(started, Math::max);
+            }
+            window.release();
+          }));
+        }
+        all.addAll(mine);
+      }, "client-" + c);
+      threads.add(t);
+      t.start();
+    }
+    for (Thread t : threads) {
+      t.join(TimeUnit.MINUTES.toMillis(10));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .exceptionally(e -> null).get(10, TimeUnit.MINUTES);
+    long elapsed = lastStart.get() - t0;
+    long cpu = cpuNanos(peer) - cpu0;
+    long[] ok = Arrays.stream(latency).filter(l -> l >= 0).sorted().toArray();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("placements_per_s", n / (elapsed / 1e9));
+    m.put("p50_submit_to_start_ms", ok.length == 0 ? Double.NaN : ok[ok.length / 2] / 1e6);
+    m.put("p99_submit_to_start_ms", ok.length == 0 ? Double.NaN
+        : ok[(int) Math.min(ok.length - 1, Math.ceil(ok.length * 0.99) - 1)] / 1e6);
+    m.put("cpu_us_per_placement", cpu / 1e3 / n);
+    m.put("failed", failed.get());
+    return m;
+  }
+
+  /** CPU time so far of the system's node processes and of this JVM (its clients). */
+  static long cpuNanos(Peer peer) {
+    long total = ((com.sun.management.OperatingSystemMXBean)
+        ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    for (ProcessHandle p : peer.processes()) {
+      total += p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+    return total;
+  }
+
+  // ---------------------------------------------------------------------- (b) the batch
+
+  /** The batch released at node 0 (client 0) at once; its figures once every job ended. */
+  /** What a workload does while the batch runs: (c) adds a node, (d) drains one. */
+  interface Meanwhile {
+    void during(List<CompletableFuture<Long>> jobs) throws Exception;
+  }
+
+  static Map<String, Object> batch(Peer peer, long[] sizes, double optimum, Meanwhile meanwhile)
+      throws Exception {
+    long t0 = System.nanoTime();
+    AtomicLongArray ended = new AtomicLongArray(sizes.length);
+    List<CompletableFuture<Long>> jobs = new ArrayList<>();
+    for (int k = 0; k < sizes.length; k++) {
+      int j = k;
+      jobs.add(peer.submit(0, Peer.Kind.EMULATED, sizes[k])
+          .whenComplete((r, e) -> ended.set(j, System.nanoTime())));
+    }
+    if (meanwhile != null) {
+      meanwhile.during(jobs);
+    }
+    long wrong = 0;
+    for (int k = 0; k < jobs.size(); k++) {
+      Long r = jobs.get(k).get(10, TimeUnit.MINUTES);
+      if (r != sizes[k]) { // emulated work returns the work done: all of it, once
+        wrong++;
+      }
+    }
+    double fastest = Arrays.stream(SPEEDS).max().orElseThrow();
+    double makespan = 0;
+    double slowdown = 0;
+    for (int k = 0; k < sizes.length; k++) {
+      double response = (ended.get(k) - t0) / 1e9;
+      makespan = Math.max(makespan, response);
+      // against the job alone on the fastest slot
+      slowdown += response / (sizes[k] / 1000.0 / fastest);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("makespan_s", makespan);
+    m.put("makespan_over_optimum", makespan / optimum);
+    m.put("mean_slowdown", slowdown / sizes.length);
+    m.put("running_moves", peer.runningMoves());
+    m.put("wrong_results", wrong);
+    return m;
+  }
+
+  /** Bounded pause on the runner's schedule (not a wait for a condition). */
+  static void after(double seconds) {
+    try {
+      Thread.sleep((long) (seconds * 1000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
