@@ -1,6 +1,7 @@
 package io.drift.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 class GridProcessesIT {
 
   static final String TOKEN = "grid-it-token-0123456789";
-  static final long STEPS = 400; // 8 s a walk (20 ms a step)
+  // 12 s a walk (20 ms a step): most of A's walks must still run when isolate has answered
+  // (the CLI's JVM alone takes seconds to start on a busy machine)
+  static final long STEPS = 600;
 
   static NodeProcesses nodes;
   static ActorTestKit kit;
@@ -99,6 +102,16 @@ class GridProcessesIT {
       for (int i = 3; i < 6; i++) {
         assertTrue(nodes.get(i, "/drift/grid").get("isolated").asBoolean(), "node " + i);
       }
+      // A's jobs still running now must end in A; one that ended on B before the isolation
+      // took effect ended where it was, rightly
+      List<GridOwnerTest.Walk> open = new java.util.ArrayList<>();
+      for (GridOwnerTest.Walk w : fromA) {
+        if (!w.handle().status().toCompletableFuture().get(5, TimeUnit.SECONDS).state()
+            .isFinal()) {
+          open.add(w);
+        }
+      }
+      assertFalse(open.isEmpty(), "every job of A ended before the isolation: it shows nothing");
       assertEquals(0, GridOwnerTest.on(fromA, b), "a job of A still on B");
       for (GridOwnerTest.Walk w : ownB) {
         JobInfo i = w.handle().status().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -106,7 +119,7 @@ class GridProcessesIT {
       }
       GridOwnerTest.allWhole(fromA);
       GridOwnerTest.allWhole(ownB);
-      for (GridOwnerTest.Walk w : fromA) {
+      for (GridOwnerTest.Walk w : open) {
         assertTrue(a.contains(w.handle().status().toCompletableFuture()
             .get(5, TimeUnit.SECONDS).host()), "A's jobs ended in A");
       }
