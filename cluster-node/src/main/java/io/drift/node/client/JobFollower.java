@@ -42,7 +42,7 @@ final class JobFollower {
             return Behaviors.stopped();
           })
           .onSignal(PostStop.class, s -> {
-            watch.tell(new HomeWatch.Unregister(watched.path().address(), self));
+            watch.tell(new HomeWatch.Unregister(watched, self));
             if (!handle.isDone()) {
               handle.abandoned(); // the client is closing: nobody may wait forever
             }
