@@ -112,8 +112,11 @@ public final class Gateway {
     }
   }
 
-  private record Recorded(HomeManager.Created created, Throwable failure,
-      ActorRef<SubmitReply> replyTo) implements Command {}
+  /** The home manager's answer to a Create. */
+  private record Recorded(HomeManager.Created created) implements Command {}
+
+  /** No answer to a Create within drift.gateway create-timeout. */
+  private record NotRecorded(JobId jobId) implements Command {}
 
   /** @param code the node's jars of job code; null: only Drift's own class path */
   public static Behavior<Command> create(ActorRef<HomeManager.Command> homes,
@@ -123,7 +126,14 @@ public final class Gateway {
     // A failure on one message (a bug the checks below missed) must not stop the node's door:
     // the gateway keeps nothing that a failed message could leave half-changed but uploads,
     // which close themselves on error.
-    return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.receive(Command.class)
+    return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
+      // submissions the home manager has not answered yet, by job: not ctx.ask, whose javadsl
+      // completes a CompletionStage that Scala's converter runs asynchronously, and on a
+      // two-core machine the common pool behind it starts a thread per task (one per job)
+      Map<JobId, ActorRef<SubmitReply>> pending = new HashMap<>();
+      ActorRef<HomeManager.Created> recorded =
+          ctx.messageAdapter(HomeManager.Created.class, Recorded::new);
+      return Behaviors.receive(Command.class)
         .onMessage(Command.class, c -> malformed(c) != null, c -> {
           // decoded, but not a message a client sends: answer where it can, log quietly (a
           // flood of them must not flood the log)
@@ -132,22 +142,38 @@ public final class Gateway {
           answerMalformed(c, malformed(c));
           return Behaviors.same();
         })
-        .onMessage(Submit.class, s -> onSubmit(ctx, s, homes, codec, code, selfNode,
-            maxStateBytes, createTimeout))
+        .onMessage(Submit.class, s -> {
+          JobId id = onSubmit(ctx, s, homes, recorded, codec, code, selfNode, maxStateBytes);
+          if (id != null) {
+            pending.put(id, s.replyTo());
+            timers.startSingleTimer(id, new NotRecorded(id), createTimeout);
+          }
+          return Behaviors.same();
+        })
         .onMessage(PutCode.class, p -> {
           p.replyTo().tell(put(p, code, uploads, selfNode));
           return Behaviors.same();
         })
         .onMessage(Recorded.class, r -> {
-          if (r.failure() != null) {
-            r.replyTo().tell(new Rejected("node " + selfNode + " could not record the job: "
-                + r.failure().getMessage()));
-          } else if (r.created().refused() != null) {
+          ActorRef<SubmitReply> client = pending.remove(r.created().jobId());
+          if (client == null) {
+            return Behaviors.same(); // answered already: it came after its timeout
+          }
+          timers.cancel(r.created().jobId());
+          if (r.created().refused() != null) {
             ctx.getLog().info("rejected a submission: {}", r.created().refused());
-            r.replyTo().tell(new Rejected(r.created().refused()));
+            client.tell(new Rejected(r.created().refused()));
           } else {
-            r.replyTo().tell(new Submitted(r.created().jobId(), r.created().homeNode(),
+            client.tell(new Submitted(r.created().jobId(), r.created().homeNode(),
                 r.created().home()));
+          }
+          return Behaviors.same();
+        })
+        .onMessage(NotRecorded.class, n -> {
+          ActorRef<SubmitReply> client = pending.remove(n.jobId());
+          if (client != null) {
+            client.tell(new Rejected("node " + selfNode + " could not record the job: its"
+                + " home manager did not answer within " + createTimeout.toMillis() + " ms"));
           }
           return Behaviors.same();
         })
@@ -181,7 +207,8 @@ public final class Gateway {
           g.replyTo().tell(new Members(selfNode, up, clusters));
           return Behaviors.same();
         })
-        .build())).onFailure(RuntimeException.class,
+        .build();
+    }))).onFailure(RuntimeException.class,
             org.apache.pekko.actor.typed.SupervisorStrategy.resume());
   }
 
@@ -296,9 +323,10 @@ public final class Gateway {
     return List.copyOf(up);
   }
 
-  private static Behavior<Command> onSubmit(ActorContext<Command> ctx, Submit s,
-      ActorRef<HomeManager.Command> homes, StateCodec codec, CodeStore code, String selfNode,
-      int maxStateBytes, Duration createTimeout) {
+  /** Checks a submission and asks the home manager to record it; its job, or null if refused. */
+  private static JobId onSubmit(ActorContext<Command> ctx, Submit s,
+      ActorRef<HomeManager.Command> homes, ActorRef<HomeManager.Created> recorded,
+      StateCodec codec, CodeStore code, String selfNode, int maxStateBytes) {
     String problem = check(s, codec, code, selfNode, maxStateBytes);
     if (problem == null && s.startOn() != null
         && !s.startOn().equals(io.drift.api.JobSpec.HOME)
@@ -308,15 +336,12 @@ public final class Gateway {
     if (problem != null) {
       ctx.getLog().info("rejected a submission: {}", problem);
       s.replyTo().tell(new Rejected(problem));
-      return Behaviors.same();
+      return null;
     }
     HomeProxy.Spec spec = new HomeProxy.Spec(JobId.random(), s.name(), s.unit().className(),
         s.memoryMb(), s.migratable(), s.unit(), s.workspace(), s.code(), s.startOn());
-    // ask between two local actors: the reply's only use is to answer this one client
-    ctx.ask(HomeManager.Created.class, homes, createTimeout,
-        replyTo -> new HomeManager.Create(spec, s.queue() == null ? -1 : s.queue(), replyTo),
-        (created, failure) -> new Recorded(created, failure, s.replyTo()));
-    return Behaviors.same();
+    homes.tell(new HomeManager.Create(spec, s.queue() == null ? -1 : s.queue(), recorded));
+    return spec.id();
   }
 
   /** Why the submission cannot run here, or null if it can. */

@@ -353,8 +353,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private Behavior<Command> onCreate(Create c) {
     int unfinished = jobs.size() - finishedOrder.size();
     if (unfinished >= settings.maxJobs()) {
-      c.replyTo().tell(new Created(null, homeNode, null, "node " + homeNode + " is home to "
-          + unfinished + " jobs that have not ended, its most (drift.home.max-jobs = "
+      c.replyTo().tell(new Created(c.spec().id(), homeNode, null, "node " + homeNode
+          + " is home to " + unfinished + " jobs that have not ended, its most (drift.home.max-jobs = "
           + settings.maxJobs() + "); submit again when some have ended, or to another node"));
       return this;
     }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ public final class JobStore {
   }
 
   private final Path dir;
+  private volatile boolean dirMade;
 
   public JobStore(Path dir) {
     this.dir = dir;
@@ -53,7 +55,10 @@ public final class JobStore {
   }
 
   public void save(Record r) throws IOException {
-    Files.createDirectories(dir);
+    if (!dirMade) {
+      Files.createDirectories(dir);
+      dirMade = true;
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(
         r.spec().unit().size() + (r.checkpoint() == null ? 0 : r.checkpoint().state().size())
             + 512);
@@ -84,16 +89,28 @@ public final class JobStore {
     }
     out.flush();
     Path file = file(s.id());
-    Path tmp = Files.createTempFile(dir, s.id().value() + "-", ".tmp");
+    // one name per job, as the job's proxy is its only writer (a leftover of a crash is
+    // overwritten); deleted only when the rename did not happen: a delete of a file that is
+    // not there costs an exception, and saves are the submission's most frequent cost
+    Path tmp = dir.resolve(s.id().value() + ".tmp");
+    boolean moved = false;
     try {
-      Files.write(tmp, bytes.toByteArray());
+      try {
+        Files.write(tmp, bytes.toByteArray());
+      } catch (NoSuchFileException e) {
+        Files.createDirectories(dir); // removed while the node ran
+        Files.write(tmp, bytes.toByteArray());
+      }
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
+      moved = true;
     } finally {
-      Files.deleteIfExists(tmp);
+      if (!moved) {
+        Files.deleteIfExists(tmp);
+      }
     }
   }
 

@@ -23,7 +23,7 @@ final class Workloads {
   static final double[] SPEEDS = {1, 2, 4, 1, 2, 4, 1, 2};
   static final int SLOTS = 2;
   /** Submissions in flight per client in (a): the same window for every system. */
-  static final int WINDOW = 1_000;
+  static final int WINDOW = 200;
 
   static List<Spec> specs(int n) {
     List<Spec> s = new ArrayList<>();

@@ -34,7 +34,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.LoggerFactory;
 
@@ -144,7 +143,7 @@ public final class DriftClient implements JobClient {
           + " never be checkpointed or moved: " + e.getMessage(), e);
     }
     String code = spec.jar() == null ? null : upload(spec.jar());
-    return AskPattern.<Gateway.Command, Gateway.SubmitReply>ask(gateway,
+    return Ask.<Gateway.Command, Gateway.SubmitReply>ask(gateway,
             r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
                 spec.workspace(), code, spec.startOn(), spec.queue(), r),
             timeout, system.scheduler())
@@ -181,7 +180,7 @@ public final class DriftClient implements JobClient {
       do {
         byte[] data = in.readNBytes(CodeStore.CHUNK);
         long at = offset;
-        Gateway.CodeAck ack = await(AskPattern.<Gateway.Command, Gateway.CodeAck>ask(gateway,
+        Gateway.CodeAck ack = await(Ask.<Gateway.Command, Gateway.CodeAck>ask(gateway,
             r -> new Gateway.PutCode(hash, at, data, total, r), timeout, system.scheduler()),
             "the upload of " + jar);
         if (ack.error() != null) {
@@ -214,7 +213,7 @@ public final class DriftClient implements JobClient {
   /** Page by page: one reply must stay under Artery's frame. */
   private CompletionStage<List<JobInfo>> jobsFrom(ActorRef<Gateway.Command> at, int from,
       List<JobInfo> acc) {
-    return AskPattern.<Gateway.Command, HomeManager.JobList>ask(at,
+    return Ask.<Gateway.Command, HomeManager.JobList>ask(at,
             r -> new Gateway.ListJobs(from, r), timeout, system.scheduler())
         .thenCompose(page -> {
           acc.addAll(page.jobs());
@@ -227,17 +226,17 @@ public final class DriftClient implements JobClient {
 
   /** The cluster's members that are Up, as the connected node sees them. */
   public CompletionStage<Gateway.Members> members() {
-    return AskPattern.ask(gateway, Gateway.GetMembers::new, timeout, system.scheduler());
+    return Ask.ask(gateway, Gateway.GetMembers::new, timeout, system.scheduler());
   }
 
   /** Every node the connected node knows, with its load, as its balancer sees them. */
   public CompletionStage<Balancer.Nodes> nodes() {
-    return AskPattern.ask(gateway, Gateway.GetNodes::new, timeout, system.scheduler());
+    return Ask.ask(gateway, Gateway.GetNodes::new, timeout, system.scheduler());
   }
 
   /** A node's balancing decisions about one job. */
   public CompletionStage<Balancer.Decisions> decisionsAt(String atNode, JobId job) {
-    return gatewayAt(atNode).thenCompose(g -> AskPattern.<Gateway.Command, Balancer.Decisions>ask(
+    return gatewayAt(atNode).thenCompose(g -> Ask.<Gateway.Command, Balancer.Decisions>ask(
         g, r -> new Gateway.GetDecisions(job.value(), r), timeout, system.scheduler()));
   }
 
@@ -272,7 +271,7 @@ public final class DriftClient implements JobClient {
 
   @Override
   public CompletionStage<JobInfo> job(JobId id) {
-    return AskPattern.<Gateway.Command, HomeManager.JobLookup>ask(gateway,
+    return Ask.<Gateway.Command, HomeManager.JobLookup>ask(gateway,
         r -> new Gateway.GetJob(id, r), timeout, system.scheduler())
         .thenApply(l -> {
           if (l.info() == null) {
@@ -284,7 +283,7 @@ public final class DriftClient implements JobClient {
 
   @Override
   public CompletionStage<JobInfo> migrate(JobId id, String target) {
-    return RemoteJobHandle.answer(AskPattern.<Gateway.Command, HomeProxy.MigrateAnswer>ask(
+    return RemoteJobHandle.answer(Ask.<Gateway.Command, HomeProxy.MigrateAnswer>ask(
         gateway, r -> new Gateway.Migrate(id, target, r), migrateTimeout, system.scheduler()));
   }
 

@@ -22,7 +22,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +67,7 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> status() {
-    return AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(home, HomeProxy.GetInfo::new,
+    return Ask.<HomeProxy.Command, HomeProxy.InfoReply>ask(home, HomeProxy.GetInfo::new,
         timeout, scheduler).thenApply(HomeProxy.InfoReply::info);
   }
 
@@ -95,7 +94,7 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> migrate(String target) {
-    return answer(AskPattern.<HomeProxy.Command, HomeProxy.MigrateAnswer>ask(home,
+    return answer(Ask.<HomeProxy.Command, HomeProxy.MigrateAnswer>ask(home,
         r -> new HomeProxy.Migrate(target, r), migrateTimeout, scheduler));
   }
 
@@ -111,7 +110,7 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> cancel() {
-    return AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(home,
+    return Ask.<HomeProxy.Command, HomeProxy.InfoReply>ask(home,
         r -> new HomeProxy.Cancel("cancelled by the client", r), timeout, scheduler)
         .thenApply(HomeProxy.InfoReply::info);
   }
@@ -146,7 +145,7 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
     }
     List<String> rest = lines.subList(i, lines.size());
     boolean last = rest.isEmpty();
-    return AskPattern.<HomeProxy.Command, HomeProxy.InputAck>ask(home,
+    return Ask.<HomeProxy.Command, HomeProxy.InputAck>ask(home,
             r -> new HomeProxy.SendInput(List.copyOf(batch), end && last, r), timeout, scheduler)
         .thenCompose(ack -> {
           if (ack.error() != null) {

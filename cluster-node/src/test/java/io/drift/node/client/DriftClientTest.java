@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.drift.api.DriftException;
 import io.drift.api.JobHandle;
@@ -122,6 +123,38 @@ class DriftClientTest {
     }
   }
 
+  /**
+   * Pekko's javadsl ask answers with Scala's converted future, which runs even a plain thenApply
+   * on the common pool, and with one or two cores that pool starts a thread per task: a thread
+   * per submission in the client and another in the node cost most of a placement's CPU.
+   */
+  @Test
+  void submissionsStartNoThreadEach() throws Exception {
+    assumeTrue(java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() < 2,
+        "the common pool starts a thread per task only with one or two cores");
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    try (DriftClient client = DriftClient.connect(cluster.node(0).selfNode())) {
+      runAll(client, 50); // the dispatchers' own threads start while they warm up
+      long before = threads.getTotalStartedThreadCount();
+      runAll(client, 300);
+      long started = threads.getTotalStartedThreadCount() - before;
+      // node and client share this JVM: a thread per submission would be 600 or more
+      assertTrue(started < 60, started + " threads started for 300 submissions");
+    }
+  }
+
+  private static void runAll(DriftClient client, int n) throws Exception {
+    List<java.util.concurrent.CompletableFuture<Long>> results = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      results.add(client.submitAsync(JobSpec.of(new PrimeCount(1, 30))).toCompletableFuture()
+          .thenCompose(h -> h.result().toCompletableFuture()));
+    }
+    for (java.util.concurrent.CompletableFuture<Long> r : results) {
+      assertEquals(10L, r.get(60, TimeUnit.SECONDS)); // 2 3 5 7 11 13 17 19 23 29
+    }
+  }
+
   @Test
   void whenTheHomeNodeGoesEveryHandleThereSaysSo() throws Exception {
     LocalCluster lone = TestClusters.startReady(List.of(1));
@@ -131,7 +164,8 @@ class DriftClientTest {
       lone.close();
       for (JobHandle<Long> h : List.of(a, b)) {
         ExecutionException e = assertThrows(ExecutionException.class,
-            () -> h.result().toCompletableFuture().get(30, TimeUnit.SECONDS));
+            // a home that stops may not say so: then the watch's 20 s of silence tell
+            () -> h.result().toCompletableFuture().get(60, TimeUnit.SECONDS));
         assertTrue(e.getCause().getMessage().contains("is gone"), e.getCause().getMessage());
       }
     } finally {
