@@ -220,7 +220,7 @@ final class IgnitePeer implements Peer {
     return p;
   }
 
-  private String get(int i, String path) throws Exception {
+  String get(int i, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(i)
         + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
         .body();

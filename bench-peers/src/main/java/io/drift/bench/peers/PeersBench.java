@@ -17,8 +17,9 @@ import java.util.function.Supplier;
  * Ignite with job stealing and adaptive load balancing, Ignite with its defaults, and a
  * ForkJoinPool, each in turn on the same machine with the same seeded trace, through each one's
  * own client API. Per system: seven node processes, four clients; then three runs of (a) 100,000
- * empty units from one client and from four, (c) the heavy-tailed batch with an eighth node
- * joining 2 s in, (b) the batch on the eight, (d) the batch with the eighth drained 2 s in;
+ * empty units from one client and from four, (c) the heavy-tailed batch (its jobs ten times as
+ * long) with an eighth node joining 2 s in, (b) the batch on the eight, (d) the batch with the
+ * eighth drained 2 s in;
  * then (e) memory on fresh one-node systems. Prints progress on stderr and one line of JSON
  * (medians, and the ratios of Drift to its peers) last on stdout.
  */
@@ -42,12 +43,17 @@ public final class PeersBench {
       System.err.println("usage: drift-bench peers [--quick]");
       System.exit(2);
     }
+    // Ignite's client in this JVM prints its progress on stdout: stdout is kept for the summary
+    java.io.PrintStream summaryOut = System.out;
+    System.setOut(System.err);
     int runs = quick ? 1 : 3;
     int placements = quick ? 10_000 : 100_000;
     long t0 = System.nanoTime();
     long[] sizes = Workloads.trace();
     double opt8 = Workloads.optimum(Workloads.specs(8), sizes);
     double opt7 = Workloads.optimum(Workloads.specs(7), sizes);
+    long[] longSizes = Workloads.scaled(sizes, Workloads.JOIN_SCALE);
+    double optJoin = Workloads.optimum(Workloads.specs(8), longSizes);
     System.err.printf(Locale.ROOT, "trace: %d jobs, %.1f s of reference work, largest %.1f s;"
         + " preemptive optimum on 8 nodes %.2f s, on 7 %.2f s%n", sizes.length,
         Arrays.stream(sizes).sum() / 1000.0, Arrays.stream(sizes).max().orElseThrow() / 1000.0,
@@ -81,7 +87,7 @@ public final class PeersBench {
           if (peer.clustered()) {
             int[] joined = new int[1];
             Map<String, Object> join = new LinkedHashMap<>();
-            Map<String, Object> c = Workloads.batch(peer, sizes, opt8,
+            Map<String, Object> c = Workloads.batch(peer, longSizes, optJoin,
                 jobs -> joined[0] = join(peer, jobs, join));
             c.putAll(join);
             add(mine, "c_join", c);
@@ -130,7 +136,8 @@ public final class PeersBench {
         + " node with each system's default JVM settings");
     out.put("wall_s", (System.nanoTime() - t0) / 1e9);
     out.put("machine", machine());
-    System.out.println(Json.of(out));
+    summaryOut.println(Json.of(out));
+    summaryOut.flush();
     System.exit(0);
   }
 
@@ -241,6 +248,7 @@ public final class PeersBench {
     out.put("heap_bytes_per_queued_job_ignite", ignite.get("heap_bytes_per_queued_job"));
     out.put("heap_bytes_per_running_unit_ignite", ignite.get("heap_bytes_per_running_unit"));
     out.put("optimum_s", Map.of("eight_nodes", opt8, "seven_nodes", opt7));
+    out.put("join_scale", Workloads.JOIN_SCALE);
     out.put("medians", med);
     out.put("memory", memory);
     return out;
