@@ -163,7 +163,7 @@ final class IgnitePeer implements Peer {
     }
   }
 
-  private static final Pattern JOBS = Pattern.compile("jobs=(\\d+)");
+  private static final Pattern JOBS = Pattern.compile(" jobs=(\\d+)"); // not abandoned_jobs=
 
   /** Waits (until the deadline) for node 0 to count {@code n} jobs, active or waiting. */
   void awaitArrived(int n, long deadline) throws Exception {

@@ -77,6 +77,10 @@ public final class PeersBench {
       try (Peer peer = e.getValue().get()) {
         peer.start(Workloads.specs(peer.clustered() ? 7 : 8), 4);
         System.err.printf("%s: started in %.1f s%n", peer.name(), (System.nanoTime() - s0) / 1e9);
+        // a tenth of (a), not counted: seven JVMs just started on two cores spend a minute
+        // compiling, which would count as the idle CPU (a) takes out, and as placement cost
+        Workloads.placements(peer, 4, placements / 10);
+        System.err.printf("%s: warmed up in %.1f s%n", peer.name(), (System.nanoTime() - s0) / 1e9);
         for (int r = 0; r < runs; r++) {
           // Drift placing only runs empty units by the very same path (they end in their first
           // step, before any move could be weighed): (a) is run once, as "drift"
