@@ -354,8 +354,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     int unfinished = jobs.size() - finishedOrder.size();
     if (unfinished >= settings.maxJobs()) {
       c.replyTo().tell(new Created(c.spec().id(), homeNode, null, "node " + homeNode
-          + " is home to " + unfinished + " jobs that have not ended, its most (drift.home.max-jobs = "
-          + settings.maxJobs() + "); submit again when some have ended, or to another node"));
+          + " is home to " + unfinished + " jobs that have not ended, its most"
+          + " (drift.home.max-jobs = " + settings.maxJobs() + "); submit again when some have"
+          + " ended, or to another node"));
       return this;
     }
     HomeProxy.Spec spec = c.spec();

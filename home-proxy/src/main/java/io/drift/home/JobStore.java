@@ -44,7 +44,6 @@ public final class JobStore {
   }
 
   private final Path dir;
-  private volatile boolean dirMade;
 
   public JobStore(Path dir) {
     this.dir = dir;
@@ -55,10 +54,6 @@ public final class JobStore {
   }
 
   public void save(Record r) throws IOException {
-    if (!dirMade) {
-      Files.createDirectories(dir);
-      dirMade = true;
-    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(
         r.spec().unit().size() + (r.checkpoint() == null ? 0 : r.checkpoint().state().size())
             + 512);
@@ -90,15 +85,15 @@ public final class JobStore {
     out.flush();
     Path file = file(s.id());
     // one name per job, as the job's proxy is its only writer (a leftover of a crash is
-    // overwritten); deleted only when the rename did not happen: a delete of a file that is
-    // not there costs an exception, and saves are the submission's most frequent cost
+    // overwritten); the directory is made on the first save that finds none, and the file is
+    // deleted only when the rename did not happen: a delete of a file that is not there costs
+    // an exception, and saves are the submission's most frequent cost
     Path tmp = dir.resolve(s.id().value() + ".tmp");
-    boolean moved = false;
     try {
       try {
         Files.write(tmp, bytes.toByteArray());
       } catch (NoSuchFileException e) {
-        Files.createDirectories(dir); // removed while the node ran
+        Files.createDirectories(dir);
         Files.write(tmp, bytes.toByteArray());
       }
       try {
@@ -106,11 +101,9 @@ public final class JobStore {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
       }
-      moved = true;
-    } finally {
-      if (!moved) {
-        Files.deleteIfExists(tmp);
-      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
     }
   }
 

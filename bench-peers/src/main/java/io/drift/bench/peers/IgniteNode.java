@@ -58,19 +58,14 @@ public final class IgniteNode {
   static long jobs(Ignite ignite) {
     org.apache.ignite.internal.GridKernalContext ctx =
         ((org.apache.ignite.internal.IgniteEx) ignite).context();
-    long waiting = count(ctx.metric().registry("compute.jobs"), "Waiting");
-    if (!(ctx.pools().getExecutorService() instanceof java.util.concurrent.ThreadPoolExecutor p)) {
-      throw new IllegalStateException("Ignite's public pool is no ThreadPoolExecutor here");
+    org.apache.ignite.spi.metric.LongMetric waiting =
+        ctx.metric().registry("compute.jobs").findMetric("Waiting");
+    if (waiting == null
+        || !(ctx.pools().getExecutorService() instanceof java.util.concurrent.ThreadPoolExecutor p)) {
+      throw new IllegalStateException("this Ignite has no compute.jobs.Waiting metric, or its"
+          + " public pool is no ThreadPoolExecutor");
     }
-    return waiting + p.getQueue().size() + p.getActiveCount();
-  }
-
-  private static long count(org.apache.ignite.spi.metric.ReadOnlyMetricRegistry r, String name) {
-    org.apache.ignite.spi.metric.LongMetric m = r.findMetric(name);
-    if (m == null) {
-      throw new IllegalStateException("no metric compute.jobs." + name + " in this Ignite");
-    }
-    return m.value();
+    return waiting.value() + p.getQueue().size() + p.getActiveCount();
   }
 
   static String stats() {

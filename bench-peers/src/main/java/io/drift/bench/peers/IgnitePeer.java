@@ -83,8 +83,6 @@ final class IgnitePeer implements Peer {
         Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.add(IgniteSetup.opensFile());
     cmd.addAll(javaOpts);
-    // Ignite's work directory (marshaller mappings, logs) per run, not in the user's home
-    cmd.add("-DIGNITE_HOME=" + Files.createTempDirectory("drift-bench-ignite-"));
     cmd.add("-Ddrift.node.speed=" + s.speed());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
         IgniteNode.class.getName(), mode.name(), name + "-" + i, "" + s.slots(),
@@ -220,7 +218,7 @@ final class IgnitePeer implements Peer {
     return p;
   }
 
-  String get(int i, String path) throws Exception {
+  private String get(int i, String path) throws Exception {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts.get(i)
         + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString())
         .body();

@@ -32,9 +32,13 @@ final class IgniteSetup {
    * @param discoveryPort the first of {@link #DISCOVERY_RANGE} loopback ports the nodes share
    */
   static IgniteConfiguration config(Mode mode, String name, boolean client, int slots,
-      int discoveryPort, int communicationPort) {
+      int discoveryPort, int communicationPort) throws java.io.IOException {
     IgniteConfiguration cfg = new IgniteConfiguration();
     cfg.setIgniteInstanceName(name);
+    // Ignite's work directory (marshaller mappings, logs) per node and run: by default it is
+    // ./ignite under the working directory, which a run from the repository would fill
+    cfg.setWorkDirectory(java.nio.file.Files.createTempDirectory("drift-bench-ignite-")
+        .toString());
     cfg.setClientMode(client);
     // This machine's rule, not a tuning: every node talks only to loopback, and finds the others
     // in a static list of loopback ports (the default multicast finder would leave the host).

@@ -44,11 +44,6 @@ final class Workloads {
   static final double MAX_S = 30;
 
   /**
-   * Heavy-tailed sizes: a bounded Pareto (shape 1.1, 0.3 s to 30 s of reference work), as
-   * measured process lifetimes are (Harchol-Balter and Downey; MOSIX-NOTES), in reference
-   * milliseconds, seeded. Chosen before any run and not changed after.
-   */
-  /**
    * (c) runs the trace with every job this many times as long: the batch must outlast a node's
    * start (a JVM on a busy two-core machine takes 5 to 30 s to be counted in) for a join to
    * matter at all. The same for every system.
@@ -59,6 +54,11 @@ final class Workloads {
     return Arrays.stream(ms).map(m -> m * k).toArray();
   }
 
+  /**
+   * Heavy-tailed sizes: a bounded Pareto (shape 1.1, 0.3 s to 30 s of reference work), as
+   * measured process lifetimes are (Harchol-Balter and Downey; MOSIX-NOTES), in reference
+   * milliseconds, seeded. Chosen before any run and not changed after.
+   */
   static long[] trace() {
     SplittableRandom r = new SplittableRandom(SEED);
     long[] ms = new long[JOBS];
