@@ -38,10 +38,24 @@ public final class Gateway {
    * the SHA-256 of a jar stored here by {@link PutCode} that has the unit's classes (null:
    * they are on Drift's class path).
    */
-  /** {@code queue}: through the home's batch queue at that priority; null: at once. */
+  /**
+   * {@code queue}: through the home's batch queue at that priority; null: at once.
+   * {@code jobId}: the id the client chose for the job (null: the home picks one), so that
+   * {@code subscriber} can hear of the job from its first event on, before the answer: one
+   * actor of the client takes the answers and the events of all its jobs, by id, and no
+   * subscription needs a message of its own.
+   */
   public record Submit(String name, Payload unit, long memoryMb, boolean migratable,
       String workspace, String code, String startOn, Integer queue,
-      ActorRef<SubmitReply> replyTo) implements Command, GatewayWire {
+      ActorRef<SubmitReply> replyTo, JobId jobId, ActorRef<HomeProxy.JobEvent> subscriber)
+      implements Command, GatewayWire {
+
+    public Submit(String name, Payload unit, long memoryMb, boolean migratable,
+        String workspace, String code, String startOn, Integer queue,
+        ActorRef<SubmitReply> replyTo) {
+      this(name, unit, memoryMb, migratable, workspace, code, startOn, queue, replyTo, null,
+          null);
+    }
 
     public Submit(String name, Payload unit, long memoryMb, boolean migratable,
         String workspace, String code, String startOn, ActorRef<SubmitReply> replyTo) {
@@ -79,7 +93,12 @@ public final class Gateway {
   public record Submitted(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home)
       implements SubmitReply {}
 
-  public record Rejected(String reason) implements SubmitReply {}
+  /** {@code jobId}: the id the submission chose, or null if it chose none. */
+  public record Rejected(String reason, JobId jobId) implements SubmitReply {
+    public Rejected(String reason) {
+      this(reason, null);
+    }
+  }
 
   /** A page of the jobs homed at this node: at most {@link Limits#JOBS_PER_PAGE}. */
   public record ListJobs(int from, ActorRef<HomeManager.JobList> replyTo)
@@ -143,6 +162,11 @@ public final class Gateway {
           return Behaviors.same();
         })
         .onMessage(Submit.class, s -> {
+          if (s.jobId() != null && pending.containsKey(s.jobId())) {
+            s.replyTo().tell(new Rejected("a submission of job " + s.jobId() + " is under way"
+                + " at " + selfNode + " already", s.jobId()));
+            return Behaviors.same();
+          }
           JobId id = onSubmit(ctx, s, homes, recorded, codec, code, selfNode, maxStateBytes);
           if (id != null) {
             pending.put(id, s.replyTo());
@@ -162,7 +186,7 @@ public final class Gateway {
           timers.cancel(r.created().jobId());
           if (r.created().refused() != null) {
             ctx.getLog().info("rejected a submission: {}", r.created().refused());
-            client.tell(new Rejected(r.created().refused()));
+            client.tell(new Rejected(r.created().refused(), r.created().jobId()));
           } else {
             client.tell(new Submitted(r.created().jobId(), r.created().homeNode(),
                 r.created().home()));
@@ -173,7 +197,8 @@ public final class Gateway {
           ActorRef<SubmitReply> client = pending.remove(n.jobId());
           if (client != null) {
             client.tell(new Rejected("node " + selfNode + " could not record the job: its"
-                + " home manager did not answer within " + createTimeout.toMillis() + " ms"));
+                + " home manager did not answer within " + createTimeout.toMillis() + " ms",
+                n.jobId()));
           }
           return Behaviors.same();
         })
@@ -253,7 +278,7 @@ public final class Gateway {
   /** Where the command has somewhere to answer and a way to say no, it hears why. */
   private static void answerMalformed(Command c, String why) {
     if (c instanceof Submit s && s.replyTo() != null) {
-      s.replyTo().tell(new Rejected(why));
+      s.replyTo().tell(new Rejected(why, s.jobId()));
     } else if (c instanceof PutCode p && p.replyTo() != null) {
       p.replyTo().tell(new CodeAck(0, false, why));
     } else if (c instanceof Migrate m && m.replyTo() != null) {
@@ -335,12 +360,14 @@ public final class Gateway {
     }
     if (problem != null) {
       ctx.getLog().info("rejected a submission: {}", problem);
-      s.replyTo().tell(new Rejected(problem));
+      s.replyTo().tell(new Rejected(problem, s.jobId()));
       return null;
     }
-    HomeProxy.Spec spec = new HomeProxy.Spec(JobId.random(), s.name(), s.unit().className(),
-        s.memoryMb(), s.migratable(), s.unit(), s.workspace(), s.code(), s.startOn());
-    homes.tell(new HomeManager.Create(spec, s.queue() == null ? -1 : s.queue(), recorded));
+    JobId id = s.jobId() != null ? s.jobId() : JobId.random();
+    HomeProxy.Spec spec = new HomeProxy.Spec(id, s.name(), s.unit().className(), s.memoryMb(),
+        s.migratable(), s.unit(), s.workspace(), s.code(), s.startOn());
+    homes.tell(new HomeManager.Create(spec, s.queue() == null ? -1 : s.queue(), recorded,
+        s.subscriber(), s.jobId() != null));
     return spec.id();
   }
 

@@ -9,10 +9,12 @@ import io.drift.migration.code.CodeStore;
 import io.drift.migration.executor.SideChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -31,8 +33,16 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   /** Record a new job homed here and start placing it. */
   /** {@code queue}: its batch-queue priority (lower first), or -1: placed at once. */
-  public record Create(HomeProxy.Spec spec, int queue, ActorRef<Created> replyTo)
-      implements Command {
+  /**
+   * {@code subscriber}: hears the job's events from its creation on (null: none yet);
+   * {@code idGiven}: the submitter chose the spec's id, so a clash is refused, not renamed.
+   */
+  public record Create(HomeProxy.Spec spec, int queue, ActorRef<Created> replyTo,
+      ActorRef<HomeProxy.JobEvent> subscriber, boolean idGiven) implements Command {
+    public Create(HomeProxy.Spec spec, int queue, ActorRef<Created> replyTo) {
+      this(spec, queue, replyTo, null, false);
+    }
+
     public Create(HomeProxy.Spec spec, ActorRef<Created> replyTo) {
       this(spec, -1, replyTo);
     }
@@ -71,6 +81,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private enum QueueTick implements Command { INSTANCE }
 
   private record RoomIs(Balancer.Room room) implements Command {}
+
+  private record SubscriberLost(ActorRef<HomeProxy.JobEvent> subscriber) implements Command {}
 
   /** @param refused why the job was not created (and the others null), or null */
   public record Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home,
@@ -146,6 +158,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
+  /** Subscribers given at creation, each watched once, with their jobs that have not ended. */
+  private final Map<ActorRef<HomeProxy.JobEvent>, Set<JobId>> subscribers = new HashMap<>();
   /** The batch queue: each queued job's priority; admitted in {@link #queueOrder()}. */
   private final Map<JobId, Integer> queued = new HashMap<>();
   private boolean askingRoom; // one question to the balancer at a time
@@ -179,7 +193,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     }
     unreadable.forEach(f -> getContext().getLog().error("job record {} left alone", f));
     for (JobStore.Record r : records) {
-      spawn(r.spec(), r.submittedAtMillis(), r, r.queue());
+      spawn(r.spec(), r.submittedAtMillis(), r, r.queue(), null);
     }
     if (!records.isEmpty()) {
       getContext().getLog().info("node {}: {} jobs resume from their records in {}", homeNode,
@@ -188,10 +202,10 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   }
 
   private ActorRef<HomeProxy.Command> spawn(HomeProxy.Spec spec, long submittedAt,
-      JobStore.Record resumed, int queue) {
+      JobStore.Record resumed, int queue, ActorRef<HomeProxy.JobEvent> subscriber) {
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
         HomeProxy.create(spec, homeNode, submittedAt, settings, balancer, getContext().getSelf(),
-            codec, code, side, store, resumed, queue),
+            codec, code, side, store, resumed, queue, subscriber),
         "job-" + spec.id().value(),
         // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
         org.apache.pekko.actor.typed.DispatcherSelector.blocking());
@@ -209,6 +223,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Create.class, this::onCreate)
+        .onMessage(SubscriberLost.class, this::onSubscriberLost)
         .onMessage(Updated.class, this::onUpdated)
         .onMessage(ListJobs.class, l -> {
           l.replyTo().tell(new JobList(homeNode, jobs.size(), l.from(), jobs.values().stream()
@@ -360,14 +375,61 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       return this;
     }
     HomeProxy.Spec spec = c.spec();
+    if (c.idGiven() && jobs.containsKey(spec.id())) {
+      c.replyTo().tell(new Created(spec.id(), homeNode, null, "node " + homeNode + " is home to"
+          + " a job " + spec.id() + " already; submit again (a client picks a new id)"));
+      return this;
+    }
     while (jobs.containsKey(spec.id())) { // random ids: a clash is rare, and never fatal
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
           spec.migratable(), spec.unit(), spec.workspace(), spec.code(), spec.startOn());
     }
     ActorRef<HomeProxy.Command> proxy = spawn(spec, System.currentTimeMillis(), null,
-        c.queue());
+        c.queue(), c.subscriber());
+    if (c.subscriber() != null) {
+      follow(c.subscriber(), spec.id());
+    }
     c.replyTo().tell(new Created(spec.id(), homeNode, proxy));
     return this;
+  }
+
+  /**
+   * One watch per subscriber for all its jobs here, not one per job: a client's jobs all tell
+   * the same actor, and a watch per job costs a pair of system messages each way.
+   */
+  private void follow(ActorRef<HomeProxy.JobEvent> subscriber, JobId job) {
+    Set<JobId> followed = subscribers.get(subscriber);
+    if (followed == null) {
+      followed = new HashSet<>();
+      subscribers.put(subscriber, followed);
+      getContext().watchWith(subscriber, new SubscriberLost(subscriber));
+    }
+    followed.add(job);
+  }
+
+  private Behavior<Command> onSubscriberLost(SubscriberLost l) {
+    Set<JobId> followed = subscribers.remove(l.subscriber());
+    if (followed != null) {
+      for (JobId id : followed) {
+        ActorRef<HomeProxy.Command> p = proxies.get(id);
+        if (p != null) {
+          p.tell(new HomeProxy.SubscriberGone(l.subscriber()));
+        }
+      }
+    }
+    return this;
+  }
+
+  /** A job ended: its subscribers stop following it here (and are unwatched with their last). */
+  private void unfollow(JobId job) {
+    var it = subscribers.entrySet().iterator();
+    while (it.hasNext()) {
+      var e = it.next();
+      if (e.getValue().remove(job) && e.getValue().isEmpty()) {
+        getContext().unwatch(e.getKey());
+        it.remove();
+      }
+    }
   }
 
   private Behavior<Command> onUpdated(Updated u) {
@@ -380,6 +442,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       queued.remove(u.info().id()); // cancelled while it waited
     }
     if (u.info().state().isFinal() && !old.state().isFinal()) {
+      if (!subscribers.isEmpty()) {
+        unfollow(u.info().id());
+      }
       finishedOrder.add(u.info().id());
       forgetOldFinished();
     }

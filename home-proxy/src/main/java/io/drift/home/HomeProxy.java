@@ -120,7 +120,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private record HostGone(long epoch, String host) implements Command {}
 
-  private record SubscriberGone(ActorRef<JobEvent> subscriber) implements Command {}
+  /** A subscriber is gone: the job stops telling it. */
+  record SubscriberGone(ActorRef<JobEvent> subscriber) implements Command {}
 
   private enum PlaceAgain implements Command { INSTANCE }
 
@@ -263,9 +264,22 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       HomeSettings settings, ActorRef<Balancer.Command> balancer,
       ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
       SideChannel side, JobStore store, JobStore.Record resumed, int queue) {
+    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, code,
+        side, store, resumed, queue, null);
+  }
+
+  /**
+   * @param subscriber hears every event of the job from the first (null: none yet); its
+   *     manager watches it, and says {@link SubscriberGone} when it is gone
+   */
+  static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
+      HomeSettings settings, ActorRef<Balancer.Command> balancer,
+      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
+      SideChannel side, JobStore store, JobStore.Record resumed, int queue,
+      ActorRef<JobEvent> subscriber) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
         homeNode, submittedAtMillis, settings, balancer, manager, codec, code, side, store,
-        resumed, resumed != null ? resumed.queue() : queue)));
+        resumed, resumed != null ? resumed.queue() : queue, subscriber)));
   }
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
@@ -353,8 +367,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       String homeNode, long submittedAtMillis, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
       StateCodec codec, CodeStore code, SideChannel side, JobStore store,
-      JobStore.Record resumed, int queue) {
+      JobStore.Record resumed, int queue, ActorRef<JobEvent> subscriber) {
     super(ctx);
+    if (subscriber != null) {
+      subscribers.add(subscriber); // before place(): it hears the job from its first event
+    }
     if (queue >= 0) {
       this.queue = queue;
       this.state = JobState.QUEUED;

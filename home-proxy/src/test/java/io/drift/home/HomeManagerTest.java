@@ -1,6 +1,7 @@
 package io.drift.home;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -106,6 +107,41 @@ class HomeManagerTest {
       manager.tell(new HomeManager.GetJob(id, p.ref()));
       return p.receiveMessage();
     }
+  }
+
+  @Test
+  void aSubscriberGivenAtCreationHearsTheJobFromItsFirstEventToItsEnd() {
+    Home home = new Home(10);
+    JobId id = JobId.of("given-" + ids.incrementAndGet());
+    TestProbe<HomeProxy.JobEvent> sub = testKit.createTestProbe(HomeProxy.JobEvent.class);
+    TestProbe<HomeManager.Created> created = testKit.createTestProbe(HomeManager.Created.class);
+    HomeProxy.Spec spec = new HomeProxy.Spec(id, "given", PrintLines.class.getName(), 0, true,
+        unit);
+    home.manager.tell(new HomeManager.Create(spec, -1, created.ref(), sub.ref(), true));
+    HomeManager.Created job = created.receiveMessage();
+    assertEquals(id, job.jobId()); // the id given is kept
+    ActorRef<Executor.HostEvent> events = home.run(job);
+    // no Subscribe was sent: the first event is the start, the last the end
+    assertEquals(JobState.RUNNING, sub.expectMessageClass(HomeProxy.Update.class).info().state());
+    events.tell(new Executor.Finished(id, 1, Payload.NULL, 1, 1));
+    HomeProxy.JobEvent last = sub.receiveMessage();
+    while (last instanceof HomeProxy.Update) { // progress, if any, before the end
+      last = sub.receiveMessage();
+    }
+    HomeProxy.Completed done = assertInstanceOf(HomeProxy.Completed.class, last);
+    assertEquals(JobState.SUCCEEDED, done.info().state());
+
+    // the same id given again is refused, not renamed: its submitter follows it by that id
+    home.manager.tell(new HomeManager.Create(spec, -1, created.ref(), sub.ref(), true));
+    HomeManager.Created clash = created.receiveMessage();
+    assertNull(clash.home());
+    assertNotNull(clash.refused());
+    assertEquals(id, clash.jobId());
+    // a home-chosen id that clashes is renamed, as before
+    home.manager.tell(new HomeManager.Create(spec, created.ref()));
+    HomeManager.Created renamed = created.receiveMessage();
+    assertNull(renamed.refused());
+    org.junit.jupiter.api.Assertions.assertNotEquals(id, renamed.jobId());
   }
 
   @Test

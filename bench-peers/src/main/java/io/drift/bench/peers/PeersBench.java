@@ -27,7 +27,17 @@ public final class PeersBench {
   private PeersBench() {}
 
   /** The same JVM options for every node of every system: eight JVMs share two cores. */
-  static final List<String> NODE_OPTS = List.of("-Xmx512m", "-XX:+UseSerialGC");
+  static final List<String> NODE_OPTS = nodeOpts();
+
+  /** -Ddrift.bench.peers.node-opts adds options (a profiler, say) to every node's JVM. */
+  private static List<String> nodeOpts() {
+    List<String> o = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC"));
+    String more = System.getProperty("drift.bench.peers.node-opts", "").trim();
+    if (!more.isEmpty()) {
+      o.addAll(List.of(more.split("\\s+")));
+    }
+    return List.copyOf(o);
+  }
 
   static final String DRIFT = "drift";
   static final String DRIFT_PLACEMENT = "drift_placement_only";
@@ -35,19 +45,35 @@ public final class PeersBench {
   static final String IGNITE_DEFAULTS = "ignite_defaults";
   static final String POOL = "forkjoinpool";
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (Throwable e) {
+      // the nodes are closed by then; a thread of a client library must not keep this JVM up
+      e.printStackTrace();
+      System.exit(1);
+    }
+    System.exit(0);
+  }
+
+  private static void run(String[] args) throws Exception {
     System.setProperty("drift.log.root", System.getProperty("drift.log.root", "ERROR"));
     System.setProperty("drift.log.drift", System.getProperty("drift.log.drift", "WARN"));
-    boolean quick = args.length == 1 && args[0].equals("--quick");
-    if (args.length > 1 || (args.length == 1 && !quick)) {
-      System.err.println("usage: drift-bench peers [--quick]");
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("drift-bench peers: " + e.getMessage());
+      System.err.println(Options.USAGE);
       System.exit(2);
+      return;
     }
     // Ignite's client in this JVM prints its progress on stdout: stdout is kept for the summary
     java.io.PrintStream summaryOut = System.out;
     System.setOut(System.err);
-    int runs = quick ? 1 : 3;
-    int placements = quick ? 10_000 : 100_000;
+    boolean quick = o.quick();
+    int runs = o.runs();
+    int placements = o.placements();
     long t0 = System.nanoTime();
     long[] sizes = Workloads.trace();
     double opt8 = Workloads.optimum(Workloads.specs(8), sizes);
@@ -70,6 +96,7 @@ public final class PeersBench {
 
     // system -> workload -> metric -> one value per run
     Map<String, Map<String, Map<String, List<Object>>>> all = new LinkedHashMap<>();
+    systems.keySet().retainAll(o.systems());
     for (Map.Entry<String, Supplier<Peer>> e : systems.entrySet()) {
       Map<String, Map<String, List<Object>>> mine = new LinkedHashMap<>();
       all.put(e.getKey(), mine);
@@ -117,17 +144,9 @@ public final class PeersBench {
 
     // (e) memory: one node with the default settings of each system
     Map<String, Map<String, Object>> memory = new LinkedHashMap<>();
-    memory.put(DRIFT, Memory.measure(
-        () -> new DriftPeer("drift-queued", true, List.of(), List.of(), 0),
-        () -> new DriftPeer("drift-running", true, List.of(), List.of(), null), 2,
-        quick ? 10_000 : Memory.QUEUED, quick ? 2_000 : Memory.RUNNING));
-    System.err.println("memory, drift: " + memory.get(DRIFT));
-    memory.put(IGNITE_DEFAULTS, Memory.measure(
-        () -> new IgnitePeer("ignite-queued", IgniteSetup.Mode.DEFAULTS, List.of()),
-        () -> new IgnitePeer("ignite-running", IgniteSetup.Mode.DEFAULTS, List.of()),
-        quick ? 2_000 : Memory.RUNNING, quick ? 10_000 : Memory.QUEUED,
-        quick ? 2_000 : Memory.RUNNING));
-    System.err.println("memory, ignite: " + memory.get(IGNITE_DEFAULTS));
+    if (o.memory()) {
+      memory(memory, quick);
+    }
 
     Map<String, Object> out = summary(all, memory, opt8, opt7);
     out.put("runs", runs);
@@ -142,7 +161,77 @@ public final class PeersBench {
     out.put("machine", machine());
     summaryOut.println(Json.of(out));
     summaryOut.flush();
-    System.exit(0);
+  }
+
+  /** (e): one node of each system with its default settings, queued jobs, then running units. */
+  private static void memory(Map<String, Map<String, Object>> memory, boolean quick)
+      throws Exception {
+    memory.put(DRIFT, Memory.measure(
+        () -> new DriftPeer("drift-queued", true, List.of(), List.of(), 0),
+        () -> new DriftPeer("drift-running", true, List.of(), List.of(), null), 2,
+        quick ? 10_000 : Memory.QUEUED, quick ? 2_000 : Memory.RUNNING));
+    System.err.println("memory, drift: " + memory.get(DRIFT));
+    memory.put(IGNITE_DEFAULTS, Memory.measure(
+        () -> new IgnitePeer("ignite-queued", IgniteSetup.Mode.DEFAULTS, List.of()),
+        () -> new IgnitePeer("ignite-running", IgniteSetup.Mode.DEFAULTS, List.of()),
+        quick ? 2_000 : Memory.RUNNING, quick ? 10_000 : Memory.QUEUED,
+        quick ? 2_000 : Memory.RUNNING));
+    System.err.println("memory, ignite: " + memory.get(IGNITE_DEFAULTS));
+  }
+
+  /** The command line: the whole comparison by default; parts of it to look into one. */
+  record Options(boolean quick, int runs, int placements, List<String> systems, boolean memory) {
+    static final List<String> ALL = List.of(DRIFT, DRIFT_PLACEMENT, IGNITE, IGNITE_DEFAULTS, POOL);
+    static final String USAGE = "usage: drift-bench peers [--quick] [--runs N] [--placements N]"
+        + " [--systems " + String.join(",", ALL) + "] [--no-memory]";
+
+    static Options parse(String[] args) {
+      boolean quick = false;
+      Integer runs = null;
+      Integer placements = null;
+      List<String> systems = ALL;
+      boolean memory = true;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--quick" -> quick = true;
+          case "--no-memory" -> memory = false;
+          case "--runs" -> runs = positive(a, value(args, ++i, a));
+          case "--placements" -> placements = positive(a, value(args, ++i, a));
+          case "--systems" -> {
+            systems = List.of(value(args, ++i, a).split(","));
+            for (String s : systems) {
+              if (!ALL.contains(s)) {
+                throw new IllegalArgumentException("no system '" + s + "'; there are "
+                    + String.join(", ", ALL));
+              }
+            }
+          }
+          default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
+        }
+      }
+      return new Options(quick, runs != null ? runs : quick ? 1 : 3,
+          placements != null ? placements : quick ? 10_000 : 100_000, systems, memory);
+    }
+
+    private static String value(String[] args, int i, String flag) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      return args[i];
+    }
+
+    private static int positive(String flag, String v) {
+      try {
+        int n = Integer.parseInt(v);
+        if (n > 0) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // said below
+      }
+      throw new IllegalArgumentException(flag + " takes a positive whole number, not '" + v + "'");
+    }
   }
 
   /**
@@ -243,11 +332,11 @@ public final class PeersBench {
     out.put("drain_s_drift", get(med, DRIFT, "d_drain", "drain_s"));
     out.put("drain_s_ignite", get(med, IGNITE, "d_drain", "drain_s"));
     out.put("drain_lost_work_ms_ignite", get(med, IGNITE, "d_drain", "lost_work_ms"));
-    Map<String, Object> drift = memory.get(DRIFT);
+    Map<String, Object> drift = memory.getOrDefault(DRIFT, Map.of());
     out.put("idle_rss_mib", drift.get("idle_rss_mib"));
     out.put("heap_bytes_per_queued_job", drift.get("heap_bytes_per_queued_job"));
     out.put("heap_bytes_per_running_unit", drift.get("heap_bytes_per_running_unit"));
-    Map<String, Object> ignite = memory.get(IGNITE_DEFAULTS);
+    Map<String, Object> ignite = memory.getOrDefault(IGNITE_DEFAULTS, Map.of());
     out.put("idle_rss_mib_ignite", ignite.get("idle_rss_mib"));
     out.put("heap_bytes_per_queued_job_ignite", ignite.get("heap_bytes_per_queued_job"));
     out.put("heap_bytes_per_running_unit_ignite", ignite.get("heap_bytes_per_running_unit"));

@@ -24,6 +24,8 @@ final class Workloads {
   static final int SLOTS = 2;
   /** Submissions in flight per client in (a): the same window for every system. */
   static final int WINDOW = 200;
+  /** The bound of one run of (a): a lost answer ends the benchmark with an error. */
+  static final int PLACEMENTS_WITHIN_MIN = 10;
   /** Seconds of idle before (a), to measure what the system spends doing nothing. */
   static final double IDLE_S = 5;
 
@@ -100,15 +102,26 @@ final class Workloads {
     double idlePerNano = (double) (cpuNanos(peer) - idle0) / (System.nanoTime() - i0);
     long cpu0 = cpuNanos(peer);
     long t0 = System.nanoTime();
+    // one deadline for the whole workload: a submission whose answer never comes holds its
+    // window slot, and the client stops at the deadline instead of waiting forever
+    long deadline = t0 + TimeUnit.MINUTES.toNanos(PLACEMENTS_WITHIN_MIN);
+    AtomicLong stuck = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
-    List<CompletableFuture<?>> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.Queue<CompletableFuture<?>> all = new java.util.concurrent.ConcurrentLinkedQueue<>();
     for (int c = 0; c < clients; c++) {
       int client = c;
       Thread t = new Thread(() -> {
         Semaphore window = new Semaphore(WINDOW);
-        List<CompletableFuture<?>> mine = new ArrayList<>();
         for (int i = client; i < n; i += clients) {
-          window.acquireUninterruptibly();
+          try {
+            if (!window.tryAcquire(Math.max(0, deadline - System.nanoTime()),
+                TimeUnit.NANOSECONDS)) {
+              stuck.addAndGet((n - i + clients - 1) / clients);
+              return;
+            }
+          } catch (InterruptedException e) {
+            return;
+          }
           int at = i;
           long submitted = System.nanoTime();
           CompletableFuture<Long> f;
@@ -116,10 +129,11 @@ final class Workloads {
             f = peer.submit(client, Peer.Kind.STAMP, 0);
           } catch (RuntimeException e) {
             failed.incrementAndGet();
+            latency[at] = -1;
             window.release();
             continue;
           }
-          mine.add(f.whenComplete((started, e) -> {
+          all.add(f.whenComplete((started, e) -> {
             if (e != null) {
               failed.incrementAndGet();
               latency[at] = -1;
@@ -130,16 +144,26 @@ final class Workloads {
             window.release();
           }));
         }
-        all.addAll(mine);
       }, "client-" + c);
+      t.setDaemon(true); // a client stuck past the deadline must not keep the runner alive
       threads.add(t);
       t.start();
     }
     for (Thread t : threads) {
-      t.join(TimeUnit.MINUTES.toMillis(10));
+      t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
     }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-        .exceptionally(e -> null).get(10, TimeUnit.MINUTES);
+    try {
+      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).exceptionally(e -> null)
+          .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      // counted below
+    }
+    long unanswered = stuck.get() + all.stream().filter(f -> !f.isDone()).count();
+    if (unanswered > 0) {
+      throw new IllegalStateException(peer.name() + ": " + unanswered + " of " + n
+          + " placements had no answer within " + PLACEMENTS_WITHIN_MIN + " minutes ("
+          + failed.get() + " failed)");
+    }
     long elapsed = lastStart.get() - t0;
     long cpu = cpuNanos(peer) - cpu0;
     long wall = System.nanoTime() - t0;

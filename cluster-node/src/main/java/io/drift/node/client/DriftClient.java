@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,7 +55,8 @@ public final class DriftClient implements JobClient {
   private final Duration migrateTimeout;
   private final StateCodec codec = new StateCodec();
   private volatile boolean closing;
-  private final ActorRef<HomeWatch.Command> homeWatch;
+  private final Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
+  private final ActorRef<Object> inbox;
 
   private DriftClient(ActorSystem<Void> system, ActorRef<Gateway.Command> gateway, String node,
       Duration timeout, int maxBufferedLines, Duration migrateTimeout) {
@@ -64,7 +66,7 @@ public final class DriftClient implements JobClient {
     this.timeout = timeout;
     this.maxBufferedLines = maxBufferedLines;
     this.migrateTimeout = migrateTimeout;
-    this.homeWatch = system.systemActorOf(HomeWatch.create(), "home-watch", Props.empty());
+    this.inbox = system.systemActorOf(ClientInbox.create(gateway, jobs), "inbox", Props.empty());
   }
 
   /** Connects to the node at {@code host:port} (its cluster port) with default settings. */
@@ -143,24 +145,33 @@ public final class DriftClient implements JobClient {
           + " never be checkpointed or moved: " + e.getMessage(), e);
     }
     String code = spec.jar() == null ? null : upload(spec.jar());
-    return Ask.<Gateway.Command, Gateway.SubmitReply>ask(gateway,
-            r -> new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
-                spec.workspace(), code, spec.startOn(), spec.queue(), r),
-            timeout, system.scheduler())
+    JobId id = JobId.random();
+    RemoteJobHandle<R> handle = new RemoteJobHandle<>(id, node, loader, codec, timeout,
+        system.scheduler(), maxBufferedLines, migrateTimeout, () -> closing);
+    ClientInbox.Job job = new ClientInbox.Job(handle, new CompletableFuture<>());
+    if (jobs.putIfAbsent(id, job) != null) {
+      // ids are random: a clash with one of our own jobs in flight is as rare as one at home
+      throw new SubmissionRejectedException("job id " + id + " is in flight already; submit"
+          + " again");
+    }
+    // the answer and every event of the job come to the inbox: no actor, ask or subscription
+    // of its own (ClientInbox)
+    gateway.tell(new Gateway.Submit(spec.name(), unit, spec.memoryMb(), spec.migratable(),
+        spec.workspace(), code, spec.startOn(), spec.queue(), inbox.narrow(), id,
+        inbox.narrow()));
+    return job.answer().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((reply, failure) -> {
           if (failure != null) {
+            jobs.remove(id, job);
+            if (failure instanceof DriftException d) {
+              throw d;
+            }
             throw new DriftException("node " + node + " did not answer the submission within "
                 + timeout.toSeconds() + "s (drift.client.timeout)", failure);
           }
           if (reply instanceof Gateway.Rejected rejected) {
             throw new SubmissionRejectedException(rejected.reason());
           }
-          Gateway.Submitted ok = (Gateway.Submitted) reply;
-          RemoteJobHandle<R> handle = new RemoteJobHandle<>(ok.jobId(), ok.home(), ok.homeNode(),
-              loader, codec, timeout, system.scheduler(), maxBufferedLines, migrateTimeout,
-              () -> closing);
-          system.systemActorOf(JobFollower.create(ok.home(), gateway, homeWatch, handle),
-              "job-" + ok.jobId().value(), Props.empty());
           return handle;
         });
   }

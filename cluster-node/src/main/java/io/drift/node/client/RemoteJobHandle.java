@@ -25,14 +25,15 @@ import org.apache.pekko.actor.typed.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A job seen from a {@link DriftClient}; fed by the client's follower actor for the job. */
+/** A job seen from a {@link DriftClient}; fed by the client's {@link ClientInbox}. */
 final class RemoteJobHandle<R> implements JobHandle<R> {
 
   private static final Logger log = LoggerFactory.getLogger(RemoteJobHandle.class);
 
   private final JobId id;
-  private final ActorRef<HomeProxy.Command> home;
-  private final String homeNode;
+  // set by the answer to the submission, before the handle is given out
+  private volatile ActorRef<HomeProxy.Command> home;
+  private volatile String homeNode;
   private final ClassLoader resultLoader;
   private final StateCodec codec;
   private final Duration timeout;
@@ -45,14 +46,14 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   private final List<Consumer<OutputLine>> listeners = new ArrayList<>(); // guarded by this
   private volatile double progress;
 
-  RemoteJobHandle(JobId id, ActorRef<HomeProxy.Command> home, String homeNode,
-      ClassLoader resultLoader, StateCodec codec, Duration timeout, Scheduler scheduler,
-      int maxBufferedLines, Duration migrateTimeout, BooleanSupplier clientClosing) {
+  /** @param homeNode the node it is submitted to, until its answer names it */
+  RemoteJobHandle(JobId id, String homeNode, ClassLoader resultLoader, StateCodec codec,
+      Duration timeout, Scheduler scheduler, int maxBufferedLines, Duration migrateTimeout,
+      BooleanSupplier clientClosing) {
     this.id = id;
     this.clientClosing = clientClosing;
     this.migrateTimeout = migrateTimeout;
     this.maxBufferedLines = maxBufferedLines;
-    this.home = home;
     this.homeNode = homeNode;
     this.resultLoader = resultLoader;
     this.codec = codec;
@@ -156,7 +157,12 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
         });
   }
 
-  // ---- fed by JobFollower, on its actor's thread ----
+  // ---- fed by the client's ClientInbox, on its actor's thread ----
+
+  void submitted(ActorRef<HomeProxy.Command> home, String homeNode) {
+    this.homeNode = homeNode;
+    this.home = home;
+  }
 
   synchronized void output(List<OutputLine> batch) {
     for (OutputLine line : batch) {

@@ -1,0 +1,149 @@
+package io.drift.node.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.drift.api.DriftException;
+import io.drift.api.JobId;
+import io.drift.api.JobInfo;
+import io.drift.api.JobState;
+import io.drift.home.HomeProxy;
+import io.drift.migration.codec.StateCodec;
+import io.drift.node.Gateway;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The client's one inbox: answers and events by job id, whatever order they come in. */
+class ClientInboxTest {
+  private static final ActorTestKit KIT = ActorTestKit.create();
+  private static final StateCodec CODEC = new StateCodec();
+
+  @AfterAll
+  static void stop() {
+    KIT.shutdownTestKit();
+  }
+
+  private static Behavior<String> idle() {
+    return Behaviors.receiveMessage(m -> m.equals("stop") ? Behaviors.stopped() : Behaviors.same());
+  }
+
+  private static ClientInbox.Job job(JobId id) {
+    RemoteJobHandle<Long> h = new RemoteJobHandle<>(id, "n:1", ClientInboxTest.class
+        .getClassLoader(), CODEC, Duration.ofSeconds(5), KIT.system().scheduler(), 100,
+        Duration.ofSeconds(5), () -> false);
+    return new ClientInbox.Job(h, new CompletableFuture<>());
+  }
+
+  private static JobInfo info(JobId id, JobState state) {
+    return new JobInfo(id, "t", "x.Unit", "n:1", "n:2", state, 1, 0, 0, 0.5, 0, 0L, null, null,
+        0, 0, 0);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static RemoteJobHandle<Long> handle(ClientInbox.Job j) {
+    return (RemoteJobHandle<Long>) j.handle();
+  }
+
+  @Test
+  void anEndThatOvertakesTheAnswerStillReachesItsHandle() throws Exception {
+    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
+    ActorRef<String> gateway = KIT.spawn(idle());
+    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(gateway, jobs));
+    JobId a = JobId.of("a1");
+    JobId b = JobId.of("b2");
+    ClientInbox.Job ja = job(a);
+    ClientInbox.Job jb = job(b);
+    jobs.put(a, ja);
+    jobs.put(b, jb);
+    TestProbe<HomeProxy.Command> home = KIT.createTestProbe();
+
+    // a's events and end come before its answer; b's answer comes first
+    inbox.tell(new HomeProxy.Update(info(a, JobState.RUNNING)));
+    inbox.tell(new HomeProxy.Completed(info(a, JobState.SUCCEEDED), CODEC.encode(41L)));
+    inbox.tell(new Gateway.Submitted(b, "n:1", home.getRef()));
+    inbox.tell(new Gateway.Submitted(a, "n:1", home.getRef()));
+    inbox.tell(new HomeProxy.Completed(info(b, JobState.SUCCEEDED), CODEC.encode(42L)));
+
+    assertEquals(41L, handle(ja).result().toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertEquals(42L, handle(jb).result().toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertInstanceOf(Gateway.Submitted.class, ja.answer().get(5, TimeUnit.SECONDS));
+    assertInstanceOf(Gateway.Submitted.class, jb.answer().get(5, TimeUnit.SECONDS));
+    // each leaves once it has both its answer and its end
+    TestProbe<Object> p = KIT.createTestProbe();
+    p.awaitAssert(() -> {
+      assertTrue(jobs.isEmpty(), () -> "still followed: " + jobs.keySet());
+      return null;
+    });
+  }
+
+  @Test
+  void aRefusalAnswersItsSubmissionAndForgetsTheJob() throws Exception {
+    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
+    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(KIT.spawn(idle()), jobs));
+    JobId id = JobId.of("r1");
+    ClientInbox.Job j = job(id);
+    jobs.put(id, j);
+    inbox.tell(new Gateway.Rejected("no room", id));
+    Gateway.SubmitReply reply = j.answer().get(5, TimeUnit.SECONDS);
+    assertEquals("no room", ((Gateway.Rejected) reply).reason());
+    assertFalse(jobs.containsKey(id));
+  }
+
+  @Test
+  void whenTheGatewayGoesEveryOpenJobAndSubmissionFails() {
+    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
+    ActorRef<String> gateway = KIT.spawn(idle());
+    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(gateway, jobs));
+    JobId running = JobId.of("g1");
+    JobId unanswered = JobId.of("g2");
+    ClientInbox.Job jr = job(running);
+    ClientInbox.Job ju = job(unanswered);
+    jobs.put(running, jr);
+    jobs.put(unanswered, ju);
+    inbox.tell(new Gateway.Submitted(running, "n:1", KIT.<HomeProxy.Command>createTestProbe()
+        .getRef()));
+    gateway.tell("stop");
+
+    ExecutionException lost = org.junit.jupiter.api.Assertions.assertThrows(
+        ExecutionException.class,
+        () -> handle(jr).result().toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertInstanceOf(DriftException.class, lost.getCause());
+    assertTrue(lost.getCause().getMessage().contains("is gone"), lost.getCause().getMessage());
+    ExecutionException noAnswer = org.junit.jupiter.api.Assertions.assertThrows(
+        ExecutionException.class, () -> ju.answer().get(5, TimeUnit.SECONDS));
+    assertInstanceOf(DriftException.class, noAnswer.getCause());
+    assertTrue(jobs.isEmpty());
+  }
+
+  @Test
+  void aClosingClientAbandonsItsOpenJobs() {
+    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
+    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(KIT.spawn(idle()), jobs));
+    JobId id = JobId.of("c1");
+    ClientInbox.Job j = job(id);
+    jobs.put(id, j);
+    inbox.tell(new Gateway.Submitted(id, "n:1", KIT.<HomeProxy.Command>createTestProbe()
+        .getRef()));
+    inbox.tell(new HomeProxy.Output(id, List.of()));
+    KIT.stop(inbox);
+    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+        ExecutionException.class,
+        () -> handle(j).result().toCompletableFuture().get(5, TimeUnit.SECONDS));
+    assertTrue(e.getCause().getMessage().contains("client was closed"),
+        e.getCause().getMessage());
+  }
+}
