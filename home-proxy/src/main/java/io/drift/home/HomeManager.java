@@ -84,6 +84,16 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   private record SubscriberLost(ActorRef<HomeProxy.JobEvent> subscriber) implements Command {}
 
+  /** A job's proxy follows its host's executor: told {@code gone} if the executor stops. */
+  record WatchHost(ActorRef<?> executor, ActorRef<HomeProxy.Command> proxy,
+      HomeProxy.HostGone gone) implements Command {}
+
+  /** The proxy no longer follows that executor (its job ended or moved). */
+  record UnwatchHost(ActorRef<?> executor, ActorRef<HomeProxy.Command> proxy)
+      implements Command {}
+
+  private record ExecutorStopped(ActorRef<?> executor) implements Command {}
+
   /** @param refused why the job was not created (and the others null), or null */
   public record Created(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home,
       String refused) {
@@ -158,6 +168,10 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
+  private final ExecutorRefs executors;
+  /** Each host executor watched, once, with the proxies following it and what to tell them. */
+  private final Map<ActorRef<?>, Map<ActorRef<HomeProxy.Command>, HomeProxy.HostGone>> hosts =
+      new HashMap<>();
   /** Subscribers given at creation, each watched once, with their jobs that have not ended. */
   private final Map<ActorRef<HomeProxy.JobEvent>, Set<JobId>> subscribers = new HashMap<>();
   /** The batch queue: each queued job's priority; admitted in {@link #queueOrder()}. */
@@ -168,6 +182,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
       JobStore store) {
     super(ctx);
+    this.executors = new ExecutorRefs(org.apache.pekko.actor.typed.ActorRefResolver.get(
+        ctx.getSystem()));
     this.code = code;
     this.side = side;
     this.store = store;
@@ -205,7 +221,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       JobStore.Record resumed, int queue, ActorRef<HomeProxy.JobEvent> subscriber) {
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
         HomeProxy.create(spec, homeNode, submittedAt, settings, balancer, getContext().getSelf(),
-            codec, code, side, store, resumed, queue, subscriber),
+            codec, code, side, store, resumed, queue, subscriber, executors),
         "job-" + spec.id().value(),
         // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
         org.apache.pekko.actor.typed.DispatcherSelector.blocking());
@@ -224,6 +240,35 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     return newReceiveBuilder()
         .onMessage(Create.class, this::onCreate)
         .onMessage(SubscriberLost.class, this::onSubscriberLost)
+        .onMessage(WatchHost.class, w -> {
+          Map<ActorRef<HomeProxy.Command>, HomeProxy.HostGone> following =
+              hosts.get(w.executor());
+          if (following == null) {
+            following = new HashMap<>();
+            hosts.put(w.executor(), following);
+            getContext().watchWith(w.executor(), new ExecutorStopped(w.executor()));
+          }
+          following.put(w.proxy(), w.gone());
+          return this;
+        })
+        .onMessage(UnwatchHost.class, u -> {
+          Map<ActorRef<HomeProxy.Command>, HomeProxy.HostGone> following =
+              hosts.get(u.executor());
+          if (following != null) {
+            following.remove(u.proxy());
+            // the watch itself stays while the executor lives: the next job placed there
+            // needs it again, and a node has few executors
+          }
+          return this;
+        })
+        .onMessage(ExecutorStopped.class, x -> {
+          Map<ActorRef<HomeProxy.Command>, HomeProxy.HostGone> following =
+              hosts.remove(x.executor());
+          if (following != null) {
+            following.forEach(ActorRef::tell);
+          }
+          return this;
+        })
         .onMessage(Updated.class, this::onUpdated)
         .onMessage(ListJobs.class, l -> {
           l.replyTo().tell(new JobList(homeNode, jobs.size(), l.from(), jobs.values().stream()

@@ -118,7 +118,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   private record StartTimedOut(long epoch) implements Command {}
 
-  private record HostGone(long epoch, String host) implements Command {}
+  /** The executor of {@code epoch} on {@code host} stopped: its node left, or is going down. */
+  record HostGone(long epoch, String host) implements Command {}
 
   /** A subscriber is gone: the job stops telling it. */
   record SubscriberGone(ActorRef<JobEvent> subscriber) implements Command {}
@@ -277,9 +278,23 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
       SideChannel side, JobStore store, JobStore.Record resumed, int queue,
       ActorRef<JobEvent> subscriber) {
+    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, code,
+        side, store, resumed, queue, subscriber, null);
+  }
+
+  /**
+   * @param executors its manager's executors, resolved once; given, the manager also watches
+   *     each host's executor once for all its jobs ({@link HomeManager.WatchHost}); null: the
+   *     proxy resolves and watches its hosts itself
+   */
+  static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
+      HomeSettings settings, ActorRef<Balancer.Command> balancer,
+      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
+      SideChannel side, JobStore store, JobStore.Record resumed, int queue,
+      ActorRef<JobEvent> subscriber, ExecutorRefs executors) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
         homeNode, submittedAtMillis, settings, balancer, manager, codec, code, side, store,
-        resumed, resumed != null ? resumed.queue() : queue, subscriber)));
+        resumed, resumed != null ? resumed.queue() : queue, subscriber, executors)));
   }
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
@@ -300,6 +315,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private final ActorRef<Executor.HostEvent> hostAdapter;
   private final ActorRef<Balancer.PlaceReply> placeAdapter;
   private final ActorRef<Executor.StartReply> startAdapter;
+  private final ExecutorRefs executors; // null: resolves and watches its hosts itself
 
   private JobState state = JobState.PENDING;
   private int queue = -1; // its batch-queue priority while QUEUED
@@ -367,8 +383,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       String homeNode, long submittedAtMillis, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
       StateCodec codec, CodeStore code, SideChannel side, JobStore store,
-      JobStore.Record resumed, int queue, ActorRef<JobEvent> subscriber) {
+      JobStore.Record resumed, int queue, ActorRef<JobEvent> subscriber,
+      ExecutorRefs executors) {
     super(ctx);
+    this.executors = executors;
     if (subscriber != null) {
       subscribers.add(subscriber); // before place(): it hears the job from its first event
     }
@@ -497,7 +515,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return this;
     }
     if (p.reply() instanceof Balancer.Placed placed) {
-      executor = ActorRefResolver.get(getContext().getSystem()).resolveActorRef(placed.executorPath());
+      executor = resolve(placed.executorPath());
       epoch++;
       host = placed.node();
       startOutstanding = true;
@@ -546,7 +564,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       busyRefusals = 0;
       state = JobState.RUNNING;
       host = a.host();
-      getContext().watchWith(executor, new HostGone(epoch, host));
+      watchHost();
       if (cancelRequested) {
         executor.tell(new Executor.Cancel(spec.id(), epoch));
       }
@@ -608,6 +626,33 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       end(JobState.CANCELLED, cancelReason);
     } else {
       place();
+    }
+  }
+
+  /**
+   * Watches the current executor: through the manager, one remote watch per host for all its
+   * jobs (a watch of its own costs each job two system messages each way, acknowledged one by
+   * one), or by itself.
+   */
+  private void watchHost() {
+    if (executors != null) {
+      manager.tell(new HomeManager.WatchHost(executor, getContext().getSelf(),
+          new HostGone(epoch, host)));
+    } else {
+      getContext().watchWith(executor, new HostGone(epoch, host));
+    }
+  }
+
+  private ActorRef<Executor.Command> resolve(String executorPath) {
+    return executors != null ? executors.resolve(executorPath)
+        : ActorRefResolver.get(getContext().getSystem()).resolveActorRef(executorPath);
+  }
+
+  private void unwatchHost() {
+    if (executors != null) {
+      manager.tell(new HomeManager.UnwatchHost(executor, getContext().getSelf()));
+    } else {
+      getContext().unwatch(executor);
     }
   }
 
@@ -1074,8 +1119,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     } else if (state != JobState.RUNNING || startOutstanding) {
       answerMove(false, "job " + spec.id() + " is " + state + " now");
     } else {
-      ActorRef<Executor.Command> target =
-          ActorRefResolver.get(getContext().getSystem()).resolveActorRef(loc.executorPath());
+      ActorRef<Executor.Command> target = resolve(loc.executorPath());
       moveFromEpoch = epoch;
       executor.tell(new Executor.MigrateOut(spec.id(), epoch, loc.node(), target, freezing,
           getContext().messageAdapter(Executor.MigrateResult.class, MoveResult::new)));
@@ -1155,7 +1199,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return;
     }
     if (executor != null) {
-      getContext().unwatch(executor);
+      unwatchHost();
     }
     epoch++;
     host = r.targetNode();
@@ -1206,7 +1250,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     freezeSourceGone = false;
     if (reply instanceof Executor.FrozenToDisk done) {
       if (executor != null) {
-        getContext().unwatch(executor);
+        unwatchHost();
       }
       epoch++; // the source's copy is stale from here
       executor = null;
@@ -1299,7 +1343,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
     state = JobState.RUNNING;
     frozenNanos += System.nanoTime() - frozenSinceNanos;
-    getContext().watchWith(executor, new HostGone(epoch, host));
+    watchHost();
     if (cancelRequested) {
       executor.tell(new Executor.Cancel(spec.id(), epoch));
     }
@@ -1386,7 +1430,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     startOutstanding = false;
     timers.cancelAll();
     if (executor != null) {
-      getContext().unwatch(executor);
+      unwatchHost();
     }
     JobInfo info = info();
     Completed done = new Completed(info, finalState == JobState.SUCCEEDED ? result : null);

@@ -145,6 +145,40 @@ class HomeManagerTest {
   }
 
   @Test
+  void whenAHostsExecutorStopsEveryJobItRanIsPlacedAgainAndOneThatEndedIsNot() {
+    Home home = new Home(10);
+    TestProbe<Executor.Command> exec = testKit.createTestProbe(Executor.Command.class);
+    String execPath = ActorRefResolver.get(testKit.system()).toSerializationFormat(exec.ref());
+    List<HomeManager.Created> jobs = new java.util.ArrayList<>();
+    List<ActorRef<Executor.HostEvent>> events = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      HomeManager.Created job = home.create("on-n1-" + i);
+      Balancer.Place place = home.balancer.expectMessageClass(Balancer.Place.class);
+      place.replyTo().tell(new Balancer.Placed(job.jobId(), "n1:1", execPath,
+          new PlacementDecision(job.jobId().value(), Optional.of("n1:1"), "test", List.of())));
+      Executor.Start start = exec.expectMessageClass(Executor.Start.class);
+      start.replyTo().tell(new Executor.Accepted(job.jobId(), start.epoch(), "n1:1"));
+      jobs.add(job);
+      events.add(start.home());
+    }
+    // the third ends before the host goes: it must not be placed again
+    events.get(2).tell(new Executor.Finished(jobs.get(2).jobId(), 1, Payload.NULL, 1, 1));
+    TestProbe<HomeProxy.InfoReply> info = testKit.createTestProbe(HomeProxy.InfoReply.class);
+    info.awaitAssert(() -> {
+      jobs.get(2).home().tell(new HomeProxy.GetInfo(info.ref()));
+      assertEquals(JobState.SUCCEEDED, info.receiveMessage().info().state());
+      return null;
+    });
+    exec.stop();
+    // the two running ones start again elsewhere: each asks for a place anew
+    java.util.Set<JobId> placedAgain = new java.util.HashSet<>();
+    placedAgain.add(home.balancer.expectMessageClass(Balancer.Place.class).jobId());
+    placedAgain.add(home.balancer.expectMessageClass(Balancer.Place.class).jobId());
+    assertEquals(java.util.Set.of(jobs.get(0).jobId(), jobs.get(1).jobId()), placedAgain);
+    home.balancer.expectNoMessage(Duration.ofMillis(300));
+  }
+
+  @Test
   void createRecordsTheJobAndStartsItsProxy() {
     Home home = new Home(10);
     HomeManager.Created c = home.create("first");

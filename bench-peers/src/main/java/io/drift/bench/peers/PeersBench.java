@@ -13,15 +13,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * {@code bin/drift-bench peers [--quick]} (issue 9): Drift with migration, Drift placing only,
- * Ignite with job stealing and adaptive load balancing, Ignite with its defaults, and a
- * ForkJoinPool, each in turn on the same machine with the same seeded trace, through each one's
- * own client API. Per system: seven node processes, four clients; then three runs of (a) 100,000
- * empty units from one client and from four, (c) the heavy-tailed batch (its jobs ten times as
- * long) with an eighth node joining 2 s in, (b) the batch on the eight, (d) the batch with the
- * eighth drained 2 s in;
- * then (e) memory on fresh one-node systems. Prints progress on stderr and one line of JSON
- * (medians, and the ratios of Drift to its peers) last on stdout.
+ * {@code bin/drift-bench peers [--quick] [--runs N]} (issue 9): Drift with migration, Drift
+ * placing only, Ignite with job stealing and adaptive load balancing, Ignite with its defaults,
+ * and a ForkJoinPool, each in turn on the same machine with the same seeded trace, through each
+ * one's own client API. Per system: seven node processes, four clients, a warm-up; then runs
+ * (one by default, {@code --runs N}) of (a) 100,000 empty units from one client and from four,
+ * (c) the heavy-tailed batch (its jobs ten times as long) with an eighth node joining 2 s in,
+ * (b) the batch on the eight, (d) the batch with the eighth drained 2 s in; then (e) memory on
+ * fresh one-node systems. Prints progress on stderr and one line of JSON (medians, and the
+ * ratios of Drift to its peers) last on stdout.
  */
 public final class PeersBench {
   private PeersBench() {}
@@ -38,6 +38,9 @@ public final class PeersBench {
     }
     return List.copyOf(o);
   }
+
+  /** At most this long after the warm-up for the system's CPU at rest to settle. */
+  static final double SETTLE_S = 30;
 
   static final String DRIFT = "drift";
   static final String DRIFT_PLACEMENT = "drift_placement_only";
@@ -107,7 +110,9 @@ public final class PeersBench {
         // a tenth of (a), not counted: seven JVMs just started on two cores spend a minute
         // compiling, which would count as the idle CPU (a) takes out, and as placement cost
         Workloads.placements(peer, 4, placements / 10);
-        System.err.printf("%s: warmed up in %.1f s%n", peer.name(), (System.nanoTime() - s0) / 1e9);
+        double rest = Workloads.settle(peer, SETTLE_S);
+        System.err.printf(Locale.ROOT, "%s: warmed up in %.1f s (at rest: %.2f cores)%n",
+            peer.name(), (System.nanoTime() - s0) / 1e9, rest);
         for (int r = 0; r < runs; r++) {
           // Drift placing only runs empty units by the very same path (they end in their first
           // step, before any move could be weighed): (a) is run once, as "drift"
@@ -210,7 +215,9 @@ public final class PeersBench {
           default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
         }
       }
-      return new Options(quick, runs != null ? runs : quick ? 1 : 3,
+      // one run by default: the whole comparison in under 30 minutes (issue 9); medians of
+      // three runs with --runs 3, about three times as long
+      return new Options(quick, runs != null ? runs : 1,
           placements != null ? placements : quick ? 10_000 : 100_000, systems, memory);
     }
 
@@ -237,7 +244,7 @@ public final class PeersBench {
   /**
    * (c): 2 s after the release, an eighth node (speed 2) starts; from the moment the system
    * counts it in, how long until it runs its fair share of the work: its share of the capacity
-   * times the jobs not yet ended, at most its slots. NaN: never within the batch.
+   * times the jobs not yet ended, rounded up, at most its slots. NaN: never within the batch.
    */
   static int join(Peer peer, List<CompletableFuture<Long>> jobs, Map<String, Object> out)
       throws Exception {
@@ -248,7 +255,9 @@ public final class PeersBench {
     long up = System.nanoTime();
     double capacity = Workloads.specs(8).stream().mapToDouble(s -> s.slots() * s.speed()).sum();
     long open = jobs.stream().filter(f -> !f.isDone()).count();
-    int fair = (int) Math.min(spec.slots(), Math.floor(open * spec.slots() * spec.speed()
+    // rounded up: while any job is open, a node that runs none has not reached its share
+    // (rounded down, a node counted in late had a share of 0, reached at once)
+    int fair = (int) Math.min(spec.slots(), Math.ceil(open * spec.slots() * spec.speed()
         / capacity));
     double reached = Double.NaN;
     while (fair > 0 && jobs.stream().anyMatch(f -> !f.isDone())) {
@@ -260,7 +269,7 @@ public final class PeersBench {
     }
     out.put("join_up_s", (up - t) / 1e9);
     out.put("join_fair_share", (double) fair);
-    out.put("join_fair_share_s", fair == 0 ? 0.0 : reached);
+    out.put("join_fair_share_s", reached); // NaN too if the batch ended before it was in
     return i;
   }
 

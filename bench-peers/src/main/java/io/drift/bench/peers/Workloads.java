@@ -180,6 +180,27 @@ final class Workloads {
     return m;
   }
 
+  /**
+   * Waits, at most {@code maxSeconds}, until the system's CPU at rest stops falling from one
+   * 3 s window to the next (within a tenth): JVMs that have just run a workload for the first
+   * time compile it for a minute after, and that is not what they spend at rest. The same
+   * for every system; returns the last window's CPU in cores.
+   */
+  static double settle(Peer peer, double maxSeconds) {
+    long end = System.nanoTime() + (long) (maxSeconds * 1e9);
+    double last = Double.MAX_VALUE;
+    while (true) {
+      long c0 = cpuNanos(peer);
+      long t0 = System.nanoTime();
+      after(3);
+      double cores = (double) (cpuNanos(peer) - c0) / (System.nanoTime() - t0);
+      if (cores >= last * 0.9 || System.nanoTime() > end) {
+        return cores;
+      }
+      last = cores;
+    }
+  }
+
   /** CPU time so far of the system's node processes and of this JVM (its clients). */
   static long cpuNanos(Peer peer) {
     long total = ((com.sun.management.OperatingSystemMXBean)
