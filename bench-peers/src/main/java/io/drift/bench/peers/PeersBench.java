@@ -104,8 +104,7 @@ public final class PeersBench {
       Map<String, Map<String, List<Object>>> mine = new LinkedHashMap<>();
       all.put(e.getKey(), mine);
       long s0 = System.nanoTime();
-      try (Peer peer = e.getValue().get()) {
-        peer.start(Workloads.specs(peer.clustered() ? 7 : 8), 4);
+      try (Peer peer = started(e.getValue())) {
         System.err.printf("%s: started in %.1f s%n", peer.name(), (System.nanoTime() - s0) / 1e9);
         // a tenth of (a), not counted: seven JVMs just started on two cores spend a minute
         // compiling, which would count as the idle CPU (a) takes out, and as placement cost
@@ -166,6 +165,27 @@ public final class PeersBench {
     out.put("machine", machine());
     summaryOut.println(Json.of(out));
     summaryOut.flush();
+  }
+
+  /**
+   * A system started, seven nodes and four clients; tried twice: a free port found for a node
+   * can be taken by another process before the node binds it, and then that node dies at start.
+   */
+  private static Peer started(Supplier<Peer> system) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      Peer peer = system.get();
+      try {
+        peer.start(Workloads.specs(peer.clustered() ? 7 : 8), 4);
+        return peer;
+      } catch (Exception failed) {
+        peer.close();
+        if (attempt == 2) {
+          throw failed;
+        }
+        System.err.println(peer.name() + ": did not start (" + failed.getMessage()
+            + "); once more");
+      }
+    }
   }
 
   /** (e): one node of each system with its default settings, queued jobs, then running units. */
