@@ -24,14 +24,9 @@ final class ExecutorRefs {
   }
 
   ActorRef<Executor.Command> resolve(String path) {
-    ActorRef<Executor.Command> ref = refs.get(path);
-    if (ref == null) {
-      if (refs.size() >= MAX) {
-        refs.clear();
-      }
-      ref = resolver.resolveActorRef(path);
-      refs.put(path, ref);
+    if (refs.size() >= MAX) {
+      refs.clear();
     }
-    return ref;
+    return refs.computeIfAbsent(path, resolver::resolveActorRef);
   }
 }

@@ -31,11 +31,11 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   public sealed interface Command {}
 
-  /** Record a new job homed here and start placing it. */
-  /** {@code queue}: its batch-queue priority (lower first), or -1: placed at once. */
   /**
-   * {@code subscriber}: hears the job's events from its creation on (null: none yet);
-   * {@code idGiven}: the submitter chose the spec's id, so a clash is refused, not renamed.
+   * Record a new job homed here and start placing it. {@code queue}: its batch-queue priority
+   * (lower first), or -1: placed at once; {@code subscriber}: hears the job's events from its
+   * creation on (null: none yet); {@code idGiven}: the submitter chose the spec's id, so a
+   * clash is refused, not renamed.
    */
   public record Create(HomeProxy.Spec spec, int queue, ActorRef<Created> replyTo,
       ActorRef<HomeProxy.JobEvent> subscriber, boolean idGiven) implements Command {
@@ -174,6 +174,8 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       new HashMap<>();
   /** Subscribers given at creation, each watched once, with their jobs that have not ended. */
   private final Map<ActorRef<HomeProxy.JobEvent>, Set<JobId>> subscribers = new HashMap<>();
+  /** The same, by job: a job has at most one subscriber given at creation. */
+  private final Map<JobId, ActorRef<HomeProxy.JobEvent>> subscriberOf = new HashMap<>();
   /** The batch queue: each queued job's priority; admitted in {@link #queueOrder()}. */
   private final Map<JobId, Integer> queued = new HashMap<>();
   private boolean askingRoom; // one question to the balancer at a time
@@ -450,12 +452,14 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       getContext().watchWith(subscriber, new SubscriberLost(subscriber));
     }
     followed.add(job);
+    subscriberOf.put(job, subscriber);
   }
 
   private Behavior<Command> onSubscriberLost(SubscriberLost l) {
     Set<JobId> followed = subscribers.remove(l.subscriber());
     if (followed != null) {
       for (JobId id : followed) {
+        subscriberOf.remove(id);
         ActorRef<HomeProxy.Command> p = proxies.get(id);
         if (p != null) {
           p.tell(new HomeProxy.SubscriberGone(l.subscriber()));
@@ -465,15 +469,17 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     return this;
   }
 
-  /** A job ended: its subscribers stop following it here (and are unwatched with their last). */
+  /** A job ended: its subscriber stops following it here (and is unwatched with its last). */
   private void unfollow(JobId job) {
-    var it = subscribers.entrySet().iterator();
-    while (it.hasNext()) {
-      var e = it.next();
-      if (e.getValue().remove(job) && e.getValue().isEmpty()) {
-        getContext().unwatch(e.getKey());
-        it.remove();
-      }
+    ActorRef<HomeProxy.JobEvent> subscriber = subscriberOf.remove(job);
+    if (subscriber == null) {
+      return;
+    }
+    Set<JobId> followed = subscribers.get(subscriber);
+    followed.remove(job);
+    if (followed.isEmpty()) {
+      subscribers.remove(subscriber);
+      getContext().unwatch(subscriber);
     }
   }
 
@@ -487,9 +493,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       queued.remove(u.info().id()); // cancelled while it waited
     }
     if (u.info().state().isFinal() && !old.state().isFinal()) {
-      if (!subscribers.isEmpty()) {
-        unfollow(u.info().id());
-      }
+      unfollow(u.info().id());
       finishedOrder.add(u.info().id());
       forgetOldFinished();
     }

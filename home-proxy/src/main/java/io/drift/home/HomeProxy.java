@@ -266,23 +266,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
       SideChannel side, JobStore store, JobStore.Record resumed, int queue) {
     return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, code,
-        side, store, resumed, queue, null);
+        side, store, resumed, queue, null, null);
   }
 
   /**
    * @param subscriber hears every event of the job from the first (null: none yet); its
    *     manager watches it, and says {@link SubscriberGone} when it is gone
-   */
-  static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
-      HomeSettings settings, ActorRef<Balancer.Command> balancer,
-      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
-      SideChannel side, JobStore store, JobStore.Record resumed, int queue,
-      ActorRef<JobEvent> subscriber) {
-    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, code,
-        side, store, resumed, queue, subscriber, null);
-  }
-
-  /**
    * @param executors its manager's executors, resolved once; given, the manager also watches
    *     each host's executor once for all its jobs ({@link HomeManager.WatchHost}); null: the
    *     proxy resolves and watches its hosts itself

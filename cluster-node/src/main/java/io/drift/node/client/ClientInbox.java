@@ -6,6 +6,7 @@ import io.drift.home.HomeProxy;
 import io.drift.node.Gateway;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -81,28 +82,29 @@ final class ClientInbox {
             return Behaviors.same();
           })
           .onMessage(GatewayGone.class, g -> {
-            for (Job j : jobs.values()) {
-              j.answer().completeExceptionally(new DriftException("node " + gateway.path()
-                  .address() + " is gone before it answered the submission"));
-              if (!j.handle().isDone()) {
-                j.handle().homeLost();
-              }
-            }
-            jobs.clear();
+            endAll(jobs, "node " + gateway.path().address() + " is gone before it answered the"
+                + " submission", RemoteJobHandle::homeLost);
             return Behaviors.same();
           })
           .onSignal(PostStop.class, s -> {
-            for (Job j : jobs.values()) {
-              j.answer().completeExceptionally(new DriftException("the client was closed"
-                  + " before its submission was answered"));
-              if (!j.handle().isDone()) {
-                j.handle().abandoned(); // the client is closing: nobody may wait forever
-              }
-            }
-            jobs.clear();
+            // the client is closing: nobody may wait forever
+            endAll(jobs, "the client was closed before its submission was answered",
+                RemoteJobHandle::abandoned);
             return Behaviors.same();
           })
           .build();
     });
+  }
+
+  /** Fails every open submission with {@code why} and ends every open job by {@code end}. */
+  private static void endAll(Map<JobId, Job> jobs, String why,
+      Consumer<RemoteJobHandle<?>> end) {
+    for (Job j : jobs.values()) {
+      j.answer().completeExceptionally(new DriftException(why));
+      if (!j.handle().isDone()) {
+        end.accept(j.handle());
+      }
+    }
+    jobs.clear();
   }
 }

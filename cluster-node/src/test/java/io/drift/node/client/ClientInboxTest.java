@@ -41,11 +41,21 @@ class ClientInboxTest {
     return Behaviors.receiveMessage(m -> m.equals("stop") ? Behaviors.stopped() : Behaviors.same());
   }
 
-  private static ClientInbox.Job job(JobId id) {
-    RemoteJobHandle<Long> h = new RemoteJobHandle<>(id, "n:1", ClientInboxTest.class
-        .getClassLoader(), CODEC, Duration.ofSeconds(5), KIT.system().scheduler(), 100,
-        Duration.ofSeconds(5), () -> false);
-    return new ClientInbox.Job(h, new CompletableFuture<>());
+  /** An inbox under test, its gateway and the jobs it shares with its client. */
+  private static final class Fixture {
+    final Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
+    final ActorRef<String> gateway = KIT.spawn(idle());
+    final ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(gateway, jobs));
+
+    /** A job the client is about to submit, added as the client adds it. */
+    ClientInbox.Job add(JobId id) {
+      RemoteJobHandle<Long> h = new RemoteJobHandle<>(id, "n:1", ClientInboxTest.class
+          .getClassLoader(), CODEC, Duration.ofSeconds(5), KIT.system().scheduler(), 100,
+          Duration.ofSeconds(5), () -> false);
+      ClientInbox.Job j = new ClientInbox.Job(h, new CompletableFuture<>());
+      jobs.put(id, j);
+      return j;
+    }
   }
 
   private static JobInfo info(JobId id, JobState state) {
@@ -60,15 +70,12 @@ class ClientInboxTest {
 
   @Test
   void anEndThatOvertakesTheAnswerStillReachesItsHandle() throws Exception {
-    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
-    ActorRef<String> gateway = KIT.spawn(idle());
-    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(gateway, jobs));
+    Fixture f = new Fixture();
+    ActorRef<Object> inbox = f.inbox;
     JobId a = JobId.of("a1");
     JobId b = JobId.of("b2");
-    ClientInbox.Job ja = job(a);
-    ClientInbox.Job jb = job(b);
-    jobs.put(a, ja);
-    jobs.put(b, jb);
+    ClientInbox.Job ja = f.add(a);
+    ClientInbox.Job jb = f.add(b);
     TestProbe<HomeProxy.Command> home = KIT.createTestProbe();
 
     // a's events and end come before its answer; b's answer comes first
@@ -83,40 +90,32 @@ class ClientInboxTest {
     assertInstanceOf(Gateway.Submitted.class, ja.answer().get(5, TimeUnit.SECONDS));
     assertInstanceOf(Gateway.Submitted.class, jb.answer().get(5, TimeUnit.SECONDS));
     // each leaves once it has both its answer and its end
-    TestProbe<Object> p = KIT.createTestProbe();
-    p.awaitAssert(() -> {
-      assertTrue(jobs.isEmpty(), () -> "still followed: " + jobs.keySet());
+    KIT.createTestProbe().awaitAssert(() -> {
+      assertTrue(f.jobs.isEmpty(), () -> "still followed: " + f.jobs.keySet());
       return null;
     });
   }
 
   @Test
   void aRefusalAnswersItsSubmissionAndForgetsTheJob() throws Exception {
-    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
-    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(KIT.spawn(idle()), jobs));
+    Fixture f = new Fixture();
     JobId id = JobId.of("r1");
-    ClientInbox.Job j = job(id);
-    jobs.put(id, j);
-    inbox.tell(new Gateway.Rejected("no room", id));
+    ClientInbox.Job j = f.add(id);
+    f.inbox.tell(new Gateway.Rejected("no room", id));
     Gateway.SubmitReply reply = j.answer().get(5, TimeUnit.SECONDS);
     assertEquals("no room", ((Gateway.Rejected) reply).reason());
-    assertFalse(jobs.containsKey(id));
+    assertFalse(f.jobs.containsKey(id));
   }
 
   @Test
   void whenTheGatewayGoesEveryOpenJobAndSubmissionFails() {
-    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
-    ActorRef<String> gateway = KIT.spawn(idle());
-    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(gateway, jobs));
+    Fixture f = new Fixture();
     JobId running = JobId.of("g1");
-    JobId unanswered = JobId.of("g2");
-    ClientInbox.Job jr = job(running);
-    ClientInbox.Job ju = job(unanswered);
-    jobs.put(running, jr);
-    jobs.put(unanswered, ju);
-    inbox.tell(new Gateway.Submitted(running, "n:1", KIT.<HomeProxy.Command>createTestProbe()
+    ClientInbox.Job jr = f.add(running);
+    ClientInbox.Job ju = f.add(JobId.of("g2"));
+    f.inbox.tell(new Gateway.Submitted(running, "n:1", KIT.<HomeProxy.Command>createTestProbe()
         .getRef()));
-    gateway.tell("stop");
+    f.gateway.tell("stop");
 
     ExecutionException lost = org.junit.jupiter.api.Assertions.assertThrows(
         ExecutionException.class,
@@ -126,20 +125,22 @@ class ClientInboxTest {
     ExecutionException noAnswer = org.junit.jupiter.api.Assertions.assertThrows(
         ExecutionException.class, () -> ju.answer().get(5, TimeUnit.SECONDS));
     assertInstanceOf(DriftException.class, noAnswer.getCause());
-    assertTrue(jobs.isEmpty());
+    // cleared right after the failures it told, on the inbox's thread
+    KIT.createTestProbe().awaitAssert(() -> {
+      assertTrue(f.jobs.isEmpty());
+      return null;
+    });
   }
 
   @Test
   void aClosingClientAbandonsItsOpenJobs() {
-    Map<JobId, ClientInbox.Job> jobs = new ConcurrentHashMap<>();
-    ActorRef<Object> inbox = KIT.spawn(ClientInbox.create(KIT.spawn(idle()), jobs));
+    Fixture f = new Fixture();
     JobId id = JobId.of("c1");
-    ClientInbox.Job j = job(id);
-    jobs.put(id, j);
-    inbox.tell(new Gateway.Submitted(id, "n:1", KIT.<HomeProxy.Command>createTestProbe()
+    ClientInbox.Job j = f.add(id);
+    f.inbox.tell(new Gateway.Submitted(id, "n:1", KIT.<HomeProxy.Command>createTestProbe()
         .getRef()));
-    inbox.tell(new HomeProxy.Output(id, List.of()));
-    KIT.stop(inbox);
+    f.inbox.tell(new HomeProxy.Output(id, List.of()));
+    KIT.stop(f.inbox);
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
         ExecutionException.class,
         () -> handle(j).result().toCompletableFuture().get(5, TimeUnit.SECONDS));
