@@ -208,7 +208,7 @@ public final class PeersBench {
   record Options(boolean quick, int runs, int placements, List<String> systems, boolean memory) {
     static final List<String> ALL = List.of(DRIFT, DRIFT_PLACEMENT, IGNITE, IGNITE_DEFAULTS, POOL);
     static final String USAGE = "usage: drift-bench peers [--quick] [--runs N] [--placements N]"
-        + " [--systems " + String.join(",", ALL) + "] [--no-memory]";
+        + " [--systems " + String.join(",", ALL) + "] [--no-memory | --memory-only]";
 
     static Options parse(String[] args) {
       boolean quick = false;
@@ -216,11 +216,13 @@ public final class PeersBench {
       Integer placements = null;
       List<String> systems = ALL;
       boolean memory = true;
+      boolean memoryOnly = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
           case "--quick" -> quick = true;
           case "--no-memory" -> memory = false;
+          case "--memory-only" -> memoryOnly = true;
           case "--runs" -> runs = positive(a, value(args, ++i, a));
           case "--placements" -> placements = positive(a, value(args, ++i, a));
           case "--systems" -> {
@@ -234,6 +236,12 @@ public final class PeersBench {
           }
           default -> throw new IllegalArgumentException("unknown argument '" + a + "'");
         }
+      }
+      if (memoryOnly) {
+        if (!memory) {
+          throw new IllegalArgumentException("--memory-only and --no-memory leave nothing to run");
+        }
+        systems = List.of(); // (e) only: its nodes are fresh one-node systems of their own
       }
       // one run by default: the whole comparison in under 30 minutes (issue 9); medians of
       // three runs with --runs 3, about three times as long
