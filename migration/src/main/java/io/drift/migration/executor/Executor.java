@@ -757,7 +757,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return this; // handled again once the job's jar is here
     }
     return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), s.unit(), s.code(),
-        s.firstSeq(), s.firstFileSeq(), s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo());
+        s.firstSeq(), s.firstFileSeq(), s.cpuNanosSoFar(), s.stepsSoFar(), s.home(), s.replyTo(),
+        false);
   }
 
   /** How long a loader of a job gone from here is kept (it may come back, or be in transit). */
@@ -830,10 +831,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
 
   /** Why this node takes no new unit of a job homed at {@code homeNode} now, or null. */
   private String refusal(JobId jobId, String homeNode) {
-    UnitTask existing = tasks.get(jobId);
-    if (existing != null) {
-      return "job " + jobId + " already runs here under epoch " + existing.epoch() + " ("
-          + existing.phase().name().toLowerCase(java.util.Locale.ROOT) + ")";
+    String conflict = conflict(jobId);
+    if (conflict != null) {
+      return conflict;
     }
     if (runner.draining()) {
       return "node " + selfNode + " is draining";
@@ -862,11 +862,19 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     return null;
   }
 
+  /** Why a unit of this job cannot start here whatever the policy: a copy of it runs here. */
+  private String conflict(JobId jobId) {
+    UnitTask existing = tasks.get(jobId);
+    return existing == null ? null : "job " + jobId + " already runs here under epoch "
+        + existing.epoch() + " (" + existing.phase().name().toLowerCase(java.util.Locale.ROOT)
+        + ")";
+  }
+
   private Behavior<Command> admit(JobId jobId, long epoch, String jobName, String homeNode,
       Payload state, String codeHash, long firstSeq, long firstFileSeq, long cpuNanos, long steps,
-      ActorRef<HostEvent> home, ActorRef<StartReply> replyTo) {
+      ActorRef<HostEvent> home, ActorRef<StartReply> replyTo, boolean received) {
     dropStale(jobId, epoch);
-    String no = refusal(jobId, homeNode);
+    String no = received ? conflict(jobId) : refusal(jobId, homeNode);
     if (no != null) {
       return refuse(jobId, epoch, replyTo, no);
     }
@@ -890,7 +898,7 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return this;
     }
     admitDecoded(jobId, epoch, jobName, homeNode, decoded, state.className(), codeHash,
-        firstSeq, firstFileSeq, cpuNanos, steps, home, replyTo);
+        firstSeq, firstFileSeq, cpuNanos, steps, home, replyTo, received);
     noteStateBytes(jobId, epoch, state.size());
     return this;
   }
@@ -927,8 +935,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
   private Behavior<Command> admitDecoded(JobId jobId, long epoch, String jobName,
       String homeNode, Object decoded, String className, String codeHash, long firstSeq,
       long firstFileSeq, long cpuNanos, long steps, ActorRef<HostEvent> home,
-      ActorRef<StartReply> replyTo) {
-    String no = refusal(jobId, homeNode);
+      ActorRef<StartReply> replyTo, boolean received) {
+    String no = received ? conflict(jobId) : refusal(jobId, homeNode);
     if (no != null) {
       return refuse(jobId, epoch, replyTo, no);
     }
@@ -1098,16 +1106,20 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
       return refuse(s.jobId(), s.epoch(), s.replyTo(), "node " + selfNode
           + " holds no state for transfer " + s.transferId() + " (expired or discarded)");
     }
+    // This node took the unit when it reserved the transfer. By now home has raised the epoch
+    // and the source has dropped its copy, so the state here is the only one. A policy that
+    // changed meanwhile (drain, isolation, block, a full node) must not refuse it: that would
+    // lose the unit. It starts, and the drain or the guest recheck moves it on from here.
     Transfer.CheckpointHeader h = r.header();
     if (r.state() instanceof byte[] bytes) {
       return admit(s.jobId(), s.epoch(), s.jobName(), s.homeNode(),
           new Payload(h.className(), bytes), s.code(), h.nextSeq(), s.firstFileSeq(),
-          h.cpuNanos(), h.steps(), s.home(), s.replyTo());
+          h.cpuNanos(), h.steps(), s.home(), s.replyTo(), true);
     }
     dropStale(s.jobId(), s.epoch());
     admitDecoded(s.jobId(), s.epoch(), s.jobName(), s.homeNode(), r.state(),
         h.className(), s.code(), h.nextSeq(), s.firstFileSeq(), h.cpuNanos(), h.steps(), s.home(),
-        s.replyTo());
+        s.replyTo(), true);
     noteStateBytes(s.jobId(), s.epoch(), h.size());
     return this;
   }
@@ -1204,7 +1216,8 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     Transfer.CheckpointHeader h = r.header();
     dropStale(t.jobId(), t.epoch());
     admitDecoded(t.jobId(), t.epoch(), t.jobName(), t.homeNode(), r.unit(), h.className(),
-        t.code(), h.nextSeq(), t.firstFileSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo());
+        t.code(), h.nextSeq(), t.firstFileSeq(), h.cpuNanos(), h.steps(), t.home(), t.replyTo(),
+        false); // refused, the file stays: the policy may say no
     noteStateBytes(t.jobId(), t.epoch(), h.size());
     if (current(t.jobId(), t.epoch()) != null) {
       deleteFrozen(t.jobId()); // it runs again: the file must not bring it back twice

@@ -200,6 +200,50 @@ class MigrationProtocolTest {
     kit.stop(b);
   }
 
+  /**
+   * Once home has relocated the unit, the target's copy is the only one: a target that stopped
+   * taking guests between the transfer and the start (its cluster isolated, as CI once hit)
+   * must start it all the same, and then send it home, never refuse it and lose it.
+   */
+  @Test
+  void aTargetThatClosesToGuestsAfterTheTransferStartsTheUnitAndThenSendsItHome()
+      throws Exception {
+    ActorRef<Command> a = executor(SOURCE);
+    ActorRef<Command> b = executor(TARGET);
+    Running r = startOn(a, 2_000);
+    TestProbe<Executor.MigrateResult> asked = kit.createTestProbe();
+    a.tell(new Executor.MigrateOut(r.id(), 1, TARGET, b, false, asked.ref()));
+    Executor.MoveWanted wanted = null;
+    boolean started = false;
+    for (int i = 0; i < 10_000 && wanted == null; i++) {
+      HostEvent e = r.home().receiveMessage(WAIT);
+      if (e instanceof Executor.OutputBatch o) {
+        o.ackTo().tell(new Executor.OutputAck(o.jobId(), o.epoch(),
+            o.lines().get(o.lines().size() - 1).seq()));
+      } else if (e instanceof Executor.Relocate rel) {
+        rel.replyTo().tell(new Transfer.Relocated(rel.transferId(), 2));
+        b.tell(new Executor.SetGuestGate((home, units, full) -> "cluster B is isolated"));
+        TestProbe<Executor.StartReply> reply = kit.createTestProbe();
+        rel.target().tell(new Executor.StartReceived(rel.transferId(), r.id(), 2, "walk", SOURCE,
+            r.home().ref(), reply.ref()));
+        assertEquals(new Executor.Accepted(r.id(), 2, TARGET), reply.receiveMessage(WAIT),
+            "the only copy starts although the target takes no new guests");
+        started = true;
+        b.tell(new Executor.RecheckGuests());
+      } else if (e instanceof Executor.MoveWanted m) {
+        wanted = m;
+      } else {
+        assertInstanceOf(Executor.Report.class, e, "the job ended before it went home: " + e);
+      }
+    }
+    assertTrue(started, "the unit was never relocated");
+    assertEquals(new Executor.MoveWanted(r.id(), 2, "home", wanted.outcome()), wanted,
+        "the guest the target no longer takes goes home");
+    assertInstanceOf(Executor.Migrated.class, asked.receiveMessage(WAIT));
+    kit.stop(a);
+    kit.stop(b);
+  }
+
   record Attempt(FakeTarget target, TestProbe<Executor.MigrateResult> asked,
       Executor.Reserve reserve) {}
 
