@@ -15,6 +15,8 @@ RUN groupadd --system --gid 10001 drift \
 # the jar's manifest puts lib/*.jar on its class path, so the two stay side by side
 COPY cluster-node/target/lib/ /opt/drift/lib/
 COPY cluster-node/target/drift-node.jar /opt/drift/drift-node.jar
+# the node's JVM defaults, as bin/drift passes them
+COPY conf/jvm.options /opt/drift/jvm.options
 # the k8s profile, for reference; the pods mount the ConfigMap's copy over /etc/drift
 COPY conf/k8s.conf /etc/drift/k8s.conf
 
@@ -25,5 +27,5 @@ EXPOSE 2551 8558
 
 # exec form: java is PID 1 and gets SIGTERM itself, which drains the node before it leaves.
 # The heap follows the container's memory limit, leaving room for a client run beside it.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-jar", "/opt/drift/drift-node.jar"]
+ENTRYPOINT ["java", "@/opt/drift/jvm.options", "-XX:MaxRAMPercentage=60", "-jar", "/opt/drift/drift-node.jar"]
 CMD ["node", "--config", "/etc/drift/k8s.conf"]

@@ -43,7 +43,8 @@ final class DriftPeer implements Peer {
 
   /**
    * @param migrate Drift with migration, or placement only
-   * @param javaOpts each node's JVM options (empty: the JVM's defaults, as bin/drift starts)
+   * @param javaOpts each node's JVM options (the memory workload: conf/jvm.options, as
+   *     bin/drift starts a node)
    * @param extra more {@code -D} settings of the nodes
    * @param queue submit to the batch queue at this priority (null: run at once)
    */

@@ -160,7 +160,7 @@ public final class PeersBench {
     out.put("setup", "each system in turn: 7 node processes (" + String.join(" ", NODE_OPTS)
         + "), speeds 1 2 4 1 2 4 1 emulated, " + Workloads.SLOTS + " slots each, 4 clients in"
         + " the runner; the 8th node (speed 2) joins in (c) and is drained in (d); memory: one"
-        + " node with each system's default JVM settings");
+        + " node with each system's default JVM settings (Drift's: conf/jvm.options)");
     out.put("wall_s", (System.nanoTime() - t0) / 1e9);
     out.put("machine", machine());
     summaryOut.println(Json.of(out));
@@ -191,9 +191,10 @@ public final class PeersBench {
   /** (e): one node of each system with its default settings, queued jobs, then running units. */
   private static void memory(Map<String, Map<String, Object>> memory, boolean quick)
       throws Exception {
+    List<String> driftDefaults = List.of("@" + driftJvmOptions());
     memory.put(DRIFT, Memory.measure(
-        () -> new DriftPeer("drift-queued", true, List.of(), List.of(), 0),
-        () -> new DriftPeer("drift-running", true, List.of(), List.of(), null), 2,
+        () -> new DriftPeer("drift-queued", true, driftDefaults, List.of(), 0),
+        () -> new DriftPeer("drift-running", true, driftDefaults, List.of(), null), 2,
         quick ? 10_000 : Memory.QUEUED, quick ? 2_000 : Memory.RUNNING));
     System.err.println("memory, drift: " + memory.get(DRIFT));
     memory.put(IGNITE_DEFAULTS, Memory.measure(
@@ -202,6 +203,16 @@ public final class PeersBench {
         quick ? 2_000 : Memory.RUNNING, quick ? 10_000 : Memory.QUEUED,
         quick ? 2_000 : Memory.RUNNING));
     System.err.println("memory, ignite: " + memory.get(IGNITE_DEFAULTS));
+  }
+
+  /** conf/jvm.options: a Drift node's default JVM options, as bin/drift passes them. */
+  private static String driftJvmOptions() {
+    String file = System.getProperty("drift.bench.drift-jvm-options");
+    if (file == null || !java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
+      throw new IllegalStateException("drift.bench.drift-jvm-options is not set to a file ("
+          + file + "): run through bin/drift-bench peers");
+    }
+    return file;
   }
 
   /** The command line: the whole comparison by default; parts of it to look into one. */
