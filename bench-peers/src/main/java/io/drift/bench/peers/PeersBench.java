@@ -299,16 +299,20 @@ public final class PeersBench {
     int fair = (int) Math.min(spec.slots(), Math.ceil(open * spec.slots() * spec.speed()
         / capacity));
     double reached = Double.NaN;
+    int peak = 0; // the most it ran at once: how near the share a node that never reached it came
     while (fair > 0 && jobs.stream().anyMatch(f -> !f.isDone())) {
-      if (peer.busy(i) >= fair) {
+      int busy = peer.busy(i);
+      peak = Math.max(peak, busy);
+      if (busy >= fair && Double.isNaN(reached)) {
         reached = (System.nanoTime() - up) / 1e9;
-        break;
       }
       Thread.sleep(50);
     }
     out.put("join_up_s", (up - t) / 1e9);
+    out.put("join_open_jobs", (double) open);
     out.put("join_fair_share", (double) fair);
     out.put("join_fair_share_s", reached); // NaN too if the batch ended before it was in
+    out.put("join_peak_running", (double) peak);
     return i;
   }
 
