@@ -364,8 +364,11 @@ public final class Gateway {
       return null;
     }
     JobId id = s.jobId() != null ? s.jobId() : JobId.random();
-    HomeProxy.Spec spec = new HomeProxy.Spec(id, s.name(), s.unit().className(), s.memoryMb(),
-        s.migratable(), s.unit(), s.workspace(), s.code(), s.startOn());
+    // one copy of the unit's class name for all its jobs, not one per decoded message: there
+    // are few classes, and a node may keep 100,000 jobs queued (issue 9, workload (e))
+    Payload unit = new Payload(s.unit().className().intern(), s.unit().bytes());
+    HomeProxy.Spec spec = new HomeProxy.Spec(id, s.name(), unit.className(), s.memoryMb(),
+        s.migratable(), unit, s.workspace(), s.code(), s.startOn());
     homes.tell(new HomeManager.Create(spec, s.queue() == null ? -1 : s.queue(), recorded,
         s.subscriber(), s.jobId() != null));
     return spec.id();

@@ -301,9 +301,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private final ActorRef<Balancer.Command> balancer;
   private final ActorRef<HomeManager.Command> manager;
   private final StateCodec codec;
-  private final ActorRef<Executor.HostEvent> hostAdapter;
-  private final ActorRef<Balancer.PlaceReply> placeAdapter;
-  private final ActorRef<Executor.StartReply> startAdapter;
+  // Made on first use, like the workspace: a job queued at home never places or runs until it
+  // is admitted, and 100,000 of them would hold these for nothing (issue 9, workload (e)).
+  private ActorRef<Executor.HostEvent> hostAdapter;
+  private ActorRef<Balancer.PlaceReply> placeAdapter;
+  private ActorRef<Executor.StartReply> startAdapter;
   private final ExecutorRefs executors; // null: resolves and watches its hosts itself
 
   private JobState state = JobState.PENDING;
@@ -334,8 +336,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private long inputCursor;
   private final java.util.List<Executor.LineRequest> parkedLineRequests = new java.util.ArrayList<>();
   private int restarts;
-  private final Workspace workspace;
-  private final ArrayDeque<OutputLine> kept = new ArrayDeque<>();
+  private Workspace workspace;
+  private final ArrayDeque<OutputLine> kept = new ArrayDeque<>(0); // grows as output comes
   private Payload result;
   private String resultJson;
   private String error;
@@ -396,13 +398,6 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     this.balancer = balancer;
     this.manager = manager;
     this.codec = codec;
-    // a named workspace was checked at submission (HomePaths): it stays under the root
-    this.workspace = new Workspace(settings.workspaceRoot().resolve(
-        spec.workspace() != null ? spec.workspace() : spec.id().value()),
-        settings.maxFileBytes());
-    this.hostAdapter = ctx.messageAdapter(Executor.HostEvent.class, FromHost::new);
-    this.placeAdapter = ctx.messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);
-    this.startAdapter = ctx.messageAdapter(Executor.StartReply.class, StartResult::new);
     if (resumed != null && state == JobState.QUEUED) {
       getContext().getLog().info("job {} waits in the batch queue again after its home node"
           + " restarted (priority {})", spec.id(), queue);
@@ -415,6 +410,37 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return; // placed when its home admits it
     }
     place();
+  }
+
+  /** The job's files at home; a named workspace was checked at submission (HomePaths). */
+  private Workspace workspace() {
+    if (workspace == null) {
+      workspace = new Workspace(settings.workspaceRoot().resolve(
+          spec.workspace() != null ? spec.workspace() : spec.id().value()),
+          settings.maxFileBytes());
+    }
+    return workspace;
+  }
+
+  private ActorRef<Executor.HostEvent> hostAdapter() {
+    if (hostAdapter == null) {
+      hostAdapter = getContext().messageAdapter(Executor.HostEvent.class, FromHost::new);
+    }
+    return hostAdapter;
+  }
+
+  private ActorRef<Balancer.PlaceReply> placeAdapter() {
+    if (placeAdapter == null) {
+      placeAdapter = getContext().messageAdapter(Balancer.PlaceReply.class, PlaceResult::new);
+    }
+    return placeAdapter;
+  }
+
+  private ActorRef<Executor.StartReply> startAdapter() {
+    if (startAdapter == null) {
+      startAdapter = getContext().messageAdapter(Executor.StartReply.class, StartResult::new);
+    }
+    return startAdapter;
   }
 
   @Override
@@ -492,7 +518,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         : everStarted || spec.startOn() == null ? null
         : spec.startOn().equals(io.drift.api.JobSpec.HOME) ? homeNode : spec.startOn();
     balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.copyOf(refusedBy),
-        Map.copyOf(observed), only, placeAdapter));
+        Map.copyOf(observed), only, placeAdapter()));
   }
 
   private Behavior<Command> onPlaceResult(PlaceResult p) {
@@ -515,11 +541,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
           : Executor.NO_BELIEF;
       Executor.Start start = restartFrom == null
           ? new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
-              cpuNanos, steps, believed, fileApplied + 1, spec.code(), hostAdapter, startAdapter)
+              cpuNanos, steps, believed, fileApplied + 1, spec.code(), hostAdapter(), startAdapter())
           // output and writes it makes again are numbered as before, and dropped as repeats
           : new Executor.Start(spec.id(), epoch, spec.name(), homeNode, restartFrom.state(),
               restartFrom.nextSeq(), restartFrom.cpuNanos(), restartFrom.steps(), believed,
-              restartFrom.nextFileSeq(), spec.code(), hostAdapter, startAdapter);
+              restartFrom.nextFileSeq(), spec.code(), hostAdapter(), startAdapter());
       executor.tell(start);
       timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     } else {
@@ -789,13 +815,13 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       skippingCall = false;
       try {
         if (op.callBytes() >= 0 && op.kind() != Executor.FileOpKind.DELETE) {
-          workspace.checkRoom(op.path(), op.kind() == Executor.FileOpKind.APPEND, op.offset(),
+          workspace().checkRoom(op.path(), op.kind() == Executor.FileOpKind.APPEND, op.offset(),
               op.callBytes());
         }
         switch (op.kind()) {
-          case APPEND -> workspace.append(op.path(), op.data());
-          case WRITE -> workspace.write(op.path(), op.offset(), op.data());
-          case DELETE -> workspace.delete(op.path());
+          case APPEND -> workspace().append(op.path(), op.data());
+          case WRITE -> workspace().write(op.path(), op.offset(), op.data());
+          case DELETE -> workspace().delete(op.path());
         }
         if (op.data() != null) {
           HomeMeters.io(homeNode, "write", op.data().length);
@@ -916,10 +942,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         return;
       }
       Executor.FileReply r = switch (q.kind()) {
-        case READ -> new Executor.FileReply(workspace.read(q.path(), q.offset(),
+        case READ -> new Executor.FileReply(workspace().read(q.path(), q.offset(),
             Math.min(q.length(), READ_CHUNK)), 0, null, null, null);
-        case SIZE -> new Executor.FileReply(null, workspace.size(q.path()), null, null, null);
-        case LIST -> new Executor.FileReply(null, 0, workspace.list(q.path()), null, null);
+        case SIZE -> new Executor.FileReply(null, workspace().size(q.path()), null, null, null);
+        case LIST -> new Executor.FileReply(null, 0, workspace().list(q.path()), null, null);
         case STREAM -> throw new IllegalStateException("streamed above");
       };
       HomeMeters.io(homeNode, "read", r.data() == null ? 0 : r.data().length);
@@ -937,10 +963,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
    * many streams at once from this node: the host is told so and reads in pieces.
    */
   private void stream(Executor.FileRequest q) throws IOException {
-    long size = workspace.size(q.path());
+    long size = workspace().size(q.path());
     long n = Math.max(0, Math.min(size - q.offset(), q.length()));
     if (n <= READ_CHUNK || q.side() == null) {
-      byte[] data = workspace.read(q.path(), q.offset(), (int) Math.min(n, READ_CHUNK));
+      byte[] data = workspace().read(q.path(), q.offset(), (int) Math.min(n, READ_CHUNK));
       HomeMeters.io(homeNode, "read", data.length);
       q.replyTo().tell(new Executor.FileReply(data, 0, null, null, null));
       return;
@@ -952,7 +978,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
     java.nio.channels.FileChannel file;
     try {
-      file = workspace.openRead(q.path());
+      file = workspace().openRead(q.path());
     } catch (IOException | RuntimeException e) {
       STREAM_PERMITS.release();
       throw e;
@@ -1203,7 +1229,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     movePausedNanos = r.pausedNanos();
     relocatedAtNanos = System.nanoTime();
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
-        homeNode, fileApplied + 1, spec.code(), hostAdapter, startAdapter));
+        homeNode, fileApplied + 1, spec.code(), hostAdapter(), startAdapter()));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     r.replyTo().tell(new Transfer.Relocated(r.transferId(), epoch));
     changed();
@@ -1280,7 +1306,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     lastTransferId = r.transferId();
     lastTransferEpoch = epoch;
     executor.tell(new Executor.StartReceived(r.transferId(), spec.id(), epoch, spec.name(),
-        homeNode, fileApplied + 1, spec.code(), hostAdapter, startAdapter));
+        homeNode, fileApplied + 1, spec.code(), hostAdapter(), startAdapter()));
     timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
     answerMove(false, why + "; its host left, so it goes on at its home node " + homeNode);
     changed();
@@ -1313,7 +1339,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     startOutstanding = true;
     thawOutstanding = true;
     executor.tell(new Executor.Thaw(spec.id(), epoch, spec.name(), homeNode, fileApplied + 1,
-        spec.code(), hostAdapter, startAdapter));
+        spec.code(), hostAdapter(), startAdapter()));
     return this;
   }
 
