@@ -117,7 +117,10 @@ final class NodeProcesses implements AutoCloseable {
     return JSON.readTree(r.body());
   }
 
-  /** Waits until every process is up, the cluster formed, and node 0 knows every sample. */
+  /**
+   * Waits until every process is up, the cluster formed, node 0 knows every sample, and every
+   * node's management port answers.
+   */
   void awaitCluster(TestProbe<?> probe) {
     Set<String> expected = new HashSet<>();
     for (int i = 0; i < n; i++) {
@@ -135,6 +138,10 @@ final class NodeProcesses implements AutoCloseable {
       });
       assertEquals(expected, up);
       assertEquals(n, get(0, "/drift/nodes").get("nodes").size(), "node 0 knows every sample");
+      // a node is Up in node 0's view a moment before its own management port answers
+      for (int i = 1; i < n; i++) {
+        get(i, "/drift/nodes");
+      }
       return null;
     });
   }
