@@ -86,7 +86,7 @@ public final class Drainer {
     }
     for (JobInfo j : homed) {
       HomeManager.JobLookup l = AskPattern.<HomeManager.Command, HomeManager.JobLookup>ask(
-              node.refs().homes(), r -> new HomeManager.GetJob(j.id(), r), ASK,
+              node.refs().homes(), r -> new HomeManager.GetHome(j.id(), r), ASK,
               node.system().scheduler())
           .toCompletableFuture().get(ASK.toMillis() + 1000, TimeUnit.MILLISECONDS);
       if (l.home() != null) {

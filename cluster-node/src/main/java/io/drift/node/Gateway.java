@@ -107,6 +107,13 @@ public final class Gateway {
   public record GetJob(JobId jobId, ActorRef<HomeManager.JobLookup> replyTo)
       implements Command, GatewayWire {}
 
+  /**
+   * The job's home actor, for a client with something to tell it: a job that waits in the
+   * batch queue has none until asked ({@link HomeManager.GetHome}).
+   */
+  public record GetHome(JobId jobId, ActorRef<HomeManager.JobLookup> replyTo)
+      implements Command, GatewayWire {}
+
   public record Migrate(JobId jobId, String target, ActorRef<HomeProxy.MigrateAnswer> replyTo)
       implements Command, GatewayWire {}
 
@@ -214,6 +221,10 @@ public final class Gateway {
           homes.tell(new HomeManager.GetJob(g.jobId(), g.replyTo()));
           return Behaviors.same();
         })
+        .onMessage(GetHome.class, g -> {
+          homes.tell(new HomeManager.GetHome(g.jobId(), g.replyTo()));
+          return Behaviors.same();
+        })
         .onMessage(GetNodes.class, g -> {
           balancer.tell(new Balancer.GetNodes(g.replyTo()));
           return Behaviors.same();
@@ -257,6 +268,9 @@ public final class Gateway {
       return l.replyTo() == null ? "no reply-to" : l.from() < 0 ? "from must be >= 0" : null;
     }
     if (c instanceof GetJob g) {
+      return g.replyTo() == null ? "no reply-to" : g.jobId() == null ? "no job id" : null;
+    }
+    if (c instanceof GetHome g) {
       return g.replyTo() == null ? "no reply-to" : g.jobId() == null ? "no job id" : null;
     }
     if (c instanceof Migrate m) {

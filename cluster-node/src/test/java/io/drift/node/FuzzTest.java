@@ -317,6 +317,7 @@ class FuzzTest {
         new Gateway.PutCode("ab".repeat(32), 0, new byte[] {1, 2, 3}, 3, reply.narrow()),
         new Gateway.ListJobs(0, reply.narrow()),
         new Gateway.GetJob(JobId.of("0123456789ab"), reply.narrow()),
+        new Gateway.GetHome(JobId.of("0123456789ab"), reply.narrow()),
         new Gateway.Migrate(JobId.of("0123456789ab"), "home", reply.narrow()),
         new Gateway.GetNodes(reply.narrow()),
         new Gateway.GetDecisions("0123456789ab", reply.narrow()),

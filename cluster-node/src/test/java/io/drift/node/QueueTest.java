@@ -150,4 +150,47 @@ class QueueTest {
       assertEquals(List.of(), order(c, 1));
     }
   }
+
+  /**
+   * A queued job has no actor at its home until a client needs one (decision 0028): its handle
+   * still reads it, is told why it cannot move, feeds it input and cancels it.
+   */
+  @Test
+  void aQueuedJobIsReadFedAndCancelledThroughItsHandle() throws Exception {
+    try (LocalCluster c = TestClusters.startReady(List.of(1),
+        Map.of("drift.home.queue-interval", "200ms"))) {
+      TestProbe<Object> probe = ActorTestKit.create(c.node(0).system()).createTestProbe();
+      try (DriftClient client = DriftClient.connect(c.node(0).selfNode())) {
+        JobHandle<Long> filler = client.submit(JobSpec.of(new PacedWalk(1, 3_000, 20)));
+        probe.awaitAssert(Duration.ofSeconds(20), Duration.ofMillis(100), () -> {
+          assertEquals(JobState.RUNNING, state(client, filler.id()));
+          return null;
+        });
+        JobHandle<Long> queued = client.submit(JobSpec.of(new PacedWalk(2, 100, 20))
+            .withQueue(1));
+        assertEquals(JobState.QUEUED,
+            queued.status().toCompletableFuture().get(5, TimeUnit.SECONDS).state());
+        java.util.concurrent.ExecutionException notMoved = org.junit.jupiter.api.Assertions
+            .assertThrows(java.util.concurrent.ExecutionException.class, () -> queued
+                .migrate("home").toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertTrue(notMoved.getCause() instanceof io.drift.api.MigrationRefusedException
+            && notMoved.getCause().getMessage().contains("QUEUED"), notMoved.toString());
+        queued.sendLines(List.of("a line for later")).toCompletableFuture()
+            .get(5, TimeUnit.SECONDS);
+        assertEquals(JobState.QUEUED,
+            queued.status().toCompletableFuture().get(5, TimeUnit.SECONDS).state(),
+            "input does not admit it");
+        assertEquals(List.of(queued.id()), order(c, 0));
+        assertEquals(JobState.CANCELLED,
+            queued.cancel().toCompletableFuture().get(10, TimeUnit.SECONDS).state());
+        java.util.concurrent.ExecutionException ended = org.junit.jupiter.api.Assertions
+            .assertThrows(java.util.concurrent.ExecutionException.class,
+                () -> queued.result().toCompletableFuture().get(10, TimeUnit.SECONDS));
+        assertTrue(ended.getCause() instanceof io.drift.api.JobCancelledException,
+            ended.toString());
+        assertEquals(List.of(), order(c, 0));
+        filler.cancel().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    }
+  }
 }

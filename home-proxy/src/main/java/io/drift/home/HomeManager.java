@@ -112,9 +112,20 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   public record GetJob(JobId jobId, ActorRef<JobLookup> replyTo) implements Command, HomeWire {}
 
-  /** {@code info} and {@code home} are null when no such job is homed here (any more). */
+  /**
+   * {@code info} and {@code home} are null when no such job is homed here (any more); {@code
+   * home} alone is null for a job that waits in the batch queue as a record (decision 0028):
+   * {@link GetHome} gives it one.
+   */
   public record JobLookup(JobId jobId, JobInfo info, ActorRef<HomeProxy.Command> home)
       implements HomeWire {}
+
+  /**
+   * Like {@link GetJob}, for a client that has something to tell the job itself (cancel it,
+   * give it input, follow it): a job waiting in the batch queue gets its proxy now, still
+   * queued. The answer's {@code home} is null only when no such job is homed here.
+   */
+  public record GetHome(JobId jobId, ActorRef<JobLookup> replyTo) implements Command, HomeWire {}
 
   /** Forward a move request to the job's proxy, or answer that there is no such job. */
   public record MigrateJob(JobId jobId, String target, ActorRef<HomeProxy.MigrateAnswer> replyTo)
@@ -137,6 +148,33 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   /** A proxy's record changed. */
   public record Updated(JobInfo info) implements Command {}
+
+  /** The record of a queued job without a proxy is on disk (or could not be written). */
+  private record QueuedWritten(JobId jobId) implements Command {}
+
+  /**
+   * A job in the batch queue. Until something needs its {@link HomeProxy} (its admission, or
+   * a client's {@link GetHome}) it is only this, not an actor: issue 9 (e) allows a queued job
+   * 1 KiB of heap, and an actor alone takes most of that (decision 0028).
+   */
+  private static final class QueuedJob {
+    final HomeProxy.Spec spec;
+    final long submittedAt;
+    int priority; // lower first; change it only while out of the queue's set
+    int unwritten; // writes of its record not done yet: it gets a proxy only at 0
+
+    QueuedJob(HomeProxy.Spec spec, long submittedAt, int priority) {
+      this.spec = spec;
+      this.submittedAt = submittedAt;
+      this.priority = priority;
+    }
+  }
+
+  /** The admission order: lower priority first, then the earlier submission, then the id. */
+  private static final java.util.Comparator<QueuedJob> QUEUE_ORDER =
+      java.util.Comparator.<QueuedJob>comparingInt(q -> q.priority)
+          .thenComparingLong(q -> q.submittedAt)
+          .thenComparing(q -> q.spec.id().value());
 
   public static Behavior<Command> create(
       HomeSettings settings, ActorRef<Balancer.Command> balancer, String homeNode) {
@@ -165,7 +203,11 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final CodeStore code;
   private final SideChannel side;
   private final JobStore store;
-  private final LinkedHashMap<JobId, JobInfo> jobs = new LinkedHashMap<>(); // in submission order
+  /**
+   * Every job homed here, in submission order: its latest {@link JobInfo}, or the
+   * {@link QueuedJob} itself while it waits in the queue without a proxy ({@link #info}).
+   */
+  private final LinkedHashMap<JobId, Object> jobs = new LinkedHashMap<>();
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
   private final ExecutorRefs executors;
@@ -176,8 +218,14 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final Map<ActorRef<HomeProxy.JobEvent>, Set<JobId>> subscribers = new HashMap<>();
   /** The same, by job: a job has at most one subscriber given at creation. */
   private final Map<JobId, ActorRef<HomeProxy.JobEvent>> subscriberOf = new HashMap<>();
-  /** The batch queue: each queued job's priority; admitted in {@link #queueOrder()}. */
-  private final Map<JobId, Integer> queued = new HashMap<>();
+  /** The batch queue, in the order it admits ({@link #QUEUE_ORDER}). */
+  private final java.util.TreeSet<QueuedJob> queue = new java.util.TreeSet<>(QUEUE_ORDER);
+  /** Queued jobs that have a proxy already (a client asked for it); the others are in jobs. */
+  private final Map<JobId, QueuedJob> queuedWithProxy = new HashMap<>();
+  /** Clients waiting for the proxy of a queued job whose record is being written. */
+  private final Map<JobId, List<ActorRef<JobLookup>>> homesAwaited = new HashMap<>();
+  /** Writes queued jobs' records in order, on the blocking dispatcher; null: no store. */
+  private final ActorRef<JobStore.Record> queueWriter;
   private boolean askingRoom; // one question to the balancer at a time
 
   private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
@@ -192,7 +240,27 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     this.settings = settings;
     this.balancer = balancer;
     this.homeNode = homeNode;
+    this.queueWriter = store == null ? null : ctx.spawn(queueWriter(store, ctx.getSelf()),
+        "queue-writer", org.apache.pekko.actor.typed.DispatcherSelector.blocking());
     resumeJobs();
+  }
+
+  /**
+   * One writer for all queued jobs' records, so that a job's writes land in the order they
+   * were made; its proxy writes the record from its admission on, once these are done.
+   */
+  private static Behavior<JobStore.Record> queueWriter(JobStore store,
+      ActorRef<Command> manager) {
+    return Behaviors.setup(ctx -> Behaviors.receiveMessage(r -> {
+      try {
+        store.save(r);
+      } catch (java.io.IOException e) {
+        ctx.getLog().warn("job {}: could not write its record to {}: {}; a restart of this"
+            + " node would not resume it", r.spec().id(), store.dir(), e.toString());
+      }
+      manager.tell(new QueuedWritten(r.spec().id()));
+      return Behaviors.same();
+    }));
   }
 
   /** The jobs this node was home to when it stopped, from their records: they go on. */
@@ -211,7 +279,13 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     }
     unreadable.forEach(f -> getContext().getLog().error("job record {} left alone", f));
     for (JobStore.Record r : records) {
-      spawn(r.spec(), r.submittedAtMillis(), r, r.queue(), null);
+      if (r.queue() >= 0) {
+        getContext().getLog().info("job {} waits in the batch queue again after its home node"
+            + " restarted (priority {})", r.spec().id(), r.queue());
+        enqueue(new QueuedJob(r.spec(), r.submittedAtMillis(), r.queue()));
+      } else {
+        spawn(r.spec(), r.submittedAtMillis(), r, -1, null);
+      }
     }
     if (!records.isEmpty()) {
       getContext().getLog().info("node {}: {} jobs resume from their records in {}", homeNode,
@@ -231,10 +305,45 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     jobs.put(spec.id(), new JobInfo(spec.id(), spec.name(), spec.unitClass(), homeNode, "",
         queue >= 0 ? JobState.QUEUED : JobState.PENDING, 0, 0, 0, 0.0, 0, submittedAt, null,
         null, 0, 0, 0));
-    if (queue >= 0) {
-      queued.put(spec.id(), queue);
-    }
     return proxy;
+  }
+
+  /** A job's latest record as listings show it. */
+  private JobInfo info(Object entry) {
+    if (entry instanceof QueuedJob q) {
+      return new JobInfo(q.spec.id(), q.spec.name(), q.spec.unitClass(), homeNode, "",
+          JobState.QUEUED, 0, 0, 0, 0.0, 0, q.submittedAt, null, null, 0, 0, 0);
+    }
+    return (JobInfo) entry;
+  }
+
+  /** The job's place in the queue, with or without a proxy; null: it is not queued. */
+  private QueuedJob queued(JobId id) {
+    return jobs.get(id) instanceof QueuedJob q ? q : queuedWithProxy.get(id);
+  }
+
+  /** A queued job without a proxy: a record in the listing and in the queue's order. */
+  private void enqueue(QueuedJob q) {
+    jobs.put(q.spec.id(), q);
+    queue.add(q);
+  }
+
+  /** Writes a queued job's record (the job has no proxy, so no other writer). */
+  private void write(QueuedJob q) {
+    if (queueWriter != null) {
+      q.unwritten++;
+      queueWriter.tell(new JobStore.Record(q.spec, q.submittedAt, null, 0, 0, q.priority));
+    }
+  }
+
+  /** A queued job's proxy, made now if it has none, still queued (its record is written). */
+  private ActorRef<HomeProxy.Command> proxyOf(QueuedJob q) {
+    ActorRef<HomeProxy.Command> p = proxies.get(q.spec.id());
+    if (p == null) {
+      p = spawn(q.spec, q.submittedAt, null, q.priority, subscriberOf.get(q.spec.id()));
+      queuedWithProxy.put(q.spec.id(), q);
+    }
+    return p;
   }
 
   @Override
@@ -272,14 +381,20 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
           return this;
         })
         .onMessage(Updated.class, this::onUpdated)
+        .onMessage(QueuedWritten.class, this::onQueuedWritten)
         .onMessage(ListJobs.class, l -> {
           l.replyTo().tell(new JobList(homeNode, jobs.size(), l.from(), jobs.values().stream()
-              .skip(Math.max(0, l.from())).limit(Math.max(0, l.max())).toList()));
+              .skip(Math.max(0, l.from())).limit(Math.max(0, l.max())).map(this::info)
+              .toList()));
           return this;
         })
         .onMessage(MigrateJob.class, m -> {
           ActorRef<HomeProxy.Command> p = proxies.get(m.jobId());
-          if (p == null) {
+          Object entry = jobs.get(m.jobId());
+          if (entry instanceof QueuedJob) { // as its proxy would answer, without making one
+            m.replyTo().tell(new HomeProxy.MigrateAnswer(m.jobId(), false, "job " + m.jobId()
+                + " is " + JobState.QUEUED + ": only a running job can move", info(entry)));
+          } else if (p == null) {
             m.replyTo().tell(new HomeProxy.MigrateAnswer(m.jobId(), false,
                 "no job " + m.jobId() + " is homed at " + homeNode, null));
           } else {
@@ -289,7 +404,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
         })
         .onMessage(BringHome.class, this::onBringHome)
         .onMessageEquals(QueueTick.INSTANCE, () -> {
-          if (!queued.isEmpty() && !askingRoom) {
+          if (!queue.isEmpty() && !askingRoom) {
             askingRoom = true;
             getContext().ask(Balancer.Room.class, balancer, java.time.Duration.ofSeconds(5),
                 Balancer.GetRoom::new, (room, failure) -> new RoomIs(room));
@@ -302,8 +417,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
           for (JobState s : JobState.values()) {
             byState.put(s, 0);
           }
-          for (JobInfo j : jobs.values()) {
-            byState.merge(j.state(), 1, Integer::sum);
+          for (Object j : jobs.values()) {
+            byState.merge(j instanceof QueuedJob ? JobState.QUEUED : ((JobInfo) j).state(), 1,
+                Integer::sum);
           }
           c.replyTo().tell(new JobCounts(homeNode, byState));
           return this;
@@ -314,29 +430,51 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
         })
         .onMessage(SetQueuePriority.class, this::onSetQueuePriority)
         .onMessage(GetJob.class, g -> {
-          g.replyTo().tell(new JobLookup(g.jobId(), jobs.get(g.jobId()), proxies.get(g.jobId())));
+          Object entry = jobs.get(g.jobId());
+          g.replyTo().tell(new JobLookup(g.jobId(), entry == null ? null : info(entry),
+              proxies.get(g.jobId())));
           return this;
         })
+        .onMessage(GetHome.class, this::onGetHome)
         .build();
   }
 
-  /** Lower priority first, then the earlier submission, then the id (a total order). */
-  private List<JobId> queueOrder() {
-    List<JobId> order = new ArrayList<>(queued.keySet());
-    order.sort(java.util.Comparator.<JobId>comparingInt(queued::get)
-        .thenComparingLong(id -> jobs.get(id).submittedAtMillis())
-        .thenComparing(JobId::value));
-    return order;
-  }
-
   private Queue queue() {
-    List<Queued> out = new ArrayList<>();
+    List<Queued> out = new ArrayList<>(queue.size());
     int position = 0;
-    for (JobId id : queueOrder()) {
-      JobInfo j = jobs.get(id);
-      out.add(new Queued(id, j.name(), queued.get(id), j.submittedAtMillis(), ++position));
+    for (QueuedJob q : queue) {
+      out.add(new Queued(q.spec.id(), q.spec.name(), q.priority, q.submittedAt, ++position));
     }
     return new Queue(homeNode, out);
+  }
+
+  private Behavior<Command> onGetHome(GetHome g) {
+    Object entry = jobs.get(g.jobId());
+    if (!(entry instanceof QueuedJob q)) {
+      g.replyTo().tell(new JobLookup(g.jobId(), entry == null ? null : info(entry),
+          proxies.get(g.jobId())));
+    } else if (q.unwritten > 0) {
+      // its proxy becomes the record's writer: not while an earlier write may still land
+      homesAwaited.computeIfAbsent(g.jobId(), id -> new ArrayList<>(1)).add(g.replyTo());
+    } else {
+      ActorRef<HomeProxy.Command> p = proxyOf(q);
+      g.replyTo().tell(new JobLookup(g.jobId(), info(jobs.get(g.jobId())), p));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onQueuedWritten(QueuedWritten w) {
+    QueuedJob q = queued(w.jobId());
+    if (q == null || --q.unwritten > 0) {
+      return this;
+    }
+    List<ActorRef<JobLookup>> waiting = homesAwaited.remove(w.jobId());
+    if (waiting != null) {
+      ActorRef<HomeProxy.Command> p = proxyOf(q);
+      JobLookup l = new JobLookup(w.jobId(), info(jobs.get(w.jobId())), p);
+      waiting.forEach(r -> r.tell(l));
+    }
+    return this;
   }
 
   /** Admits as many queued jobs, first in order, as the grid has free slots. */
@@ -346,23 +484,34 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       return this; // the balancer did not answer: the next tick asks again
     }
     int free = r.room().freeSlots();
-    for (JobId id : queueOrder()) {
-      if (free <= 0) {
-        break;
+    java.util.Iterator<QueuedJob> next = queue.iterator();
+    while (free > 0 && next.hasNext()) {
+      QueuedJob q = next.next();
+      if (q.unwritten > 0) {
+        continue; // its proxy would write the record next: after this write, at the next round
       }
-      queued.remove(id);
-      getContext().getLog().info("job {} leaves the batch queue: the grid has room", id);
-      proxies.get(id).tell(new HomeProxy.Admit());
+      next.remove();
       free--;
+      JobId id = q.spec.id();
+      getContext().getLog().info("job {} leaves the batch queue: the grid has room", id);
+      ActorRef<HomeProxy.Command> p = proxies.get(id);
+      if (p != null) {
+        queuedWithProxy.remove(id);
+        p.tell(new HomeProxy.Admit());
+      } else {
+        spawn(q.spec, q.submittedAt, null, -1, subscriberOf.get(id)); // writes its record
+      }
     }
     return this;
   }
 
   private Behavior<Command> onSetQueuePriority(SetQueuePriority s) {
-    if (!queued.containsKey(s.id())) {
-      JobInfo j = jobs.get(s.id());
+    QueuedJob q = queued(s.id());
+    if (q == null) {
+      Object j = jobs.get(s.id());
       s.replyTo().tell(new QueueChanged(j == null ? "no job " + s.id() + " is homed at "
-          + homeNode : "job " + s.id() + " is " + j.state() + ", not in the queue", queue()));
+          + homeNode : "job " + s.id() + " is " + info(j).state() + ", not in the queue",
+          queue()));
       return this;
     }
     if (s.priority() < 0) {
@@ -370,15 +519,25 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
           + s.priority(), queue()));
       return this;
     }
-    queued.put(s.id(), s.priority());
-    proxies.get(s.id()).tell(new HomeProxy.Requeue(s.priority()));
+    queue.remove(q);
+    q.priority = s.priority();
+    queue.add(q);
+    ActorRef<HomeProxy.Command> p = proxies.get(s.id());
+    if (p != null) {
+      p.tell(new HomeProxy.Requeue(s.priority())); // its proxy writes its record
+    } else {
+      write(q);
+    }
     s.replyTo().tell(new QueueChanged(null, queue()));
     return this;
   }
 
   private Behavior<Command> onBringHome(BringHome b) {
     List<JobId> away = new java.util.ArrayList<>();
-    for (JobInfo j : jobs.values()) {
+    for (Object entry : jobs.values()) {
+      if (!(entry instanceof JobInfo j)) {
+        continue; // queued
+      }
       if (j.state() == JobState.RUNNING && !j.host().isEmpty() && !j.host().equals(homeNode)
           && b.from().test(j.host())) {
         away.add(j.id());
@@ -431,11 +590,18 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       spec = new HomeProxy.Spec(JobId.random(), spec.name(), spec.unitClass(), spec.memoryMb(),
           spec.migratable(), spec.unit(), spec.workspace(), spec.code(), spec.startOn());
     }
-    ActorRef<HomeProxy.Command> proxy = spawn(spec, System.currentTimeMillis(), null,
-        c.queue(), c.subscriber());
     if (c.subscriber() != null) {
       follow(c.subscriber(), spec.id());
     }
+    if (c.queue() >= 0) {
+      QueuedJob q = new QueuedJob(spec, System.currentTimeMillis(), c.queue());
+      enqueue(q);
+      write(q);
+      c.replyTo().tell(new Created(spec.id(), homeNode, null)); // no proxy yet: GetHome
+      return this;
+    }
+    ActorRef<HomeProxy.Command> proxy = spawn(spec, System.currentTimeMillis(), null, -1,
+        c.subscriber());
     c.replyTo().tell(new Created(spec.id(), homeNode, proxy));
     return this;
   }
@@ -484,15 +650,18 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   }
 
   private Behavior<Command> onUpdated(Updated u) {
-    JobInfo old = jobs.get(u.info().id());
+    Object old = jobs.get(u.info().id());
     if (old == null) {
       return this; // forgotten already
     }
     jobs.put(u.info().id(), u.info());
     if (u.info().state() != JobState.QUEUED) {
-      queued.remove(u.info().id()); // cancelled while it waited
+      QueuedJob q = queuedWithProxy.remove(u.info().id());
+      if (q != null) {
+        queue.remove(q); // cancelled while it waited
+      }
     }
-    if (u.info().state().isFinal() && !old.state().isFinal()) {
+    if (u.info().state().isFinal() && !info(old).state().isFinal()) {
       unfollow(u.info().id());
       finishedOrder.add(u.info().id());
       forgetOldFinished();

@@ -398,16 +398,15 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     this.balancer = balancer;
     this.manager = manager;
     this.codec = codec;
-    if (resumed != null && state == JobState.QUEUED) {
-      getContext().getLog().info("job {} waits in the batch queue again after its home node"
-          + " restarted (priority {})", spec.id(), queue);
-    } else if (resumed != null) {
+    if (state == JobState.QUEUED) {
+      // its manager wrote its record, and made this proxy only because a client asked for
+      // it; the job is placed when its home admits it (decision 0028)
+      return;
+    }
+    if (resumed != null) {
       resume(resumed);
     } else {
       persist();
-    }
-    if (state == JobState.QUEUED) {
-      return; // placed when its home admits it
     }
     place();
   }

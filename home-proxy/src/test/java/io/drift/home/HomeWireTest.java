@@ -70,7 +70,8 @@ class HomeWireTest {
         new HomeProxy.Cancel("why", probe.ref().unsafeUpcast()),
         new HomeProxy.Subscribe(probe.ref().unsafeUpcast()),
         new HomeManager.ListJobs(0, 50, probe.ref().unsafeUpcast()),
-        new HomeManager.GetJob(JobId.of("abc123"), probe.ref().unsafeUpcast()));
+        new HomeManager.GetJob(JobId.of("abc123"), probe.ref().unsafeUpcast()),
+        new HomeManager.GetHome(JobId.of("abc123"), probe.ref().unsafeUpcast()));
     for (Object m : messages) {
       assertEquals(m, serialization.verifySerialization(m, false), m.getClass().getName());
     }

@@ -146,7 +146,7 @@ public final class DriftClient implements JobClient {
     }
     String code = spec.jar() == null ? null : upload(spec.jar());
     JobId id = JobId.random();
-    RemoteJobHandle<R> handle = new RemoteJobHandle<>(id, node, loader, codec, timeout,
+    RemoteJobHandle<R> handle = new RemoteJobHandle<>(id, node, gateway, loader, codec, timeout,
         system.scheduler(), maxBufferedLines, migrateTimeout, () -> closing);
     ClientInbox.Job job = new ClientInbox.Job(handle, new CompletableFuture<>());
     if (jobs.putIfAbsent(id, job) != null) {

@@ -9,7 +9,9 @@ import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.api.MigrationRefusedException;
 import io.drift.api.OutputLine;
+import io.drift.home.HomeManager;
 import io.drift.home.HomeProxy;
+import io.drift.node.Gateway;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
 import java.time.Duration;
@@ -31,8 +33,11 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   private static final Logger log = LoggerFactory.getLogger(RemoteJobHandle.class);
 
   private final JobId id;
-  // set by the answer to the submission, before the handle is given out
+  // set by the answer to the submission, before the handle is given out; null while the job
+  // waits in its home's batch queue without an actor there (decision 0028): asked for by id
+  // through the gateway, and kept once known
   private volatile ActorRef<HomeProxy.Command> home;
+  private final ActorRef<Gateway.Command> gateway;
   private volatile String homeNode;
   private final ClassLoader resultLoader;
   private final StateCodec codec;
@@ -47,10 +52,11 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   private volatile double progress;
 
   /** @param homeNode the node it is submitted to, until its answer names it */
-  RemoteJobHandle(JobId id, String homeNode, ClassLoader resultLoader, StateCodec codec,
-      Duration timeout, Scheduler scheduler, int maxBufferedLines, Duration migrateTimeout,
-      BooleanSupplier clientClosing) {
+  RemoteJobHandle(JobId id, String homeNode, ActorRef<Gateway.Command> gateway,
+      ClassLoader resultLoader, StateCodec codec, Duration timeout, Scheduler scheduler,
+      int maxBufferedLines, Duration migrateTimeout, BooleanSupplier clientClosing) {
     this.id = id;
+    this.gateway = gateway;
     this.clientClosing = clientClosing;
     this.migrateTimeout = migrateTimeout;
     this.maxBufferedLines = maxBufferedLines;
@@ -68,8 +74,37 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> status() {
-    return Ask.<HomeProxy.Command, HomeProxy.InfoReply>ask(home, HomeProxy.GetInfo::new,
+    ActorRef<HomeProxy.Command> h = home;
+    if (h == null) { // queued: its home's manager has the record, no actor needs making
+      return Ask.<Gateway.Command, HomeManager.JobLookup>ask(gateway,
+          r -> new Gateway.GetJob(id, r), timeout, scheduler).thenApply(l -> {
+            if (l.info() == null) {
+              throw new DriftException("no job " + id + " is homed at " + homeNode);
+            }
+            if (l.home() != null) {
+              home = l.home(); // admitted meanwhile
+            }
+            return l.info();
+          });
+    }
+    return Ask.<HomeProxy.Command, HomeProxy.InfoReply>ask(h, HomeProxy.GetInfo::new,
         timeout, scheduler).thenApply(HomeProxy.InfoReply::info);
+  }
+
+  /** The job's home actor: known, or asked for (a queued job gets one made). */
+  private CompletionStage<ActorRef<HomeProxy.Command>> home() {
+    ActorRef<HomeProxy.Command> h = home;
+    if (h != null) {
+      return CompletableFuture.completedFuture(h);
+    }
+    return Ask.<Gateway.Command, HomeManager.JobLookup>ask(gateway,
+        r -> new Gateway.GetHome(id, r), timeout, scheduler).thenApply(l -> {
+          if (l.home() == null) {
+            throw new DriftException("no job " + id + " is homed at " + homeNode);
+          }
+          home = l.home();
+          return l.home();
+        });
   }
 
   @Override
@@ -95,7 +130,12 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> migrate(String target) {
-    return answer(Ask.<HomeProxy.Command, HomeProxy.MigrateAnswer>ask(home,
+    ActorRef<HomeProxy.Command> h = home;
+    if (h == null) { // queued: its home's manager answers, or forwards if it was admitted
+      return answer(Ask.<Gateway.Command, HomeProxy.MigrateAnswer>ask(gateway,
+          r -> new Gateway.Migrate(id, target, r), migrateTimeout, scheduler));
+    }
+    return answer(Ask.<HomeProxy.Command, HomeProxy.MigrateAnswer>ask(h,
         r -> new HomeProxy.Migrate(target, r), migrateTimeout, scheduler));
   }
 
@@ -111,8 +151,8 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> cancel() {
-    return Ask.<HomeProxy.Command, HomeProxy.InfoReply>ask(home,
-        r -> new HomeProxy.Cancel("cancelled by the client", r), timeout, scheduler)
+    return home().thenCompose(h -> Ask.<HomeProxy.Command, HomeProxy.InfoReply>ask(h,
+        r -> new HomeProxy.Cancel("cancelled by the client", r), timeout, scheduler))
         .thenApply(HomeProxy.InfoReply::info);
   }
 
@@ -146,8 +186,9 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
     }
     List<String> rest = lines.subList(i, lines.size());
     boolean last = rest.isEmpty();
-    return Ask.<HomeProxy.Command, HomeProxy.InputAck>ask(home,
-            r -> new HomeProxy.SendInput(List.copyOf(batch), end && last, r), timeout, scheduler)
+    return home().thenCompose(h -> Ask.<HomeProxy.Command, HomeProxy.InputAck>ask(h,
+            r -> new HomeProxy.SendInput(List.copyOf(batch), end && last, r), timeout,
+            scheduler))
         .thenCompose(ack -> {
           if (ack.error() != null) {
             throw new DriftException(ack.error());

@@ -216,13 +216,23 @@ public final class DriftRoutes extends AllDirectives {
     if (readOnly) {
       return readOnlyHere();
     }
-    return homed(id, l -> onSuccess(AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(
-        l.home(), r -> new HomeProxy.Cancel("cancelled over HTTP", r), ASK_TIMEOUT,
-        system.scheduler()), reply -> ok(reply.info())));
+    // a queued job gets its proxy for this (GetHome): the proxy is where a job ends
+    return homed(id, true, l -> onSuccess(
+        AskPattern.<HomeProxy.Command, HomeProxy.InfoReply>ask(l.home(),
+            r -> new HomeProxy.Cancel("cancelled over HTTP", r), ASK_TIMEOUT,
+            system.scheduler()), reply -> ok(reply.info())));
   }
 
-  /** A job homed here, by its id: 400 a malformed id, 404 not homed here. */
   private Route homed(String id, java.util.function.Function<HomeManager.JobLookup, Route> then) {
+    return homed(id, false, then);
+  }
+
+  /**
+   * A job homed here, by its id: 400 a malformed id, 404 not homed here. {@code home}: the
+   * lookup gives the job's home actor, made for a queued job that has none yet.
+   */
+  private Route homed(String id, boolean home,
+      java.util.function.Function<HomeManager.JobLookup, Route> then) {
     JobId jobId;
     try {
       jobId = JobId.of(id);
@@ -230,7 +240,8 @@ public final class DriftRoutes extends AllDirectives {
       return complete(error(StatusCodes.BAD_REQUEST, e.getMessage()));
     }
     CompletionStage<HomeManager.JobLookup> lookup = AskPattern.ask(refs.homes(),
-        r -> new HomeManager.GetJob(jobId, r), ASK_TIMEOUT, system.scheduler());
+        r -> home ? new HomeManager.GetHome(jobId, r) : new HomeManager.GetJob(jobId, r),
+        ASK_TIMEOUT, system.scheduler());
     return onSuccess(lookup, l -> l.info() == null
         ? complete(error(StatusCodes.NOT_FOUND, "no job " + id + " is homed at "
             + refs.selfNode()))

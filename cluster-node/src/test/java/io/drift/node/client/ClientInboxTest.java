@@ -49,7 +49,7 @@ class ClientInboxTest {
 
     /** A job the client is about to submit, added as the client adds it. */
     ClientInbox.Job add(JobId id) {
-      RemoteJobHandle<Long> h = new RemoteJobHandle<>(id, "n:1", ClientInboxTest.class
+      RemoteJobHandle<Long> h = new RemoteJobHandle<>(id, "n:1", null, ClientInboxTest.class
           .getClassLoader(), CODEC, Duration.ofSeconds(5), KIT.system().scheduler(), 100,
           Duration.ofSeconds(5), () -> false);
       ClientInbox.Job j = new ClientInbox.Job(h, new CompletableFuture<>());
