@@ -314,9 +314,12 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private String host = "";
   private ActorRef<Executor.Command> executor; // of the current epoch, once started or starting
   private boolean startOutstanding;
-  private final Set<String> refusedBy = new HashSet<>();
-  // run queues of nodes that refused this job for being busier than believed, and how many did
-  private final Map<String, Integer> observed = new HashMap<>();
+  // nodes that refused this job; null: none (most jobs start where first placed, and a
+  // node holds a proxy per running job: no empty set each)
+  private Set<String> refusedBy;
+  // run queues of nodes that refused this job for being busier than believed (null: none),
+  // and how many did
+  private Map<String, Integer> observed;
   private int busyRefusals;
   private long cpuNanos;
   private long steps;
@@ -442,64 +445,89 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     return startAdapter;
   }
 
+  /**
+   * One {@link Receive} per proxy that dispatches by hand. A {@code ReceiveBuilder}'s cases and
+   * the lambdas bound to each proxy cost about 1 KiB per actor, and a node holds a proxy per
+   * job that runs (issue 9, workload (e): a running unit at most 4 KiB).
+   */
   @Override
   public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(Subscribe.class, this::onSubscribe)
-        .onMessage(GetInfo.class, g -> {
-          g.replyTo().tell(new InfoReply(info()));
-          return this;
-        })
-        .onMessage(Cancel.class, this::onCancel)
-        .onMessage(Admit.class, a -> {
-          if (state == JobState.QUEUED && !cancelRequested) {
-            state = JobState.PENDING;
-            queue = -1;
-            persist(); // admitted: a restart of its home resumes it, not queues it again
-            changed();
-            place();
-          }
-          return this;
-        })
-        .onMessage(Requeue.class, r -> {
-          if (state == JobState.QUEUED) {
-            queue = r.priority();
-            persist();
-          }
-          return this;
-        })
-        .onMessage(SendInput.class, this::onSendInput)
-        .onMessage(FileDataArrived.class, this::onFileDataArrived)
-        .onMessage(CheckpointArrived.class, this::onCheckpointArrived)
-        .onMessage(LineWaitOver.class, w -> {
-          if (parkedLineRequests.remove(w.request())) {
-            Executor.LineRequest q = w.request();
-            q.replyTo().tell(new Executor.Lines(Math.max(q.from(), 0), List.of(), false));
-          }
-          return this;
-        })
-        .onMessage(Migrate.class, this::onMigrate)
-        .onMessage(Located.class, this::onLocated)
-        .onMessage(MoveResult.class, this::onMoveResult)
-        .onMessage(FreezeResult.class, this::onFreezeResult)
-        .onMessage(FromHost.class, this::onHostEvent)
-        .onMessage(ElsewhereFound.class, this::onElsewhereFound)
-        .onMessage(PlaceResult.class, this::onPlaceResult)
-        .onMessage(StartResult.class, this::onStartResult)
-        .onMessage(StartTimedOut.class, this::onStartTimedOut)
-        .onMessage(HostGone.class, this::onHostGone)
-        .onMessage(SubscriberGone.class, g -> {
-          subscribers.remove(g.subscriber());
-          return this;
-        })
-        .onMessageEquals(PlaceAgain.INSTANCE, () -> {
-          refusedBy.clear(); // a node that refused may have room by now
-          observed.clear();
-          busyRefusals = 0;
-          place();
-          return this;
-        })
-        .build();
+    return new Receive<>() {
+      @Override
+      public Behavior<Command> receiveMessage(Command m) {
+        return onCommand(m);
+      }
+
+      @Override
+      public Behavior<Command> receiveSignal(org.apache.pekko.actor.typed.Signal s) {
+        return Behaviors.unhandled();
+      }
+    };
+  }
+
+  /** Host events first: they are most of what a proxy hears. */
+  private Behavior<Command> onCommand(Command m) {
+    if (m instanceof FromHost h) {
+      return onHostEvent(h);
+    } else if (m instanceof PlaceResult p) {
+      return onPlaceResult(p);
+    } else if (m instanceof StartResult r) {
+      return onStartResult(r);
+    } else if (m instanceof Subscribe s) {
+      return onSubscribe(s);
+    } else if (m instanceof GetInfo g) {
+      g.replyTo().tell(new InfoReply(info()));
+    } else if (m instanceof Cancel c) {
+      return onCancel(c);
+    } else if (m instanceof Admit) {
+      if (state == JobState.QUEUED && !cancelRequested) {
+        state = JobState.PENDING;
+        queue = -1;
+        persist(); // admitted: a restart of its home resumes it, not queues it again
+        changed();
+        place();
+      }
+    } else if (m instanceof Requeue r) {
+      if (state == JobState.QUEUED) {
+        queue = r.priority();
+        persist();
+      }
+    } else if (m instanceof SendInput in) {
+      return onSendInput(in);
+    } else if (m instanceof FileDataArrived f) {
+      return onFileDataArrived(f);
+    } else if (m instanceof CheckpointArrived c) {
+      return onCheckpointArrived(c);
+    } else if (m instanceof LineWaitOver w) {
+      if (parkedLineRequests.remove(w.request())) {
+        Executor.LineRequest q = w.request();
+        q.replyTo().tell(new Executor.Lines(Math.max(q.from(), 0), List.of(), false));
+      }
+    } else if (m instanceof Migrate g) {
+      return onMigrate(g);
+    } else if (m instanceof Located l) {
+      return onLocated(l);
+    } else if (m instanceof MoveResult r) {
+      return onMoveResult(r);
+    } else if (m instanceof FreezeResult f) {
+      return onFreezeResult(f);
+    } else if (m instanceof ElsewhereFound e) {
+      return onElsewhereFound(e);
+    } else if (m instanceof StartTimedOut t) {
+      return onStartTimedOut(t);
+    } else if (m instanceof HostGone g) {
+      return onHostGone(g);
+    } else if (m instanceof SubscriberGone g) {
+      subscribers.remove(g.subscriber());
+    } else if (m == PlaceAgain.INSTANCE) {
+      refusedBy = null; // a node that refused may have room by now
+      observed = null;
+      busyRefusals = 0;
+      place();
+    } else {
+      return Behaviors.unhandled();
+    }
+    return this;
   }
 
   // ---- placement ------------------------------------------------------------------------
@@ -516,8 +544,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     String only = large ? homeNode
         : everStarted || spec.startOn() == null ? null
         : spec.startOn().equals(io.drift.api.JobSpec.HOME) ? homeNode : spec.startOn();
-    balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(), Set.copyOf(refusedBy),
-        Map.copyOf(observed), only, placeAdapter()));
+    balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(),
+        refusedBy == null ? Set.of() : Set.copyOf(refusedBy),
+        observed == null ? Map.of() : Map.copyOf(observed), only, placeAdapter()));
   }
 
   private Behavior<Command> onPlaceResult(PlaceResult p) {
@@ -574,7 +603,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       }
       startIsTransfer = false;
       restartFrom = null;
-      observed.clear();
+      observed = null;
       busyRefusals = 0;
       state = JobState.RUNNING;
       host = a.host();
@@ -589,6 +618,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     } else if (reply instanceof Executor.Refused refused) {
       if (refused.busierThanBelieved() && !startIsTransfer) {
         getContext().getLog().debug("job {}: {}", spec.id(), refused.reason());
+        if (observed == null) {
+          observed = new HashMap<>(4);
+        }
         observed.put(refused.host(), refused.runQueue());
         busyRefusals++;
         placeAgain(); // the node may still be the best, told the truth
@@ -629,6 +661,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   /** This attempt is over without a start: place again elsewhere, or end a cancelled job. */
   private void giveUpAttempt(String node) {
+    if (refusedBy == null) {
+      refusedBy = new HashSet<>(4);
+    }
     refusedBy.add(node);
     placeAgain();
   }
@@ -715,7 +750,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     state = JobState.PENDING;
     host = "";
     executor = null;
-    refusedBy.clear();
+    refusedBy = new HashSet<>(4);
     refusedBy.add(lostHost);
     changed();
     place();

@@ -61,7 +61,8 @@ final class HostFiles implements HomeFiles {
   private long aheadStart;
   private byte[] ahead;
   // the chunks after it, asked for already, in order: aheadStart + ahead.length, then on
-  private final ArrayDeque<CompletionStage<FileReply>> coming = new ArrayDeque<>();
+  // deques start empty: most units do no file I/O, and a node holds one of these per unit
+  private final ArrayDeque<CompletionStage<FileReply>> coming = new ArrayDeque<>(0);
   private long comingStart;
   // with a side channel, a unit that reads on from where it stopped reads off a stream
   private FileStream stream;
@@ -72,7 +73,7 @@ final class HostFiles implements HomeFiles {
 
   // guarded by window
   private final Object window = new Object();
-  private final ArrayDeque<long[]> inFlight = new ArrayDeque<>(); // {last seq of a batch, bytes}
+  private final ArrayDeque<long[]> inFlight = new ArrayDeque<>(0); // {last seq of a batch, bytes}
   private long inFlightBytes;
   private long ackedUpTo;
   private String error;

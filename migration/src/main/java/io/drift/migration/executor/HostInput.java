@@ -25,7 +25,7 @@ final class HostInput {
   private final JobId jobId;
   private final HomeLink home;
   private final BooleanSupplier cancelled;
-  private final ArrayDeque<String> lines = new ArrayDeque<>();
+  private final ArrayDeque<String> lines = new ArrayDeque<>(0); // most units read no input
   private long consumed = -1; // not known until home's first answer says where we start
   private long fetchedUpTo = FROM_CURSOR; // index after the last line fetched
   private boolean ended;
