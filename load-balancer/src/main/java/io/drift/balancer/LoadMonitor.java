@@ -64,6 +64,15 @@ public final class LoadMonitor {
   private final String executorPath;
   private long sequence;
   private SmoothedLoad smoothed;
+  private LoadSample lastWritten;
+  private long lastWrittenNanos;
+
+  /**
+   * An unchanged sample is written again this often, not every interval: each write is
+   * replicated to every node and digested there, most of an idle cluster's CPU, while one a
+   * second still keeps every node's view fresh for placement and operators.
+   */
+  static final long REFRESH_NANOS = 1_000_000_000L;
 
   private LoadMonitor(ActorContext<Command> ctx,
       ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata, LocalLoad local,
@@ -112,6 +121,24 @@ public final class LoadMonitor {
    * what its units hold, not the JVM's free heap: the heap's garbage would make a node look
    * short of memory until its next collection, and send units away for nothing (decision 0018).
    */
+  /**
+   * Whether two samples say the same thing, but for their sequence. The smoothed run queues
+   * decay towards the current one by ever smaller steps, so they count as the same within a
+   * hundredth of a unit.
+   */
+  static boolean sameLoad(LoadSample a, LoadSample b) {
+    return a.slots() == b.slots() && a.runnable() == b.runnable() && a.guests() == b.guests()
+        && a.admitted() == b.admitted() && a.speed() == b.speed()
+        && a.freeMemoryBytes() == b.freeMemoryBytes()
+        && a.totalMemoryBytes() == b.totalMemoryBytes()
+        && a.acceptingGuests() == b.acceptingGuests()
+        && Math.abs(a.localRunQueue() - b.localRunQueue()) < 0.01
+        && Math.abs(a.exportedRunQueue() - b.exportedRunQueue()) < 0.01
+        && a.node().equals(b.node()) && a.executorPath().equals(b.executorPath())
+        && java.util.Objects.equals(a.cluster(), b.cluster())
+        && a.guestsByCluster().equals(b.guestsByCluster());
+  }
+
   LoadSample measure() {
     int runnable = local.runnableUnits();
     smoothed = smoothed == null ? SmoothedLoad.of(runnable) : smoothed.next(runnable);
@@ -131,6 +158,13 @@ public final class LoadMonitor {
 
   private void publish() {
     LoadSample sample = measure();
+    long now = System.nanoTime();
+    if (lastWritten != null && sameLoad(sample, lastWritten)
+        && now - lastWrittenNanos < REFRESH_NANOS) {
+      return;
+    }
+    lastWritten = sample;
+    lastWrittenNanos = now;
     ddata.askUpdate(
         replyTo -> new Replicator.Update<>(KEY, LWWMap.empty(), Replicator.writeLocal(), replyTo,
             map -> map.put(selfUnique, selfNode, sample)),
