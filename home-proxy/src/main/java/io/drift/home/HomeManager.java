@@ -254,7 +254,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
     return Behaviors.setup(ctx -> Behaviors.receiveMessage(r -> {
       try {
         store.save(r);
-      } catch (java.io.IOException e) {
+      } catch (java.io.IOException | RuntimeException e) {
+        // said, and the job goes on: a writer that stopped would keep every queued job
+        // waiting for its write
         ctx.getLog().warn("job {}: could not write its record to {}: {}; a restart of this"
             + " node would not resume it", r.spec().id(), store.dir(), e.toString());
       }

@@ -55,10 +55,15 @@ class QueuedRecordTest {
   /** A manager with its job records in {@code dir} and a balancer probe. */
   final class Home {
     final TestProbe<Balancer.Command> balancer = testKit.createTestProbe(Balancer.Command.class);
-    final JobStore store = new JobStore(dir.resolve("jobs"));
+    final JobStore store;
     final ActorRef<HomeManager.Command> manager;
 
     Home() {
+      this(dir.resolve("jobs"));
+    }
+
+    Home(Path jobs) {
+      store = new JobStore(jobs);
       // the queue looks for room every 100 ms; the balancer probe answers when a test says
       HomeSettings settings = new HomeSettings(Duration.ofSeconds(30), Duration.ofSeconds(30),
           1000, 1000, 100, dir.resolve("ws"), 1L << 20, 1000, Duration.ofMillis(100));
@@ -237,5 +242,15 @@ class QueuedRecordTest {
     assertEquals(JobState.QUEUED, l.info().state());
     assertEquals(1, home.onDisk().get(last), "its record was written before it was answered");
     assertEquals(200, home.queue().size());
+  }
+
+  @Test
+  void aRecordThatCannotBeWrittenLeavesTheJobQueuedAndAdmittedAllTheSame() throws Exception {
+    Path notADirectory = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+    Home home = new Home(notADirectory); // every write fails: its parent is a file
+    JobId id = home.create("q-unwritten", 1, null).jobId();
+    assertNotNull(home.ask(id, true).home(), "the client is answered once the write failed");
+    home.room(1);
+    assertEquals(id, home.balancer.expectMessageClass(Balancer.Place.class).jobId());
   }
 }
