@@ -66,13 +66,8 @@ public final class LoadMonitor {
   private SmoothedLoad smoothed;
   private LoadSample lastWritten;
   private long lastWrittenNanos;
+  private long refreshNanos;
 
-  /**
-   * An unchanged sample is written again this often, not every interval: each write is
-   * replicated to every node and digested there, most of an idle cluster's CPU, while one a
-   * second still keeps every node's view fresh for placement and operators.
-   */
-  static final long REFRESH_NANOS = 1_000_000_000L;
 
   private LoadMonitor(ActorContext<Command> ctx,
       ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata, LocalLoad local,
@@ -93,6 +88,7 @@ public final class LoadMonitor {
             e -> new MemberGone(NodeNames.of(e.member().address()))),
         ClusterEvent.MemberRemoved.class));
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.sampleInterval());
+    refreshNanos = settings.refresh().toNanos();
     publish(); // at once, so placement can start before the first tick
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> {
@@ -117,11 +113,6 @@ public final class LoadMonitor {
   }
 
   /**
-   * Measures now, and smooths the run queue as MOSIX does. Memory is the node's budget less
-   * what its units hold, not the JVM's free heap: the heap's garbage would make a node look
-   * short of memory until its next collection, and send units away for nothing (decision 0018).
-   */
-  /**
    * Whether two samples say the same thing, but for their sequence. The smoothed run queues
    * decay towards the current one by ever smaller steps, so they count as the same within a
    * hundredth of a unit.
@@ -139,6 +130,11 @@ public final class LoadMonitor {
         && a.guestsByCluster().equals(b.guestsByCluster());
   }
 
+  /**
+   * Measures now, and smooths the run queue as MOSIX does. Memory is the node's budget less
+   * what its units hold, not the JVM's free heap: the heap's garbage would make a node look
+   * short of memory until its next collection, and send units away for nothing (decision 0018).
+   */
   LoadSample measure() {
     int runnable = local.runnableUnits();
     smoothed = smoothed == null ? SmoothedLoad.of(runnable) : smoothed.next(runnable);
@@ -160,7 +156,7 @@ public final class LoadMonitor {
     LoadSample sample = measure();
     long now = System.nanoTime();
     if (lastWritten != null && sameLoad(sample, lastWritten)
-        && now - lastWrittenNanos < REFRESH_NANOS) {
+        && now - lastWrittenNanos < refreshNanos) {
       return;
     }
     lastWritten = sample;

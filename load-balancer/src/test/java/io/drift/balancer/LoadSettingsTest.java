@@ -12,31 +12,39 @@ import org.junit.jupiter.api.Test;
 
 class LoadSettingsTest {
 
+  private static final Duration TEN_S = Duration.ofSeconds(10);
+
   @Test
   void readsTheModuleDefaults() {
     LoadSettings s = LoadSettings.fromConfig(ConfigFactory.load());
     assertEquals(Duration.ofMillis(250), s.sampleInterval());
     assertEquals(Duration.ofSeconds(5), s.placementMemory());
+    assertEquals(Duration.ofSeconds(10), s.refresh());
   }
 
   @Test
   void readsOverrides() {
     LoadSettings s = LoadSettings.fromConfig(ConfigFactory.parseString(
-        "drift.load.interval = 1s\ndrift.balancer.placement-memory = 0s"));
+        "drift.load.interval = 1s\ndrift.balancer.placement-memory = 0s\n"
+            + "drift.load.refresh = 3s"));
     assertEquals(Duration.ofSeconds(1), s.sampleInterval());
     assertEquals(Duration.ZERO, s.placementMemory());
+    assertEquals(Duration.ofSeconds(3), s.refresh());
   }
 
   @Test
   void rejectsANonPositiveIntervalAndNegativeMemory() {
     ConfigException zero = assertThrows(ConfigException.class,
-        () -> new LoadSettings(Duration.ZERO, Duration.ofSeconds(1)));
+        () -> new LoadSettings(Duration.ZERO, Duration.ofSeconds(1), TEN_S));
     assertTrue(zero.getMessage().contains("drift.load.interval"), zero.getMessage());
     assertThrows(ConfigException.class,
-        () -> new LoadSettings(Duration.ofMillis(-1), Duration.ofSeconds(1)));
+        () -> new LoadSettings(Duration.ofMillis(-1), Duration.ofSeconds(1), TEN_S));
     ConfigException neg = assertThrows(ConfigException.class,
-        () -> new LoadSettings(Duration.ofMillis(10), Duration.ofMillis(-1)));
+        () -> new LoadSettings(Duration.ofMillis(10), Duration.ofMillis(-1), TEN_S));
     assertTrue(neg.getMessage().contains("placement-memory"), neg.getMessage());
+    ConfigException never = assertThrows(ConfigException.class,
+        () -> new LoadSettings(Duration.ofMillis(10), Duration.ZERO, Duration.ZERO));
+    assertTrue(never.getMessage().contains("drift.load.refresh"), never.getMessage());
   }
 
   @Test
