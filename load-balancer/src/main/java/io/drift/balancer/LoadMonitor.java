@@ -16,10 +16,12 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import java.time.Duration;
 
 /**
  * Measures this node every {@code drift.load.interval} and writes the sample to the cluster-wide
- * {@link #KEY} map (WriteLocal: gossip spreads it). Removes the samples of members that left.
+ * {@link #KEY} map (WriteLocal: gossip spreads it) when it differs from the last one written,
+ * or {@code drift.load.refresh} after that. Removes the samples of members that left.
  */
 public final class LoadMonitor {
 
@@ -51,7 +53,7 @@ public final class LoadMonitor {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         DistributedData.<Command, LWWMap<String, LoadSample>>withReplicatorMessageAdapter(
             ddata -> new LoadMonitor(ctx, ddata, local, speed, memoryBytes, selfNode,
-                executorPath).start(timers, settings))));
+                executorPath, settings.refresh()).start(timers, settings))));
   }
 
   private final ActorContext<Command> ctx;
@@ -66,13 +68,13 @@ public final class LoadMonitor {
   private SmoothedLoad smoothed;
   private LoadSample lastWritten;
   private long lastWrittenNanos;
-  private long refreshNanos;
-
+  private final long refreshNanos; // an unchanged sample is written again this often
 
   private LoadMonitor(ActorContext<Command> ctx,
       ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata, LocalLoad local,
-      double speed, long memoryBytes, String selfNode, String executorPath) {
+      double speed, long memoryBytes, String selfNode, String executorPath, Duration refresh) {
     this.ctx = ctx;
+    this.refreshNanos = refresh.toNanos();
     this.ddata = ddata;
     this.selfUnique = DistributedData.get(ctx.getSystem()).selfUniqueAddress();
     this.local = local;
@@ -88,7 +90,6 @@ public final class LoadMonitor {
             e -> new MemberGone(NodeNames.of(e.member().address()))),
         ClusterEvent.MemberRemoved.class));
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.sampleInterval());
-    refreshNanos = settings.refresh().toNanos();
     publish(); // at once, so placement can start before the first tick
     return Behaviors.receive(Command.class)
         .onMessageEquals(Tick.INSTANCE, () -> {

@@ -33,7 +33,7 @@ class LoadSettingsTest {
   }
 
   @Test
-  void rejectsANonPositiveIntervalAndNegativeMemory() {
+  void rejectsANonPositiveIntervalOrRefreshAndNegativeMemory() {
     ConfigException zero = assertThrows(ConfigException.class,
         () -> new LoadSettings(Duration.ZERO, Duration.ofSeconds(1), TEN_S));
     assertTrue(zero.getMessage().contains("drift.load.interval"), zero.getMessage());
