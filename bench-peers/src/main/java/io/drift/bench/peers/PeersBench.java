@@ -119,7 +119,8 @@ public final class PeersBench {
             add(mine, "a_one_client", Workloads.placements(peer, 1, placements));
             add(mine, "a_four_clients", Workloads.placements(peer, 4, placements));
           }
-          if (peer.clustered()) {
+          // --placements-only: (a) alone, a quicker loop while working on the placement path
+          if (!o.placementsOnly() && peer.clustered()) {
             int[] joined = new int[1];
             Map<String, Object> join = new LinkedHashMap<>();
             Map<String, Object> c = Workloads.batch(peer, longSizes, optJoin,
@@ -137,7 +138,7 @@ public final class PeersBench {
             });
             d.putAll(drain);
             add(mine, "d_drain", d);
-          } else {
+          } else if (!o.placementsOnly()) {
             add(mine, "b_batch", Workloads.batch(peer, sizes, opt8, null));
           }
           System.err.printf("%s run %d: %s%n", peer.name(), r + 1, lastOf(mine));
@@ -216,10 +217,12 @@ public final class PeersBench {
   }
 
   /** The command line: the whole comparison by default; parts of it to look into one. */
-  record Options(boolean quick, int runs, int placements, List<String> systems, boolean memory) {
+  record Options(boolean quick, int runs, int placements, List<String> systems, boolean memory,
+      boolean placementsOnly) {
     static final List<String> ALL = List.of(DRIFT, DRIFT_PLACEMENT, IGNITE, IGNITE_DEFAULTS, POOL);
     static final String USAGE = "usage: drift-bench peers [--quick] [--runs N] [--placements N]"
-        + " [--systems " + String.join(",", ALL) + "] [--no-memory | --memory-only]";
+        + " [--systems " + String.join(",", ALL) + "] [--no-memory | --memory-only]"
+        + " [--placements-only]";
 
     static Options parse(String[] args) {
       boolean quick = false;
@@ -228,12 +231,14 @@ public final class PeersBench {
       List<String> systems = ALL;
       boolean memory = true;
       boolean memoryOnly = false;
+      boolean placementsOnly = false;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
           case "--quick" -> quick = true;
           case "--no-memory" -> memory = false;
           case "--memory-only" -> memoryOnly = true;
+          case "--placements-only" -> placementsOnly = true;
           case "--runs" -> runs = positive(a, value(args, ++i, a));
           case "--placements" -> placements = positive(a, value(args, ++i, a));
           case "--systems" -> {
@@ -257,7 +262,8 @@ public final class PeersBench {
       // one run by default: the whole comparison in under 30 minutes (issue 9); medians of
       // three runs with --runs 3, about three times as long
       return new Options(quick, runs != null ? runs : 1,
-          placements != null ? placements : quick ? 10_000 : 100_000, systems, memory);
+          placements != null ? placements : quick ? 10_000 : 100_000, systems, memory,
+          placementsOnly);
     }
 
     private static String value(String[] args, int i, String flag) {
