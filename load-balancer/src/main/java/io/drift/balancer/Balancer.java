@@ -35,6 +35,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
@@ -141,6 +142,11 @@ public final class Balancer {
 
   private record SamplesChanged(Map<String, LoadSample> samples) implements Command {}
 
+  private enum ReadSamples implements Command { INSTANCE }
+
+  /** A local read of the samples failed (the replicator stops, at shutdown). */
+  private enum SamplesUnread implements Command { INSTANCE }
+
   private enum GossipTick implements Command { INSTANCE }
 
   /** A peer's gossip; it arrives as the window's message. */
@@ -243,20 +249,23 @@ public final class Balancer {
       PlacementPolicy policy, String selfNode, Mover mover) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         DistributedData.<Command, LWWMap<String, LoadSample>>withReplicatorMessageAdapter(ddata -> {
-          ddata.subscribe(LoadMonitor.KEY, rsp -> rsp instanceof Replicator.Changed<?> changed
-              ? new SamplesChanged(Map.copyOf(
-                  ((LWWMap<String, LoadSample>) changed.dataValue()).getEntries()))
-              : new SamplesChanged(Map.of()));
+          // read the local replica every load interval rather than subscribe: a subscription
+          // makes the replicator serialize and digest the whole map at every change it takes
+          // (each node's sample, up to every interval from each node), to decide whether to
+          // notify; a local read costs a map copy
+          timers.startTimerWithFixedDelay(ReadSamples.INSTANCE, settings.sampleInterval());
+          ctx.getSelf().tell(ReadSamples.INSTANCE);
           Cluster.get(ctx.getSystem()).subscriptions().tell(Subscribe.create(
               ctx.messageAdapter(ClusterEvent.MemberRemoved.class,
                   e -> new MemberGone(NodeNames.of(e.member().address()))),
               ClusterEvent.MemberRemoved.class));
           timers.startTimerWithFixedDelay(GossipTick.INSTANCE, gossip.interval());
-          return new Balancer(ctx, settings, gossip, policy, selfNode, mover).behavior();
+          return new Balancer(ctx, settings, gossip, policy, selfNode, mover, ddata).behavior();
         })));
   }
 
   private final ActorContext<Command> ctx;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata;
   private final PlacementPolicy policy;
   private final String selfNode;
   private final Cluster cluster;
@@ -286,8 +295,10 @@ public final class Balancer {
   private record Promise(long untilNanos, long memoryBytes) {}
 
   private Balancer(ActorContext<Command> ctx, LoadSettings settings, GossipSettings gossip,
-      PlacementPolicy policy, String selfNode, Mover mover) {
+      PlacementPolicy policy, String selfNode, Mover mover,
+      ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata) {
     this.mover = mover;
+    this.ddata = ddata;
     this.outcomes = ctx.messageAdapter(String.class, MoveOutcome::new);
     this.reservations = ctx.messageAdapter(MoveReservation.class, Reserved::new);
     this.ctx = ctx;
@@ -318,6 +329,16 @@ public final class Balancer {
 
   private Behavior<Command> behavior() {
     return Behaviors.receive(Command.class)
+        .onMessageEquals(ReadSamples.INSTANCE, () -> {
+          ddata.askGet(
+              replyTo -> new Replicator.Get<>(LoadMonitor.KEY, Replicator.readLocal(), replyTo),
+              rsp -> rsp instanceof Replicator.GetSuccess<LWWMap<String, LoadSample>> ok
+                  ? new SamplesChanged(Map.copyOf(ok.get(LoadMonitor.KEY).getEntries()))
+                  : rsp instanceof Replicator.NotFound<?> ? new SamplesChanged(Map.of())
+                  : SamplesUnread.INSTANCE);
+          return Behaviors.same();
+        })
+        .onMessageEquals(SamplesUnread.INSTANCE, Behaviors::same)
         .onMessage(SamplesChanged.class, this::onSamples)
         .onMessageEquals(GossipTick.INSTANCE, this::onGossipTick)
         .onMessage(Gossip.class, g -> {
