@@ -161,7 +161,7 @@ public final class JobStore {
   }
 
   private Path file(JobId id) {
-    return dir.resolve(id.value() + SUFFIX); // a JobId is a safe file name (JobId.FORM)
+    return dir.resolve(id.value() + SUFFIX); // a JobId is a safe file name (its form: JobId)
   }
 
   private static void writePayload(DataOutputStream out, Payload p) throws IOException {
