@@ -158,7 +158,6 @@ public final class PlacementWireSerializer extends SerializerWithStringManifest 
           out.writeLong(r.cpuNanos());
           out.writeLong(r.steps());
         }
-        default -> throw new IllegalStateException(manifest);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e); // a byte array does not fail
@@ -206,34 +205,19 @@ public final class PlacementWireSerializer extends SerializerWithStringManifest 
 
   /** Strings by byte length, not writeUTF: a result or an error may pass its 64 KiB. */
   private static void str(DataOutputStream out, String s) throws IOException {
-    if (s == null) {
-      out.writeInt(-1);
-      return;
-    }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    out.writeInt(b.length);
-    out.write(b);
+    bytes(out, s == null ? null : s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String str(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < -1 || n > in.available()) {
-      throw new IOException("a string of " + n + " bytes");
-    }
-    if (n == -1) {
-      return null;
-    }
-    byte[] b = new byte[n];
-    in.readFully(b);
-    return new String(b, StandardCharsets.UTF_8);
+    byte[] b = bytes(in, "string");
+    return b == null ? null : new String(b, StandardCharsets.UTF_8);
   }
 
   private static void payload(DataOutputStream out, Payload p) throws IOException {
     out.writeBoolean(p != null);
     if (p != null) {
       str(out, p.className());
-      out.writeInt(p.bytes().length);
-      out.write(p.bytes());
+      bytes(out, p.bytes());
     }
   }
 
@@ -242,13 +226,32 @@ public final class PlacementWireSerializer extends SerializerWithStringManifest 
       return null;
     }
     String className = str(in);
+    byte[] b = bytes(in, "payload");
+    if (b == null) {
+      throw new IOException("a payload without bytes");
+    }
+    return new Payload(className, b);
+  }
+
+  /** A length, -1 for null, then the bytes. */
+  private static void bytes(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b == null ? -1 : b.length);
+    if (b != null) {
+      out.write(b);
+    }
+  }
+
+  private static byte[] bytes(DataInputStream in, String what) throws IOException {
     int n = in.readInt();
-    if (n < 0 || n > in.available()) {
-      throw new IOException("a payload of " + n + " bytes");
+    if (n < -1 || n > in.available()) {
+      throw new IOException("a " + what + " of " + n + " bytes");
+    }
+    if (n == -1) {
+      return null;
     }
     byte[] b = new byte[n];
     in.readFully(b);
-    return new Payload(className, b);
+    return b;
   }
 
   private static void jobId(DataOutputStream out, JobId id) throws IOException {

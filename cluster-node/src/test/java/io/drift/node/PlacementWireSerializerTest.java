@@ -54,6 +54,12 @@ class PlacementWireSerializerTest {
     return (ActorRef<T>) (ActorRef<?>) r;
   }
 
+  /** The node's own instance, as bound in cluster-node's reference.conf. */
+  private static PlacementWireSerializer serializer() {
+    return (PlacementWireSerializer) serialization.serializerByIdentity()
+        .apply(PlacementWireSerializer.ID);
+  }
+
   private static final JobId ID = JobId.of("0a1b2c3d4e5f");
   private static final Payload UNIT = new Payload("io.drift.bench.Stamp", new byte[] {1, 2, 3});
 
@@ -104,15 +110,13 @@ class PlacementWireSerializerTest {
     // DataOutput.writeUTF stops at 64 KiB; a result's JSON may be longer
     String big = "x".repeat(200_000) + "é";
     Object m = new HomeProxy.Completed(info("h", null, big, JobState.SUCCEEDED), null);
-    PlacementWireSerializer s = new PlacementWireSerializer(
-        (org.apache.pekko.actor.ExtendedActorSystem) kit.system().classicSystem());
+    PlacementWireSerializer s = serializer();
     assertEquals(m, s.fromBinary(s.toBinary(m), s.manifest(m)));
   }
 
   @Test
   void badInputIsRefusedSayingWhy() {
-    PlacementWireSerializer s = new PlacementWireSerializer(
-        (org.apache.pekko.actor.ExtendedActorSystem) kit.system().classicSystem());
+    PlacementWireSerializer s = serializer();
     Object m = new Executor.Accepted(ID, 4, "127.0.0.1:2553");
     byte[] good = s.toBinary(m);
     var unknown = assertThrows(NotSerializableException.class, () -> s.fromBinary(good, "Zz9"));
