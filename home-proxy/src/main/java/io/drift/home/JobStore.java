@@ -8,13 +8,19 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -22,14 +28,18 @@ import java.util.stream.Stream;
  * (decision 0017): per job one file with what it is (its {@link HomeProxy.Spec}) and its latest
  * checkpoint, written whole to a temporary file and renamed over the old one, so a crash leaves
  * either the old record or the new. Written when the job is submitted and whenever home keeps a
- * newer checkpoint; deleted when the job ends. Not thread-safe per job: its proxy is its only
- * writer.
+ * newer checkpoint; when the job ends, renamed to a spare that a later save writes into
+ * (decision 0032). Not thread-safe per job: its proxy is its only writer.
  */
 public final class JobStore {
 
   private static final int MAGIC_1 = 0x44524a31; // "DRJ1": before the batch queue
   private static final int MAGIC = 0x44524a32; // "DRJ2": with the queue priority
   private static final String SUFFIX = ".job";
+  private static final String SPARE = ".spare";
+  /** Spare files kept for reuse at most, and the largest kept: bounded disk (decision 0032). */
+  static final int MAX_SPARES = 256;
+  static final long MAX_SPARE_BYTES = 16 * 1024;
 
   /**
    * A job as it was last written: its checkpoint is null until it had one; {@code queue} its
@@ -44,6 +54,10 @@ public final class JobStore {
   }
 
   private final Path dir;
+  /** Ended jobs' files, renamed, for the next saves to write into (decision 0032). */
+  private final ConcurrentLinkedQueue<Path> spares = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger spareCount = new AtomicInteger();
+  private final AtomicLong nextSpare = new AtomicLong();
 
   public JobStore(Path dir) {
     this.dir = dir;
@@ -84,36 +98,98 @@ public final class JobStore {
     }
     out.flush();
     Path file = file(s.id());
-    // one name per job, as the job's proxy is its only writer (a leftover of a crash is
-    // overwritten); the directory is made on the first save that finds none, and the file is
-    // deleted only when the rename did not happen: a delete of a file that is not there costs
-    // an exception, and saves are the submission's most frequent cost
+    // written whole into a spare (an ended job's file) or else a new temporary file, one name
+    // per job as the job's proxy is its only writer (a leftover of a crash is overwritten),
+    // then renamed over the record; the directory is made on the first save that finds none,
+    // and the temporary file is deleted only when the rename did not happen: a delete of a
+    // file that is not there costs an exception, and saves are the submission's most frequent
+    // cost
+    byte[] record = bytes.toByteArray();
+    Path spare = spares.poll();
+    if (spare != null) {
+      spareCount.decrementAndGet();
+      if (overwrite(spare, record)) {
+        replace(spare, file);
+        return;
+      }
+    }
     Path tmp = dir.resolve(s.id().value() + ".tmp");
     try {
-      try {
-        Files.write(tmp, bytes.toByteArray());
-      } catch (NoSuchFileException e) {
-        Files.createDirectories(dir);
-        Files.write(tmp, bytes.toByteArray());
+      Files.write(tmp, record);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(dir);
+      Files.write(tmp, record);
+    }
+    replace(tmp, file);
+  }
+
+  /** Writes a spare file's bytes in place; false if it is gone (taken out of the directory). */
+  private static boolean overwrite(Path spare, byte[] record) throws IOException {
+    try (FileChannel ch = FileChannel.open(spare, StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(record);
+      while (buf.hasRemaining()) {
+        ch.write(buf, buf.position());
       }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      ch.truncate(record.length); // an older, longer record's tail must not stay
+      return true;
+    } catch (NoSuchFileException e) {
+      return false;
     } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(spare);
       throw e;
     }
   }
 
+  /** Renames the written {@code from} over the job's record: a crash leaves the old or the new. */
+  private static void replace(Path from, Path file) throws IOException {
+    try {
+      try {
+        Files.move(from, file, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(from, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(from);
+      throw e;
+    }
+  }
+
+  /**
+   * Forgets an ended job's record. The file is renamed to a spare, not deleted, while there are
+   * fewer than {@link #MAX_SPARES} and it is small: the next save writes into it. On ext4 a file
+   * created soon after many were deleted costs a scan for a free inode under the directory's
+   * lock, and at a thousand jobs a second that scan, and the other writers spinning on the
+   * lock, took two fifths of the CPU of the placement benchmark (decision 0032).
+   */
   public void delete(JobId id) throws IOException {
-    Files.deleteIfExists(file(id));
+    Path file = file(id);
+    if (spareCount.get() < MAX_SPARES) {
+      long size;
+      try {
+        size = Files.size(file);
+      } catch (NoSuchFileException e) {
+        return;
+      }
+      if (size <= MAX_SPARE_BYTES) {
+        Path spare = dir.resolve(nextSpare.getAndIncrement() + SPARE);
+        try {
+          Files.move(file, spare, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+          return;
+        }
+        spareCount.incrementAndGet();
+        spares.add(spare);
+        return;
+      }
+    }
+    Files.deleteIfExists(file);
   }
 
   /**
    * Every job record in the directory, oldest submission first. A file that does not read as
-   * one is left where it is and named in {@code unreadable}.
+   * one is left where it is and named in {@code unreadable}. Spares left by an earlier run are
+   * deleted: called at the start, before any save.
    */
   public List<Record> load(List<String> unreadable) throws IOException {
     List<Record> records = new ArrayList<>();
@@ -121,7 +197,16 @@ public final class JobStore {
       return records;
     }
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).toList()) {
+      for (Path f : files.toList()) {
+        if (f.getFileName().toString().endsWith(SPARE)) {
+          if (!spares.contains(f)) {
+            Files.deleteIfExists(f); // of before a restart: its name may be given again
+          }
+          continue;
+        }
+        if (!f.getFileName().toString().endsWith(SUFFIX)) {
+          continue;
+        }
         try (InputStream in = Files.newInputStream(f)) {
           records.add(read(new DataInputStream(in)));
         } catch (IOException | RuntimeException e) {
