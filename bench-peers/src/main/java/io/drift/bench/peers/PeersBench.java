@@ -106,9 +106,13 @@ public final class PeersBench {
       long s0 = System.nanoTime();
       try (Peer peer = started(e.getValue())) {
         System.err.printf("%s: started in %.1f s%n", peer.name(), (System.nanoTime() - s0) / 1e9);
-        // a tenth of (a), not counted: seven JVMs just started on two cores spend a minute
-        // compiling, which would count as the idle CPU (a) takes out, and as placement cost
-        Workloads.placements(peer, 4, placements / 10);
+        // (a) once in full, not counted, as a JMH warm-up iteration: seven JVMs just started
+        // on two cores go on compiling the placement path for tens of thousands of
+        // placements (with a tenth of (a) as the warm-up, the first counted run placed a third
+        // as fast as the third), and compiling counts as placement cost, and in the idle CPU
+        // that (a) takes out
+        Workloads.placements(peer, 1, placements, Double.MAX_VALUE);
+        Workloads.placements(peer, 4, placements, Double.MAX_VALUE);
         double rest = Workloads.settle(peer, SETTLE_S);
         System.err.printf(Locale.ROOT, "%s: warmed up in %.1f s (at rest: %.2f cores)%n",
             peer.name(), (System.nanoTime() - s0) / 1e9, rest);
@@ -116,8 +120,8 @@ public final class PeersBench {
           // Drift placing only runs empty units by the very same path (they end in their first
           // step, before any move could be weighed): (a) is run once, as "drift"
           if (!e.getKey().equals(DRIFT_PLACEMENT)) {
-            add(mine, "a_one_client", Workloads.placements(peer, 1, placements));
-            add(mine, "a_four_clients", Workloads.placements(peer, 4, placements));
+            add(mine, "a_one_client", Workloads.placements(peer, 1, placements, rest));
+            add(mine, "a_four_clients", Workloads.placements(peer, 4, placements, rest));
           }
           // --placements-only: (a) alone, a quicker loop while working on the placement path
           if (!o.placementsOnly() && peer.clustered()) {
