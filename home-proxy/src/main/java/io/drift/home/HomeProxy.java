@@ -288,6 +288,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
   private static final int REPLAY_BATCH = 256;
+  /** The logger getLog gives this class, asked only whether it would write debug lines. */
+  private static final org.slf4j.Logger DEBUG = org.slf4j.LoggerFactory.getLogger(HomeProxy.class);
 
   private final TimerScheduler<Command> timers;
   private final Spec spec;
@@ -562,8 +564,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       epoch++;
       host = placed.node();
       startOutstanding = true;
-      getContext().getLog().debug("job {} epoch {} -> {}: {}", spec.id(), epoch, host,
-          placed.decision().reason());
+      if (DEBUG.isDebugEnabled()) { // getLog sets the MDC at each call: once per job is a cost
+        getContext().getLog().debug("job {} epoch {} -> {}: {}", spec.id(), epoch, host,
+            placed.decision().reason());
+      }
       // past the last try the job starts where the truest news sends it, unchecked
       int believed = busyRefusals < Admission.PLACEMENT_TRIES - 1 ? placed.believedRunQueue()
           : Executor.NO_BELIEF;

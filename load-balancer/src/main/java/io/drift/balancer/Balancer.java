@@ -476,6 +476,8 @@ public final class Balancer {
 
   /** Home answers a move within this; after it, the balancer decides again without the answer. */
   private static final long MOVE_ANSWER_NANOS = 60_000_000_000L;
+  /** The logger getLog gives this class, asked only whether it would write debug lines. */
+  private static final org.slf4j.Logger DEBUG = org.slf4j.LoggerFactory.getLogger(Balancer.class);
 
   /** A target answers a reservation within this many intervals, or the move is given up. */
   private static final int RESERVE_ANSWER_INTERVALS = 3;
@@ -802,7 +804,9 @@ public final class Balancer {
     candidates.sort(Comparator.comparing(NodeLoad::node));
     PlacementDecision d = policy.place(
         new PlacementRequest(p.jobId().value(), selfNode, p.memoryMb(), p.excluded()), candidates);
-    ctx.getLog().debug("placement of job {}: {} {}", p.jobId(), d.reason(), d.candidates());
+    if (DEBUG.isDebugEnabled()) { // getLog sets the MDC at each call, and this is per job
+      ctx.getLog().debug("placement of job {}: {} {}", p.jobId(), d.reason(), d.candidates());
+    }
     record("place", p.jobId().value(), d.chosen().orElse(null), d.reason());
     if (d.chosen().isPresent()) {
       LoadSample target = byNode.get(d.chosen().get());

@@ -44,8 +44,8 @@ public final class LeastLoadPolicy implements PlacementPolicy {
       seen.add(new PlacementDecision.Candidate(
           n.node(), n.speedWithOneMore(), n == best ? "chosen" : "slower or lost the tie"));
     }
-    String reason = String.format("fastest for one more unit: %.3f reference CPUs on %s%s",
-        best.speedWithOneMore(), best.node(), best.node().equals(req.home()) ? " (home)" : "");
+    String reason = "fastest for one more unit: " + Decimals.fixed(best.speedWithOneMore(), 3)
+        + " reference CPUs on " + best.node() + (best.node().equals(req.home()) ? " (home)" : "");
     return new PlacementDecision(req.jobId(), Optional.of(best.node()), reason, List.copyOf(seen));
   }
 

@@ -57,9 +57,10 @@ public final class OpportunityCostPolicy implements PlacementPolicy {
             n == best ? "chosen" : "costs more or lost the tie"));
       }
     }
-    String reason = String.format("least opportunity cost: %.4f on %s (load %.2f, speed %.1f)%s",
-        bestScore, best.node(), best.load(), best.speed(),
-        best.node().equals(req.home()) ? " (home)" : "");
+    String reason = "least opportunity cost: " + Decimals.fixed(bestScore, 4) + " on "
+        + best.node() + " (load " + Decimals.fixed(best.load(), 2) + ", speed "
+        + Decimals.fixed(best.speed(), 1) + ")"
+        + (best.node().equals(req.home()) ? " (home)" : "");
     return new PlacementDecision(req.jobId(), Optional.of(best.node()), reason, List.copyOf(seen));
   }
 
