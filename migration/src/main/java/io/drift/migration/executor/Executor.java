@@ -33,6 +33,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 public final class Executor extends AbstractBehavior<Executor.Command> {
 
+  /** The logger getLog gives this class, asked only whether it would write debug lines. */
+  private static final org.slf4j.Logger DEBUG = org.slf4j.LoggerFactory.getLogger(Executor.class);
+
   public sealed interface Command {}
 
   /**
@@ -958,7 +961,9 @@ public final class Executor extends AbstractBehavior<Executor.Command> {
     // Accept before the first step can run: home then hears Accepted before any event of it.
     replyTo.tell(new Accepted(jobId, epoch, selfNode));
     runner.enqueue(task);
-    getContext().getLog().debug("job {} ({}) started under epoch {}", jobId, jobName, epoch);
+    if (DEBUG.isDebugEnabled()) { // getLog sets the MDC at each call, and this is per job
+      getContext().getLog().debug("job {} ({}) started under epoch {}", jobId, jobName, epoch);
+    }
     return this;
   }
 
