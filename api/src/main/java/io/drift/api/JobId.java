@@ -40,7 +40,8 @@ public record JobId(String value) implements Comparable<JobId> {
   /** A fresh id: 12 hex digits, enough that two homes never pick the same one in practice. */
   public static JobId random() {
     String hex = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffffL);
-    return new JobId("0".repeat(12 - hex.length()) + hex); // String.format parses its pattern at every call
+    // not String.format, which parses its pattern at every call
+    return new JobId("0".repeat(12 - hex.length()) + hex);
   }
 
   @Override

@@ -18,8 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -55,8 +54,7 @@ public final class JobStore {
 
   private final Path dir;
   /** Ended jobs' files, renamed, for the next saves to write into (decision 0032). */
-  private final ConcurrentLinkedQueue<Path> spares = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger spareCount = new AtomicInteger();
+  private final ArrayBlockingQueue<Path> spares = new ArrayBlockingQueue<>(MAX_SPARES);
   private final AtomicLong nextSpare = new AtomicLong();
 
   public JobStore(Path dir) {
@@ -106,12 +104,9 @@ public final class JobStore {
     // cost
     byte[] record = bytes.toByteArray();
     Path spare = spares.poll();
-    if (spare != null) {
-      spareCount.decrementAndGet();
-      if (overwrite(spare, record)) {
-        replace(spare, file);
-        return;
-      }
+    if (spare != null && overwrite(spare, record)) {
+      replace(spare, file);
+      return;
     }
     Path tmp = dir.resolve(s.id().value() + ".tmp");
     try {
@@ -164,26 +159,25 @@ public final class JobStore {
    */
   public void delete(JobId id) throws IOException {
     Path file = file(id);
-    if (spareCount.get() < MAX_SPARES) {
-      long size;
-      try {
-        size = Files.size(file);
-      } catch (NoSuchFileException e) {
-        return;
-      }
-      if (size <= MAX_SPARE_BYTES) {
-        Path spare = dir.resolve(nextSpare.getAndIncrement() + SPARE);
-        try {
-          Files.move(file, spare, StandardCopyOption.REPLACE_EXISTING);
-        } catch (NoSuchFileException e) {
-          return;
-        }
-        spareCount.incrementAndGet();
-        spares.add(spare);
-        return;
-      }
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (NoSuchFileException e) {
+      return; // never written, or forgotten already
     }
-    Files.deleteIfExists(file);
+    if (size > MAX_SPARE_BYTES || spares.remainingCapacity() == 0) {
+      Files.deleteIfExists(file);
+      return;
+    }
+    Path spare = dir.resolve(nextSpare.getAndIncrement() + SPARE);
+    try {
+      Files.move(file, spare, StandardCopyOption.REPLACE_EXISTING);
+    } catch (NoSuchFileException e) {
+      return;
+    }
+    if (!spares.offer(spare)) {
+      Files.deleteIfExists(spare); // other proxies took the last places meanwhile
+    }
   }
 
   /**

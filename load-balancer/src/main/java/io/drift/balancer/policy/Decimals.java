@@ -7,7 +7,7 @@ import java.math.RoundingMode;
  * Numbers in a decision's reason, written as {@code %.Nf} would in the root locale. Not through
  * {@link String#format}: a placement's reason is made for every job, and {@code Formatter}
  * looks up the locale's decimal symbols at each call, which was half of the balancer's time per
- * placement (decision 0032's outcome, in docs/performance.md).
+ * placement (docs/performance.md, "(a) after decision 0032").
  */
 final class Decimals {
   private Decimals() {}
