@@ -10,35 +10,49 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
 
 /**
  * The jobs a home node is home to, on its disk, so that a home that restarts resumes them
- * (decision 0017): per job one file with what it is (its {@link HomeProxy.Spec}) and its latest
- * checkpoint, written whole to a temporary file and renamed over the old one, so a crash leaves
- * either the old record or the new. Written when the job is submitted and whenever home keeps a
- * newer checkpoint; when the job ends, renamed to a spare that a later save writes into
- * (decision 0032). Not thread-safe per job: its proxy is its only writer.
+ * (decision 0017): a job's record is what it is (its {@link HomeProxy.Spec}) and its latest
+ * checkpoint, written when the job is submitted and whenever home keeps a newer checkpoint.
+ *
+ * <p>Records live in numbered slot files, each a header (live or free, a version, the body's
+ * length and CRC) and the record (decision 0033). A record is only ever written into a free
+ * slot, whole, in one write; the slot it replaces is then marked free, one byte in place. A
+ * crash therefore leaves the old record or the new one: a torn write fails its CRC, and of two
+ * live copies of a job the higher version wins. An ended job's slot is marked free and written
+ * again for a later job, so the steady state creates, renames and deletes no files: on ext4
+ * each of those takes the directory's lock, and they were a fifth of the CPU of the placement
+ * benchmark. Not thread-safe per job: its proxy is its only writer.
  */
 public final class JobStore {
 
   private static final int MAGIC_1 = 0x44524a31; // "DRJ1": before the batch queue
   private static final int MAGIC = 0x44524a32; // "DRJ2": with the queue priority
-  private static final String SUFFIX = ".job";
-  private static final String SPARE = ".spare";
-  /** Spare files kept for reuse at most, and the largest kept: bounded disk (decision 0032). */
-  static final int MAX_SPARES = 256;
-  static final long MAX_SPARE_BYTES = 16 * 1024;
+  private static final int SLOT_MAGIC = 0x44525331; // "DRS1": a slot's header
+  /** Slot header: magic (4), live (1), version (8), body length (4), body CRC-32 (4). */
+  private static final int HEADER = 21;
+  private static final int LIVE_AT = 4;
+  private static final String SLOT = ".rec";
+  /** A record file of before decision 0033 (one file per job, renamed into place). */
+  private static final String OLD = ".job";
+  /** Free slots kept for reuse at most, and the largest record a kept slot held. */
+  static final int MAX_FREE = 1024;
+  static final long MAX_FREE_BYTES = 16 * 1024;
 
   /**
    * A job as it was last written: its checkpoint is null until it had one; {@code queue} its
@@ -53,9 +67,15 @@ public final class JobStore {
   }
 
   private final Path dir;
-  /** Ended jobs' files, renamed, for the next saves to write into (decision 0032). */
-  private final ArrayBlockingQueue<Path> spares = new ArrayBlockingQueue<>(MAX_SPARES);
-  private final AtomicLong nextSpare = new AtomicLong();
+  /**
+   * Each live job's slot; a slot that holds a record larger than {@link #MAX_FREE_BYTES} is
+   * stored as {@code -1 - slot}, so that its file is deleted, not kept, when the job ends.
+   */
+  private final Map<JobId, Integer> slots = new ConcurrentHashMap<>();
+  /** Free slots whose files are kept, each holding a dead record of at most MAX_FREE_BYTES. */
+  private final ArrayBlockingQueue<Integer> free = new ArrayBlockingQueue<>(MAX_FREE);
+  private final AtomicInteger nextSlot = new AtomicInteger();
+  private final AtomicLong version = new AtomicLong();
 
   public JobStore(Path dir) {
     this.dir = dir;
@@ -66,10 +86,11 @@ public final class JobStore {
   }
 
   public void save(Record r) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(
-        r.spec().unit().size() + (r.checkpoint() == null ? 0 : r.checkpoint().state().size())
-            + 512);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(HEADER
+        + r.spec().unit().size() + (r.checkpoint() == null ? 0 : r.checkpoint().state().size())
+        + 512);
     DataOutputStream out = new DataOutputStream(bytes);
+    out.write(new byte[HEADER]); // filled in below, once the body's length and CRC are known
     out.writeInt(MAGIC);
     HomeProxy.Spec s = r.spec();
     out.writeUTF(s.id().value());
@@ -95,121 +116,218 @@ public final class JobStore {
       out.writeLong(c.steps());
     }
     out.flush();
-    Path file = file(s.id());
-    // written whole into a spare (an ended job's file) or else a new temporary file, one name
-    // per job as the job's proxy is its only writer (a leftover of a crash is overwritten),
-    // then renamed over the record; the directory is made on the first save that finds none,
-    // and the temporary file is deleted only when the rename did not happen: a delete of a
-    // file that is not there costs an exception, and saves are the submission's most frequent
-    // cost
-    byte[] record = bytes.toByteArray();
-    Path spare = spares.poll();
-    if (spare != null && overwrite(spare, record)) {
-      replace(spare, file);
-      return;
-    }
-    Path tmp = dir.resolve(s.id().value() + ".tmp");
-    try {
-      Files.write(tmp, record);
-    } catch (NoSuchFileException e) {
-      Files.createDirectories(dir);
-      Files.write(tmp, record);
-    }
-    replace(tmp, file);
-  }
+    ByteBuffer record = ByteBuffer.wrap(bytes.toByteArray());
+    int length = record.capacity() - HEADER;
+    CRC32 crc = new CRC32();
+    crc.update(record.array(), HEADER, length);
+    record.putInt(0, SLOT_MAGIC).put(LIVE_AT, (byte) 1).putLong(5, version.incrementAndGet())
+        .putInt(13, length).putInt(17, (int) crc.getValue());
 
-  /** Writes a spare file's bytes in place; false if it is gone (taken out of the directory). */
-  private static boolean overwrite(Path spare, byte[] record) throws IOException {
-    try (FileChannel ch = FileChannel.open(spare, StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(record);
-      while (buf.hasRemaining()) {
-        ch.write(buf, buf.position());
-      }
-      ch.truncate(record.length); // an older, longer record's tail must not stay
-      return true;
-    } catch (NoSuchFileException e) {
-      return false;
+    Integer reused = free.poll();
+    int slot = reused != null ? reused : nextSlot.getAndIncrement();
+    try {
+      write(slot, record);
     } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(spare);
+      release(slot, true); // what it holds now is unknown: not kept
       throw e;
+    }
+    Integer old = slots.put(s.id(), length > MAX_FREE_BYTES ? -1 - slot : slot);
+    if (old != null) {
+      forget(old); // only now: until the new record is whole, the old one is the job's
     }
   }
 
-  /** Renames the written {@code from} over the job's record: a crash leaves the old or the new. */
-  private static void replace(Path from, Path file) throws IOException {
-    try {
-      try {
-        Files.move(from, file, StandardCopyOption.ATOMIC_MOVE,
-            StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(from, file, StandardCopyOption.REPLACE_EXISTING);
+  /** Writes a record into a free slot's file, made (and its directory) if there is none. */
+  private void write(int slot, ByteBuffer record) throws IOException {
+    try (FileChannel ch = open(slotFile(slot))) {
+      // no truncation: a longer dead record's tail stays behind the body, which the header
+      // bounds; a slot keeps only records of up to MAX_FREE_BYTES for reuse (release)
+      while (record.hasRemaining()) {
+        ch.write(record, record.position());
       }
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(from);
-      throw e;
+    }
+  }
+
+  private FileChannel open(Path file) throws IOException {
+    try {
+      return FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+    } catch (NoSuchFileException e) {
+      Files.createDirectories(dir); // the first record of a new node
+      return FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
     }
   }
 
   /**
-   * Forgets an ended job's record. The file is renamed to a spare, not deleted, while there are
-   * fewer than {@link #MAX_SPARES} and it is small: the next save writes into it. On ext4 a file
-   * created soon after many were deleted costs a scan for a free inode under the directory's
-   * lock, and at a thousand jobs a second that scan, and the other writers spinning on the
-   * lock, took two fifths of the CPU of the placement benchmark (decision 0032).
+   * Forgets an ended job's record: its slot is marked free, to be written again for a later
+   * job. A slot that held a large record, or one more than {@link #MAX_FREE} kept, is deleted.
    */
   public void delete(JobId id) throws IOException {
-    Path file = file(id);
-    long size;
-    try {
-      size = Files.size(file);
-    } catch (NoSuchFileException e) {
-      return; // never written, or forgotten already
+    Integer slot = slots.remove(id);
+    if (slot != null) {
+      forget(slot);
     }
-    if (size > MAX_SPARE_BYTES || spares.remainingCapacity() == 0) {
-      Files.deleteIfExists(file);
+  }
+
+  /** Marks a slot free (one byte, in place) and keeps it for reuse or deletes its file. */
+  private void forget(int stored) throws IOException {
+    boolean large = stored < 0;
+    int slot = large ? -1 - stored : stored;
+    if (large) {
+      release(slot, true); // deleted whole: nothing to mark
       return;
     }
-    Path spare = dir.resolve(nextSpare.getAndIncrement() + SPARE);
-    try {
-      Files.move(file, spare, StandardCopyOption.REPLACE_EXISTING);
+    try (FileChannel ch = FileChannel.open(slotFile(slot), StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {0}), LIVE_AT);
     } catch (NoSuchFileException e) {
-      return;
+      return; // taken out of the directory by hand: nothing to keep
     }
-    if (!spares.offer(spare)) {
-      Files.deleteIfExists(spare); // other proxies took the last places meanwhile
+    release(slot, false);
+  }
+
+  /** Keeps a free slot for reuse, or deletes its file when it is large or enough are kept. */
+  private void release(int slot, boolean large) throws IOException {
+    if (large || !free.offer(slot)) {
+      Files.deleteIfExists(slotFile(slot));
     }
   }
 
   /**
-   * Every job record in the directory, oldest submission first. A file that does not read as
-   * one is left where it is and named in {@code unreadable}. Spares left by an earlier run are
-   * deleted: called at the start, before any save.
+   * Every job record in the directory, oldest submission first, and this store's view of its
+   * slots made anew from them: called at the start, before any save. A file that does not read
+   * as a record is left where it is and named in {@code unreadable}. A slot torn by a crash,
+   * or one that a newer version of its job replaced, is freed. Records of before decision 0033
+   * (a file per job) are moved into slots.
    */
   public List<Record> load(List<String> unreadable) throws IOException {
+    slots.clear();
+    free.clear();
+    nextSlot.set(0);
     List<Record> records = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return records;
     }
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path f : files.toList()) {
-        if (f.getFileName().toString().endsWith(SPARE)) {
-          if (!spares.contains(f)) {
-            Files.deleteIfExists(f); // of before a restart: its name may be given again
-          }
-          continue;
+    List<Path> files;
+    try (Stream<Path> list = Files.list(dir)) {
+      files = list.sorted().toList();
+    }
+    Map<JobId, Found> newest = new HashMap<>();
+    List<Integer> freed = new ArrayList<>();
+    List<Path> old = new ArrayList<>();
+    long maxVersion = 0;
+    for (Path f : files) {
+      String name = f.getFileName().toString();
+      if (name.endsWith(".tmp") || name.endsWith(".spare")) {
+        Files.deleteIfExists(f); // a temporary or spare file of before decision 0033
+        continue;
+      }
+      if (name.endsWith(OLD)) {
+        old.add(f);
+        continue;
+      }
+      int slot = slotNumber(name);
+      if (slot < 0) {
+        continue; // not ours
+      }
+      nextSlot.set(Math.max(nextSlot.get(), slot + 1)); // never given again, read or not
+      byte[] data;
+      try {
+        data = Files.readAllBytes(f);
+      } catch (IOException e) {
+        unreadable.add(f + ": " + e);
+        continue;
+      }
+      ByteBuffer b = ByteBuffer.wrap(data);
+      if (data.length < HEADER || b.getInt(0) == 0) {
+        freed.add(slot); // a first write that a crash cut short, or left as zeros
+        continue;
+      }
+      if (b.getInt(0) != SLOT_MAGIC) {
+        unreadable.add(f + ": not a Drift job record");
+        continue;
+      }
+      int length = b.getInt(13);
+      if (b.get(LIVE_AT) != 1 || length < 0 || length > data.length - HEADER
+          || !crcMatches(data, length, b.getInt(17))) {
+        freed.add(slot); // free, or torn by a crash while written: the job's older one stands
+        continue;
+      }
+      Record r;
+      try {
+        r = read(new DataInputStream(new java.io.ByteArrayInputStream(data, HEADER, length)));
+      } catch (IOException | RuntimeException e) {
+        unreadable.add(f + ": " + e);
+        continue;
+      }
+      long v = b.getLong(5);
+      maxVersion = Math.max(maxVersion, v);
+      Found was = newest.get(r.spec().id());
+      Found now = new Found(r, slot, v, length > MAX_FREE_BYTES);
+      if (was == null || was.version < v) {
+        newest.put(r.spec().id(), now);
+        if (was != null) {
+          freed.add(was.slot); // a crash came between writing the newer and freeing this
         }
-        if (!f.getFileName().toString().endsWith(SUFFIX)) {
-          continue;
+      } else {
+        freed.add(slot);
+      }
+    }
+    version.set(maxVersion);
+    for (Found f : newest.values()) {
+      slots.put(f.record.spec().id(), f.large ? -1 - f.slot : f.slot);
+      records.add(f.record);
+    }
+    for (int slot : freed) {
+      markFree(slot);
+      release(slot, false);
+    }
+    for (Path f : old) {
+      try (InputStream in = Files.newInputStream(f)) {
+        Record r = read(new DataInputStream(in));
+        if (!slots.containsKey(r.spec().id())) {
+          save(r);
+          records.add(r);
         }
-        try (InputStream in = Files.newInputStream(f)) {
-          records.add(read(new DataInputStream(in)));
-        } catch (IOException | RuntimeException e) {
-          unreadable.add(f + ": " + e);
-        }
+        Files.delete(f); // its record is in a slot now
+      } catch (IOException | RuntimeException e) {
+        unreadable.add(f + ": " + e);
       }
     }
     records.sort(java.util.Comparator.comparingLong(Record::submittedAtMillis));
     return records;
+  }
+
+  private record Found(Record record, int slot, long version, boolean large) {}
+
+  private void markFree(int slot) throws IOException {
+    try (FileChannel ch = FileChannel.open(slotFile(slot), StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(new byte[] {0}), LIVE_AT);
+    }
+  }
+
+  private static boolean crcMatches(byte[] data, int length, int expected) {
+    CRC32 crc = new CRC32();
+    crc.update(data, HEADER, length);
+    return (int) crc.getValue() == expected;
+  }
+
+  /** A slot file's number, or -1 if the name is not one. */
+  private static int slotNumber(String name) {
+    if (!name.endsWith(SLOT) || name.length() == SLOT.length() || name.length() > 9 + SLOT.length()) {
+      return -1;
+    }
+    int n = 0;
+    for (int i = 0; i < name.length() - SLOT.length(); i++) {
+      char ch = name.charAt(i);
+      if (ch < '0' || ch > '9') {
+        return -1;
+      }
+      n = n * 10 + (ch - '0');
+    }
+    return n;
+  }
+
+  private Path slotFile(int slot) {
+    return dir.resolve(slot + SLOT);
   }
 
   private static Record read(DataInputStream in) throws IOException {
@@ -237,10 +355,6 @@ public final class JobStore {
     }
     return new Record(new HomeProxy.Spec(id, name, unitClass, memoryMb, migratable, unit,
         workspace, code), submitted, c, restarts, migrations, queue);
-  }
-
-  private Path file(JobId id) {
-    return dir.resolve(id.value() + SUFFIX); // a JobId is a safe file name (its form: JobId)
   }
 
   private static void writePayload(DataOutputStream out, Payload p) throws IOException {

@@ -51,10 +51,8 @@ class JobStoreTest {
     store.delete(JobId.of("a"));
     assertEquals(1, store.load(bad).size());
     List<String> left = names(dir.resolve("node"));
-    assertEquals(2, left.size(), "b's record and a's file kept as a spare, no temporary file: "
-        + left);
-    assertTrue(left.contains("b.job") && left.stream().anyMatch(n -> n.endsWith(".spare")),
-        left.toString());
+    assertEquals(List.of("0.rec", "1.rec", "2.rec"), left,
+        "a slot each for b, a and b's newer record, no temporary file");
   }
 
   static List<String> names(Path d) throws Exception {
@@ -64,52 +62,143 @@ class JobStoreTest {
   }
 
   @Test
-  void anEndedJobsFileIsWrittenAgainForTheNextJobAndNoOldBytesStay() throws Exception {
+  void anEndedJobsSlotIsWrittenAgainForTheNextJobAndItsOldBytesAreNotRead() throws Exception {
     JobStore store = new JobStore(dir);
-    // a long record first, so that a shorter one written into its file must cut its tail
+    // a long record first, so that a shorter one written into its slot leaves a tail behind
     HomeProxy.Spec big = new HomeProxy.Spec(JobId.of("big"), "big", "x.Unit", 64, true,
         new Payload("x.Unit", new byte[4000]), null, null);
     store.save(new JobStore.Record(big, 1_000, null, 0, 0));
-    Object bigFile = Files.getAttribute(dir.resolve("big.job"), "unix:ino");
+    Object slot = Files.getAttribute(dir.resolve("0.rec"), "unix:ino");
     store.delete(JobId.of("big"));
-    assertEquals(1, names(dir).size());
-    assertTrue(names(dir).get(0).endsWith(".spare"), names(dir).toString());
+    assertEquals(List.of("0.rec"), names(dir), "a free slot is kept");
+    assertEquals(List.of(), new JobStore(dir).load(new ArrayList<>()), "and holds no job");
 
+    store = new JobStore(dir);
+    store.load(new ArrayList<>());
     store.save(new JobStore.Record(spec("a"), 2_000, null, 0, 0));
-    assertEquals(List.of("a.job"), names(dir), "the spare became a's record");
-    assertEquals(bigFile, Files.getAttribute(dir.resolve("a.job"), "unix:ino"),
+    assertEquals(List.of("0.rec"), names(dir), "the free slot became a's record");
+    assertEquals(slot, Files.getAttribute(dir.resolve("0.rec"), "unix:ino"),
         "the same file, not a new one");
     List<String> bad = new ArrayList<>();
     List<JobStore.Record> back = new JobStore(dir).load(bad);
     assertEquals(List.of(), bad);
     assertEquals(List.of(spec("a")), back.stream().map(JobStore.Record::spec).toList());
-    assertTrue(Files.size(dir.resolve("a.job")) < 1000, "the old record's tail is cut");
   }
 
   @Test
-  void sparesAreBoundedInNumberAndSizeAndThoseOfAnEarlierRunGo() throws Exception {
+  void freeSlotsAreBoundedInNumberAndSizeAndARestartKeepsThemFree() throws Exception {
     JobStore store = new JobStore(dir);
-    int n = JobStore.MAX_SPARES + 10;
+    int n = JobStore.MAX_FREE + 10;
     for (int i = 0; i < n; i++) {
       store.save(new JobStore.Record(spec("j" + i), i, null, 0, 0));
     }
     HomeProxy.Spec big = new HomeProxy.Spec(JobId.of("big"), "big", "x.Unit", 64, true,
-        new Payload("x.Unit", new byte[(int) JobStore.MAX_SPARE_BYTES + 1]), null, null);
+        new Payload("x.Unit", new byte[(int) JobStore.MAX_FREE_BYTES + 1]), null, null);
     store.save(new JobStore.Record(big, 0, null, 0, 0));
+    assertEquals(n + 1, names(dir).size());
     store.delete(JobId.of("big"));
-    assertEquals(List.of(), names(dir).stream().filter(f -> f.endsWith(".spare")).toList(),
-        "a record too large to keep is deleted");
+    assertEquals(n, names(dir).size(), "a slot that held a large record is deleted");
     for (int i = 0; i < n; i++) {
       store.delete(JobId.of("j" + i));
     }
-    assertEquals(JobStore.MAX_SPARES, names(dir).size(), "at most MAX_SPARES spares");
+    assertEquals(JobStore.MAX_FREE, names(dir).size(), "at most MAX_FREE free slots");
     store.delete(JobId.of("never-saved")); // nothing to forget: no error
 
-    // a restarted node: the old spares are not records, and they go
+    // a restarted node: free slots hold no job, and the next records go into them
     List<String> bad = new ArrayList<>();
-    assertEquals(List.of(), new JobStore(dir).load(bad));
+    JobStore again = new JobStore(dir);
+    assertEquals(List.of(), again.load(bad));
     assertEquals(List.of(), bad);
-    assertEquals(List.of(), names(dir));
+    List<String> before = names(dir);
+    again.save(new JobStore.Record(spec("a"), 1, null, 0, 0));
+    assertEquals(before, names(dir), "no new file while a free slot is kept");
+    assertEquals(List.of(spec("a")),
+        new JobStore(dir).load(bad).stream().map(JobStore.Record::spec).toList());
+  }
+
+  @Test
+  void aCrashBetweenWritingTheNewerRecordAndFreeingTheOlderLeavesTheNewer() throws Exception {
+    JobStore store = new JobStore(dir);
+    store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0)); // slot 0
+    Executor.Checkpoint c = new Executor.Checkpoint(JobId.of("a"), 1,
+        new Payload("x.Unit", new byte[] {7}), 2, 1, 1, 10, 3);
+    store.save(new JobStore.Record(spec("a"), 1_000, c, 1, 0)); // slot 1, then 0 is freed
+    setLive(dir.resolve("0.rec"), 1); // as if the crash came before 0 was freed
+
+    List<String> bad = new ArrayList<>();
+    List<JobStore.Record> back = new JobStore(dir).load(bad);
+    assertEquals(List.of(), bad);
+    assertEquals(1, back.size(), "one record of the job, not two");
+    assertEquals(c.state(), back.get(0).checkpoint().state(), "the newer one");
+    assertEquals(0, Files.readAllBytes(dir.resolve("0.rec"))[4], "the older is freed");
+  }
+
+  @Test
+  void aRecordTornByACrashIsFreedAndTheJobsOlderOneStands() throws Exception {
+    JobStore store = new JobStore(dir);
+    store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0)); // slot 0
+    Executor.Checkpoint c = new Executor.Checkpoint(JobId.of("a"), 1,
+        new Payload("x.Unit", new byte[] {7}), 2, 1, 1, 10, 3);
+    store.save(new JobStore.Record(spec("a"), 1_000, c, 1, 0)); // slot 1
+    // the crash came while slot 1 was written: 0 was not freed yet, and 1 is not whole
+    setLive(dir.resolve("0.rec"), 1);
+    byte[] torn = Files.readAllBytes(dir.resolve("1.rec"));
+    torn[torn.length - 3] ^= 0x55;
+    Files.write(dir.resolve("1.rec"), torn);
+    Files.write(dir.resolve("7.rec"), new byte[0]); // a first write cut short: an empty file
+
+    List<String> bad = new ArrayList<>();
+    JobStore again = new JobStore(dir);
+    List<JobStore.Record> back = again.load(bad);
+    assertEquals(List.of(), bad, "torn slots are free, not unreadable");
+    assertEquals(1, back.size());
+    assertNull(back.get(0).checkpoint(), "the older record, whole");
+    again.delete(JobId.of("a"));
+    assertEquals(List.of(), new JobStore(dir).load(bad), "and it is forgotten as usual");
+  }
+
+  @Test
+  void aRecordOfBeforeSlotsIsLoadedAndMovedIntoASlot() throws Exception {
+    HomeProxy.Spec b = spec("b");
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      out.writeInt(0x44524a32); // "DRJ2": the layout of decision 0017's files, with the queue
+      out.writeUTF("b");
+      out.writeUTF(b.name());
+      out.writeUTF(b.unitClass());
+      out.writeLong(b.memoryMb());
+      out.writeBoolean(b.migratable());
+      out.writeUTF(b.unit().className());
+      out.writeInt(b.unit().bytes().length);
+      out.write(b.unit().bytes());
+      out.writeBoolean(true);
+      out.writeUTF(b.workspace());
+      out.writeBoolean(true);
+      out.writeUTF(b.code());
+      out.writeLong(5_000);
+      out.writeInt(1);
+      out.writeInt(2);
+      out.writeInt(3);
+      out.writeBoolean(false);
+    }
+    Files.write(dir.resolve("b.job"), bytes.toByteArray());
+    Files.write(dir.resolve("c.spare"), new byte[10]);
+
+    List<String> bad = new ArrayList<>();
+    JobStore store = new JobStore(dir);
+    List<JobStore.Record> back = store.load(bad);
+    assertEquals(List.of(), bad);
+    assertEquals(List.of(new JobStore.Record(b, 5_000, null, 1, 2, 3)), back);
+    assertEquals(List.of("0.rec"), names(dir), "moved into a slot; the spare is gone");
+    assertEquals(back, new JobStore(dir).load(bad), "and read from there after a restart");
+    store.delete(JobId.of("b"));
+    assertEquals(List.of(), new JobStore(dir).load(bad));
+  }
+
+  private static void setLive(Path slot, int live) throws Exception {
+    byte[] data = Files.readAllBytes(slot);
+    data[4] = (byte) live;
+    Files.write(slot, data);
   }
 
   @Test
@@ -117,11 +206,12 @@ class JobStoreTest {
     JobStore store = new JobStore(dir);
     store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0));
     Files.write(dir.resolve("junk.job"), new byte[] {1, 2, 3, 4, 5});
+    Files.write(dir.resolve("3.rec"), "not a slot, but named as one".getBytes());
     List<String> bad = new ArrayList<>();
     assertEquals(1, store.load(bad).size());
-    assertEquals(1, bad.size());
-    assertTrue(bad.get(0).contains("junk.job"), bad.toString());
-    assertTrue(Files.exists(dir.resolve("junk.job")));
+    assertEquals(2, bad.size());
+    assertTrue(bad.get(0).contains("3.rec") && bad.get(1).contains("junk.job"), bad.toString());
+    assertTrue(Files.exists(dir.resolve("junk.job")) && Files.exists(dir.resolve("3.rec")));
     assertEquals(List.of(), new JobStore(dir.resolve("none")).load(bad), "no directory: none");
   }
 }
