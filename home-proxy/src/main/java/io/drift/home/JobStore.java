@@ -18,8 +18,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
@@ -53,6 +55,7 @@ public final class JobStore {
   /** Free slots kept for reuse at most, and the largest record a kept slot held. */
   static final int MAX_FREE = 1024;
   static final long MAX_FREE_BYTES = 16 * 1024;
+  private static final int WRITE_PIECE = 64 * 1024;
 
   /**
    * A job as it was last written: its checkpoint is null until it had one; {@code queue} its
@@ -74,6 +77,13 @@ public final class JobStore {
   private final Map<JobId, Integer> slots = new ConcurrentHashMap<>();
   /** Free slots whose files are kept, each holding a dead record of at most MAX_FREE_BYTES. */
   private final ArrayBlockingQueue<Integer> free = new ArrayBlockingQueue<>(MAX_FREE);
+  /** Numbers whose files were deleted, given again before new ones: the numbers stay small. */
+  private final Queue<Integer> unused = new ConcurrentLinkedQueue<>();
+  /**
+   * Slots (as stored in {@link #slots}) that a job left but whose freeing failed: tried again
+   * at every save and delete, so that an ended job's record does not stay live on disk.
+   */
+  private final Queue<Integer> stuck = new ConcurrentLinkedQueue<>();
   private final AtomicInteger nextSlot = new AtomicInteger();
   private final AtomicLong version = new AtomicLong();
 
@@ -123,17 +133,55 @@ public final class JobStore {
     record.putInt(0, SLOT_MAGIC).put(LIVE_AT, (byte) 1).putLong(5, version.incrementAndGet())
         .putInt(13, length).putInt(17, (int) crc.getValue());
 
-    Integer reused = free.poll();
-    int slot = reused != null ? reused : nextSlot.getAndIncrement();
+    retryStuck();
+    int slot = takeSlot();
     try {
       write(slot, record);
     } catch (IOException | RuntimeException e) {
-      release(slot, true); // what it holds now is unknown: not kept
+      try {
+        release(slot, true); // what it holds now is unknown: not kept
+      } catch (IOException x) {
+        e.addSuppressed(x);
+      }
       throw e;
     }
     Integer old = slots.put(s.id(), length > MAX_FREE_BYTES ? -1 - slot : slot);
     if (old != null) {
-      forget(old); // only now: until the new record is whole, the old one is the job's
+      // only now: until the new record is whole, the old one is the job's. If this fails, the
+      // new record is still the job's (a load takes the higher version), so the save stands
+      try {
+        forget(old);
+      } catch (IOException e) {
+        stuck.add(old);
+      }
+    }
+  }
+
+  private int takeSlot() throws IOException {
+    Integer slot = free.poll();
+    if (slot == null) {
+      slot = unused.poll();
+    }
+    if (slot == null) {
+      slot = nextSlot.getAndIncrement();
+      if (slot < 0 || slot == Integer.MAX_VALUE) {
+        nextSlot.set(Integer.MAX_VALUE);
+        throw new IOException("no job record slot left in " + dir);
+      }
+    }
+    return slot;
+  }
+
+  /** Frees what failed to be freed before, until the first that fails again. */
+  private void retryStuck() {
+    Integer old;
+    while ((old = stuck.poll()) != null) {
+      try {
+        forget(old);
+      } catch (IOException e) {
+        stuck.add(old);
+        return;
+      }
     }
   }
 
@@ -141,9 +189,13 @@ public final class JobStore {
   private void write(int slot, ByteBuffer record) throws IOException {
     try (FileChannel ch = open(slotFile(slot))) {
       // no truncation: a longer dead record's tail stays behind the body, which the header
-      // bounds; a slot keeps only records of up to MAX_FREE_BYTES for reuse (release)
-      while (record.hasRemaining()) {
-        ch.write(record, record.position());
+      // bounds; a slot keeps only records of up to MAX_FREE_BYTES for reuse (release). In
+      // pieces: the JDK copies a heap buffer into a direct one that each thread keeps as large
+      // as the largest it wrote. A crash between pieces leaves a prefix, which fails the CRC
+      byte[] a = record.array();
+      int at = 0;
+      while (at < a.length) {
+        at += ch.write(ByteBuffer.wrap(a, at, Math.min(WRITE_PIECE, a.length - at)), at);
       }
     }
   }
@@ -162,9 +214,15 @@ public final class JobStore {
    * job. A slot that held a large record, or one more than {@link #MAX_FREE} kept, is deleted.
    */
   public void delete(JobId id) throws IOException {
+    retryStuck();
     Integer slot = slots.remove(id);
     if (slot != null) {
-      forget(slot);
+      try {
+        forget(slot);
+      } catch (IOException e) {
+        stuck.add(slot); // tried again at the next save or delete
+        throw e;
+      }
     }
   }
 
@@ -188,6 +246,7 @@ public final class JobStore {
   private void release(int slot, boolean large) throws IOException {
     if (large || !free.offer(slot)) {
       Files.deleteIfExists(slotFile(slot));
+      unused.add(slot);
     }
   }
 
@@ -201,6 +260,8 @@ public final class JobStore {
   public List<Record> load(List<String> unreadable) throws IOException {
     slots.clear();
     free.clear();
+    unused.clear();
+    stuck.clear();
     nextSlot.set(0);
     List<Record> records = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
@@ -211,7 +272,7 @@ public final class JobStore {
       files = list.sorted().toList();
     }
     Map<JobId, Found> newest = new HashMap<>();
-    List<Integer> freed = new ArrayList<>();
+    List<Found> freed = new ArrayList<>(); // record null: a free or torn slot
     List<Path> old = new ArrayList<>();
     long maxVersion = 0;
     for (Path f : files) {
@@ -237,38 +298,41 @@ public final class JobStore {
         continue;
       }
       ByteBuffer b = ByteBuffer.wrap(data);
+      boolean large = data.length > HEADER + MAX_FREE_BYTES; // deleted when freed, not kept
       if (data.length < HEADER || b.getInt(0) == 0) {
-        freed.add(slot); // a first write that a crash cut short, or left as zeros
+        freed.add(new Found(null, slot, 0, large, false)); // a first write cut short, or zeros
         continue;
       }
       if (b.getInt(0) != SLOT_MAGIC) {
-        unreadable.add(f + ": not a Drift job record");
+        unreadable.add(f + ": not a Drift job record (no slot header); left as it is");
         continue;
       }
       int length = b.getInt(13);
-      if (b.get(LIVE_AT) != 1 || length < 0 || length > data.length - HEADER
+      boolean live = b.get(LIVE_AT) == 1;
+      if (!live || length < 0 || length > data.length - HEADER
           || !crcMatches(data, length, b.getInt(17))) {
-        freed.add(slot); // free, or torn by a crash while written: the job's older one stands
+        // free, or torn by a crash while written: the job's older record stands
+        freed.add(new Found(null, slot, 0, large, live));
         continue;
       }
       Record r;
       try {
         r = read(new DataInputStream(new java.io.ByteArrayInputStream(data, HEADER, length)));
       } catch (IOException | RuntimeException e) {
-        unreadable.add(f + ": " + e);
+        unreadable.add(f + ": a job record this version cannot read (" + e + "); left as it is");
         continue;
       }
       long v = b.getLong(5);
       maxVersion = Math.max(maxVersion, v);
+      Found now = new Found(r, slot, v, large, true);
       Found was = newest.get(r.spec().id());
-      Found now = new Found(r, slot, v, length > MAX_FREE_BYTES);
       if (was == null || was.version < v) {
         newest.put(r.spec().id(), now);
         if (was != null) {
-          freed.add(was.slot); // a crash came between writing the newer and freeing this
+          freed.add(was); // a crash came between writing the newer and freeing this
         }
       } else {
-        freed.add(slot);
+        freed.add(now);
       }
     }
     version.set(maxVersion);
@@ -276,27 +340,42 @@ public final class JobStore {
       slots.put(f.record.spec().id(), f.large ? -1 - f.slot : f.slot);
       records.add(f.record);
     }
-    for (int slot : freed) {
-      markFree(slot);
-      release(slot, false);
+    for (Found f : freed) {
+      try {
+        if (f.live) {
+          markFree(f.slot);
+        }
+        release(f.slot, f.large);
+      } catch (IOException e) {
+        stuck.add(f.large ? -1 - f.slot : f.slot); // tried again at the first save or delete
+      }
     }
     for (Path f : old) {
+      Record r;
       try (InputStream in = Files.newInputStream(f)) {
-        Record r = read(new DataInputStream(in));
-        if (!slots.containsKey(r.spec().id())) {
-          save(r);
-          records.add(r);
-        }
-        Files.delete(f); // its record is in a slot now
+        r = read(new DataInputStream(in));
       } catch (IOException | RuntimeException e) {
-        unreadable.add(f + ": " + e);
+        unreadable.add(f + ": not a Drift job record (" + e + "); left as it is");
+        continue;
+      }
+      if (!slots.containsKey(r.spec().id())) {
+        save(r); // a failure here fails the load: the job must not be dropped unsaid
+        records.add(r);
+      }
+      try {
+        Files.delete(f); // its record is in a slot now
+      } catch (IOException e) {
+        unreadable.add(f + ": a job record of the old layout, now kept in a slot, that could"
+            + " not be removed (" + e + "): remove it by hand, or the job may run again after"
+            + " a later restart");
       }
     }
     records.sort(java.util.Comparator.comparingLong(Record::submittedAtMillis));
     return records;
   }
 
-  private record Found(Record record, int slot, long version, boolean large) {}
+  /** A slot read at load: its record (null if none), and whether its live byte was set. */
+  private record Found(Record record, int slot, long version, boolean large, boolean live) {}
 
   private void markFree(int slot) throws IOException {
     try (FileChannel ch = FileChannel.open(slotFile(slot), StandardOpenOption.WRITE)) {
@@ -312,18 +391,19 @@ public final class JobStore {
 
   /** A slot file's number, or -1 if the name is not one. */
   private static int slotNumber(String name) {
-    if (!name.endsWith(SLOT) || name.length() == SLOT.length() || name.length() > 9 + SLOT.length()) {
+    int digits = name.length() - SLOT.length();
+    if (!name.endsWith(SLOT) || digits < 1 || digits > 10) {
       return -1;
     }
-    int n = 0;
-    for (int i = 0; i < name.length() - SLOT.length(); i++) {
+    long n = 0;
+    for (int i = 0; i < digits; i++) {
       char ch = name.charAt(i);
       if (ch < '0' || ch > '9') {
         return -1;
       }
       n = n * 10 + (ch - '0');
     }
-    return n;
+    return n < Integer.MAX_VALUE ? (int) n : -1;
   }
 
   private Path slotFile(int slot) {

@@ -2,6 +2,7 @@ package io.drift.home;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.drift.api.JobId;
@@ -31,7 +32,7 @@ class JobStoreTest {
     store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0));
     Executor.Checkpoint c = new Executor.Checkpoint(JobId.of("b"), 3,
         new Payload("x.Unit", new byte[] {9, 9}), 11, 4, 7, 5_000, 42);
-    store.save(new JobStore.Record(spec("b"), 2_000, c, 2, 5)); // over the first one
+    store.save(new JobStore.Record(spec("b"), 2_000, c, 2, 5)); // replaces the first one
 
     List<String> bad = new ArrayList<>();
     List<JobStore.Record> back = store.load(bad);
@@ -119,42 +120,133 @@ class JobStoreTest {
   @Test
   void aCrashBetweenWritingTheNewerRecordAndFreeingTheOlderLeavesTheNewer() throws Exception {
     JobStore store = new JobStore(dir);
-    store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0)); // slot 0
+    store.save(new JobStore.Record(spec("x"), 500, null, 0, 0)); // slot 0
+    store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0)); // slot 1
+    store.delete(JobId.of("x")); // slot 0 free
     Executor.Checkpoint c = new Executor.Checkpoint(JobId.of("a"), 1,
         new Payload("x.Unit", new byte[] {7}), 2, 1, 1, 10, 3);
-    store.save(new JobStore.Record(spec("a"), 1_000, c, 1, 0)); // slot 1, then 0 is freed
-    setLive(dir.resolve("0.rec"), 1); // as if the crash came before 0 was freed
+    // the newer record goes into the lower slot, which a load reads first: the version, not
+    // the order of reading, must decide
+    store.save(new JobStore.Record(spec("a"), 1_000, c, 1, 0)); // slot 0, then 1 is freed
+    setLive(dir.resolve("1.rec"), 1); // as if the crash came before 1 was freed
 
     List<String> bad = new ArrayList<>();
     List<JobStore.Record> back = new JobStore(dir).load(bad);
     assertEquals(List.of(), bad);
-    assertEquals(1, back.size(), "one record of the job, not two");
+    assertEquals(1, back.size(), "one record of the job, not two: " + back);
     assertEquals(c.state(), back.get(0).checkpoint().state(), "the newer one");
-    assertEquals(0, Files.readAllBytes(dir.resolve("0.rec"))[4], "the older is freed");
+    assertEquals(0, Files.readAllBytes(dir.resolve("1.rec"))[4], "the older is freed");
   }
 
   @Test
   void aRecordTornByACrashIsFreedAndTheJobsOlderOneStands() throws Exception {
     JobStore store = new JobStore(dir);
-    store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0)); // slot 0
+    store.save(new JobStore.Record(spec("x"), 500, null, 0, 0)); // slot 0
+    store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0)); // slot 1
+    store.delete(JobId.of("x")); // slot 0 free, still holding x's dead record
+    byte[] dead = Files.readAllBytes(dir.resolve("0.rec"));
     Executor.Checkpoint c = new Executor.Checkpoint(JobId.of("a"), 1,
         new Payload("x.Unit", new byte[] {7}), 2, 1, 1, 10, 3);
-    store.save(new JobStore.Record(spec("a"), 1_000, c, 1, 0)); // slot 1
-    // the crash came while slot 1 was written: 0 was not freed yet, and 1 is not whole
-    setLive(dir.resolve("0.rec"), 1);
-    byte[] torn = Files.readAllBytes(dir.resolve("1.rec"));
-    torn[torn.length - 3] ^= 0x55;
-    Files.write(dir.resolve("1.rec"), torn);
+    store.save(new JobStore.Record(spec("a"), 1_000, c, 1, 0)); // into slot 0
+    // the crash came while slot 0 was written: only the new header and a few bytes of the
+    // new record reached it, over x's dead record, and slot 1 was not freed yet
+    byte[] whole = Files.readAllBytes(dir.resolve("0.rec"));
+    byte[] torn = dead.clone();
+    System.arraycopy(whole, 0, torn, 0, 30);
+    Files.write(dir.resolve("0.rec"), torn);
+    setLive(dir.resolve("1.rec"), 1);
     Files.write(dir.resolve("7.rec"), new byte[0]); // a first write cut short: an empty file
 
     List<String> bad = new ArrayList<>();
     JobStore again = new JobStore(dir);
     List<JobStore.Record> back = again.load(bad);
     assertEquals(List.of(), bad, "torn slots are free, not unreadable");
-    assertEquals(1, back.size());
+    assertEquals(List.of("a"), back.stream().map(r -> r.spec().id().value()).toList(),
+        "a's older record, and not x, whose dead record the torn one was written over");
     assertNull(back.get(0).checkpoint(), "the older record, whole");
     again.delete(JobId.of("a"));
     assertEquals(List.of(), new JobStore(dir).load(bad), "and it is forgotten as usual");
+  }
+
+  @Test
+  void aSlotThatCouldNotBeFreedIsFreedAtTheNextWriteAndItsJobDoesNotComeBack()
+      throws Exception {
+    JobStore store = new JobStore(dir);
+    store.save(new JobStore.Record(spec("a"), 1_000, null, 0, 0)); // slot 0
+    Path slot = dir.resolve("0.rec");
+    byte[] live = Files.readAllBytes(slot);
+    Files.delete(slot);
+    Files.createDirectory(slot); // a slot that cannot be written: freeing it fails
+    assertThrows(java.io.IOException.class, () -> store.delete(JobId.of("a")));
+    Files.delete(slot);
+    Files.write(slot, live); // writable again, still live on disk
+
+    store.save(new JobStore.Record(spec("b"), 2_000, null, 0, 0)); // tries 0 again first
+    assertEquals(List.of("0.rec"), names(dir), "a's slot was freed, and b went into it");
+    assertEquals(List.of("b"), new JobStore(dir).load(new ArrayList<>()).stream()
+        .map(r -> r.spec().id().value()).toList());
+  }
+
+  @Test
+  void aLargeSlotLeftByACrashIsDeletedAtLoadNotKept() throws Exception {
+    JobStore store = new JobStore(dir);
+    HomeProxy.Spec big = new HomeProxy.Spec(JobId.of("a"), "a", "x.Unit", 64, true,
+        new Payload("x.Unit", new byte[(int) JobStore.MAX_FREE_BYTES * 2]), null, null);
+    store.save(new JobStore.Record(big, 1_000, null, 0, 0)); // slot 0, large
+    store.save(new JobStore.Record(spec("a"), 1_000, null, 1, 0)); // slot 1; 0 is deleted
+    assertEquals(List.of("1.rec"), names(dir));
+    store.save(new JobStore.Record(big, 1_000, null, 2, 0)); // slot 0 again, large
+    byte[] large = Files.readAllBytes(dir.resolve("0.rec"));
+    store.save(new JobStore.Record(spec("a"), 1_000, null, 3, 0)); // slot 2; 0 is deleted
+    Files.write(dir.resolve("0.rec"), large); // as if the crash came before it was deleted
+
+    List<JobStore.Record> back = new JobStore(dir).load(new ArrayList<>());
+    assertEquals(List.of(3), back.stream().map(JobStore.Record::restarts).toList());
+    assertTrue(!names(dir).contains("0.rec"), "the large older record is not kept: "
+        + names(dir));
+  }
+
+  @Test
+  void concurrentSavesAndDeletesOfDifferentJobsNeverShareASlot() throws Exception {
+    JobStore store = new JobStore(dir);
+    int threads = 4;
+    int perThread = 300;
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < perThread; i++) {
+            String id = "t" + thread + "-" + i;
+            store.save(new JobStore.Record(spec(id), i, null, 0, 0));
+            store.save(new JobStore.Record(spec(id), i, null, 1, 0)); // a newer record
+            if (i % 3 != 0) {
+              store.delete(JobId.of(id)); // two in three end; the others stay
+            }
+          }
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : done) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> bad = new ArrayList<>();
+    List<JobStore.Record> back = new JobStore(dir).load(bad);
+    assertEquals(List.of(), bad);
+    java.util.Set<String> expected = new java.util.TreeSet<>();
+    for (int t = 0; t < threads; t++) {
+      for (int i = 0; i < perThread; i += 3) {
+        expected.add("t" + t + "-" + i);
+      }
+    }
+    assertEquals(expected, new java.util.TreeSet<>(
+        back.stream().map(r -> r.spec().id().value()).toList()), "exactly the jobs that stay");
+    assertTrue(back.stream().allMatch(r -> r.restarts() == 1), "each at its newer record");
   }
 
   @Test
