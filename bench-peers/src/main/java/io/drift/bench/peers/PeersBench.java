@@ -41,6 +41,12 @@ public final class PeersBench {
 
   /** At most this long after the warm-up for the system's CPU at rest to settle. */
   static final double SETTLE_S = 30;
+  /**
+   * Warm-up iterations of (a), as JMH's: at least two, and more until two in a row place from
+   * one client within {@link #WARM_WITHIN} of each other, at most this many.
+   */
+  static final int WARMUPS_MAX = 4;
+  static final double WARM_WITHIN = 0.10;
 
   static final String DRIFT = "drift";
   static final String DRIFT_PLACEMENT = "drift_placement_only";
@@ -99,6 +105,7 @@ public final class PeersBench {
 
     // system -> workload -> metric -> one value per run
     Map<String, Map<String, Map<String, List<Object>>>> all = new LinkedHashMap<>();
+    Map<String, Object> warmups = new LinkedHashMap<>();
     systems.keySet().retainAll(o.systems());
     for (Map.Entry<String, Supplier<Peer>> e : systems.entrySet()) {
       Map<String, Map<String, List<Object>>> mine = new LinkedHashMap<>();
@@ -106,15 +113,29 @@ public final class PeersBench {
       long s0 = System.nanoTime();
       try (Peer peer = started(e.getValue())) {
         System.err.printf("%s: started in %.1f s%n", peer.name(), (System.nanoTime() - s0) / 1e9);
-        // (a) once in full, not counted, as a JMH warm-up iteration: seven JVMs just started
-        // on two cores go on compiling the placement path for tens of thousands of
-        // placements (with a tenth of (a) as the warm-up, the first counted run placed a third
-        // as fast as the third), and compiling counts as placement cost, and in the idle CPU
-        // that (a) takes out
+        // (a) in full, not counted, as JMH's warm-up iterations, until the rate from one client
+        // settles: seven JVMs just started on two cores go on compiling the placement path for
+        // hundreds of thousands of placements (after one iteration, Drift's nodes still
+        // compiled 400-900 methods each per counted run, and each run placed faster than the
+        // one before), and compiling counts as placement cost, and in the idle CPU that (a)
+        // takes out
         boolean countsA = !e.getKey().equals(DRIFT_PLACEMENT);
         if (countsA) {
-          Workloads.placements(peer, 1, placements, Double.MAX_VALUE);
-          Workloads.placements(peer, 4, placements, Double.MAX_VALUE);
+          double before = Double.NaN;
+          int i = 0;
+          while (i < WARMUPS_MAX) {
+            i++;
+            double rate = ((Number) Workloads.placements(peer, 1, placements, Double.MAX_VALUE)
+                .get("placements_per_s")).doubleValue();
+            Workloads.placements(peer, 4, placements, Double.MAX_VALUE);
+            System.err.printf(Locale.ROOT, "%s: warm-up %d: %.0f placements/s from one client%n",
+                peer.name(), i, rate);
+            if (i >= 2 && Math.abs(rate - before) <= WARM_WITHIN * before) {
+              break;
+            }
+            before = rate;
+          }
+          warmups.put(e.getKey(), i);
         } else {
           // runs no (a): a tenth of it warms up the path (b) to (d) take, and takes no minutes
           Workloads.placements(peer, 4, placements / 10, Double.MAX_VALUE);
@@ -165,6 +186,7 @@ public final class PeersBench {
 
     Map<String, Object> out = summary(all, memory, opt8, opt7);
     out.put("runs", runs);
+    out.put("warmup_iterations", warmups);
     out.put("placements", placements);
     out.put("trace", Map.of("jobs", sizes.length, "seed", Workloads.SEED, "pareto_shape",
         Workloads.ALPHA, "min_s", Workloads.MIN_S, "max_s", Workloads.MAX_S));
