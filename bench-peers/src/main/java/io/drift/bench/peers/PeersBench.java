@@ -45,7 +45,7 @@ public final class PeersBench {
    * Warm-up iterations of (a), as JMH's: at least two, and more until two in a row place from
    * one client within {@link #WARM_WITHIN} of each other, at most this many.
    */
-  static final int WARMUPS_MAX = 4;
+  static final int WARMUPS_MAX = 5;
   static final double WARM_WITHIN = 0.10;
 
   static final String DRIFT = "drift";
