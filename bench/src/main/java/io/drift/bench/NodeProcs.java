@@ -35,12 +35,14 @@ public final class NodeProcs implements AutoCloseable {
   public record Spec(int slots, double speed) {}
 
   private final Path scratch;
+  private final String logPrefix;
 
-  private NodeProcs(List<String> javaOpts, List<String> settings, String classPath)
-      throws IOException {
+  private NodeProcs(List<String> javaOpts, List<String> settings, String classPath,
+      String logPrefix) throws IOException {
     this.javaOpts = javaOpts;
     this.settings = settings;
     this.classPath = classPath;
+    this.logPrefix = logPrefix;
     this.scratch = Files.createTempDirectory("drift-bench-");
   }
 
@@ -67,7 +69,16 @@ public final class NodeProcs implements AutoCloseable {
   /** Starts one node per spec, seeded by node 0, on this class path. */
   public static NodeProcs start(List<Spec> specs, List<String> javaOpts, List<String> settings,
       String classPath) throws IOException {
-    NodeProcs p = new NodeProcs(javaOpts, settings, classPath);
+    return start(specs, javaOpts, settings, classPath, "node-");
+  }
+
+  /**
+   * As above, with node i's log in {@code logPrefix + i + ".log"}: a benchmark that starts
+   * several clusters in turn keeps each one's logs.
+   */
+  public static NodeProcs start(List<Spec> specs, List<String> javaOpts, List<String> settings,
+      String classPath, String logPrefix) throws IOException {
+    NodeProcs p = new NodeProcs(javaOpts, settings, classPath, logPrefix);
     try {
       for (Spec spec : specs) {
         p.add(spec);
@@ -101,7 +112,7 @@ public final class NodeProcs implements AutoCloseable {
         "io.drift.node.cli.DriftCli", "node", "--port", "" + ports.get(i),
         "--http-port", "" + httpPorts.get(i), "--slots", "" + spec.slots(),
         "--seed", "127.0.0.1:" + ports.get(0)));
-    File log = dir.resolve("node-" + i + ".log").toFile();
+    File log = dir.resolve(logPrefix + i + ".log").toFile();
     logs.add(log.toPath());
     processes.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log).start());
     expected = processes.size() - retired.size();

@@ -85,7 +85,8 @@ final class DriftPeer implements Peer {
         "-Dpekko.management.http.route-providers-read-only=false",
         "-Ddrift.management.token=" + TOKEN));
     settings.addAll(extra);
-    nodes = NodeProcs.start(specs, javaOpts, settings, driftClassPath());
+    // a log per system: Drift and Drift placing only run in turn on the same node indexes
+    nodes = NodeProcs.start(specs, javaOpts, settings, driftClassPath(), name + "-node-");
     nodes.awaitCluster(Duration.ofSeconds(180));
     awaitGossip(Duration.ofSeconds(60));
     for (int k = 0; k < clientCount; k++) {
