@@ -34,12 +34,12 @@ import java.util.zip.CRC32;
  *
  * <p>Records live in numbered slot files, each a header (live or free, a version, the body's
  * length and CRC) and the record (decision 0033). A record is only ever written into a free
- * slot, whole, in one write; the slot it replaces is then marked free, one byte in place. A
+ * slot, whole; the slot it replaces is then marked free, one byte in place. A
  * crash therefore leaves the old record or the new one: a torn write fails its CRC, and of two
  * live copies of a job the higher version wins. An ended job's slot is marked free and written
  * again for a later job, so the steady state creates, renames and deletes no files: on ext4
- * each of those takes the directory's lock, and they were a fifth of the CPU of the placement
- * benchmark. Not thread-safe per job: its proxy is its only writer.
+ * each of those takes the directory's lock, and renames and size checks were an eighth of the
+ * CPU of the placement benchmark. Not thread-safe per job: its proxy is its only writer.
  */
 public final class JobStore {
 
@@ -145,7 +145,7 @@ public final class JobStore {
       }
       throw e;
     }
-    Integer old = slots.put(s.id(), length > MAX_FREE_BYTES ? -1 - slot : slot);
+    Integer old = slots.put(s.id(), stored(slot, length > MAX_FREE_BYTES));
     if (old != null) {
       // only now: until the new record is whole, the old one is the job's. If this fails, the
       // new record is still the job's (a load takes the higher version), so the save stands
@@ -234,8 +234,8 @@ public final class JobStore {
       release(slot, true); // deleted whole: nothing to mark
       return;
     }
-    try (FileChannel ch = FileChannel.open(slotFile(slot), StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(new byte[] {0}), LIVE_AT);
+    try {
+      markFree(slot);
     } catch (NoSuchFileException e) {
       return; // taken out of the directory by hand: nothing to keep
     }
@@ -337,7 +337,7 @@ public final class JobStore {
     }
     version.set(maxVersion);
     for (Found f : newest.values()) {
-      slots.put(f.record.spec().id(), f.large ? -1 - f.slot : f.slot);
+      slots.put(f.record.spec().id(), stored(f.slot, f.large));
       records.add(f.record);
     }
     for (Found f : freed) {
@@ -347,7 +347,7 @@ public final class JobStore {
         }
         release(f.slot, f.large);
       } catch (IOException e) {
-        stuck.add(f.large ? -1 - f.slot : f.slot); // tried again at the first save or delete
+        stuck.add(stored(f.slot, f.large)); // tried again at the first save or delete
       }
     }
     for (Path f : old) {
@@ -377,6 +377,12 @@ public final class JobStore {
   /** A slot read at load: its record (null if none), and whether its live byte was set. */
   private record Found(Record record, int slot, long version, boolean large, boolean live) {}
 
+  /** How {@link #slots} and {@link #stuck} hold a slot: a large one as {@code -1 - slot}. */
+  private static int stored(int slot, boolean large) {
+    return large ? -1 - slot : slot;
+  }
+
+  /** Sets a slot's live byte to 0, in place. */
   private void markFree(int slot) throws IOException {
     try (FileChannel ch = FileChannel.open(slotFile(slot), StandardOpenOption.WRITE)) {
       ch.write(ByteBuffer.wrap(new byte[] {0}), LIVE_AT);

@@ -8,10 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.drift.api.JobId;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.executor.Executor;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -177,7 +186,7 @@ class JobStoreTest {
     byte[] live = Files.readAllBytes(slot);
     Files.delete(slot);
     Files.createDirectory(slot); // a slot that cannot be written: freeing it fails
-    assertThrows(java.io.IOException.class, () -> store.delete(JobId.of("a")));
+    assertThrows(IOException.class, () -> store.delete(JobId.of("a")));
     Files.delete(slot);
     Files.write(slot, live); // writable again, still live on disk
 
@@ -211,10 +220,10 @@ class JobStoreTest {
     JobStore store = new JobStore(dir);
     int threads = 4;
     int perThread = 300;
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    ExecutorService pool =
+        Executors.newFixedThreadPool(threads);
     try {
-      List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+      List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
         done.add(pool.submit(() -> {
@@ -229,8 +238,8 @@ class JobStoreTest {
           return null;
         }));
       }
-      for (java.util.concurrent.Future<?> f : done) {
-        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
       }
     } finally {
       pool.shutdownNow();
@@ -238,13 +247,13 @@ class JobStoreTest {
     List<String> bad = new ArrayList<>();
     List<JobStore.Record> back = new JobStore(dir).load(bad);
     assertEquals(List.of(), bad);
-    java.util.Set<String> expected = new java.util.TreeSet<>();
+    Set<String> expected = new TreeSet<>();
     for (int t = 0; t < threads; t++) {
       for (int i = 0; i < perThread; i += 3) {
         expected.add("t" + t + "-" + i);
       }
     }
-    assertEquals(expected, new java.util.TreeSet<>(
+    assertEquals(expected, new TreeSet<>(
         back.stream().map(r -> r.spec().id().value()).toList()), "exactly the jobs that stay");
     assertTrue(back.stream().allMatch(r -> r.restarts() == 1), "each at its newer record");
   }
@@ -252,8 +261,8 @@ class JobStoreTest {
   @Test
   void aRecordOfBeforeSlotsIsLoadedAndMovedIntoASlot() throws Exception {
     HomeProxy.Spec b = spec("b");
-    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(0x44524a32); // "DRJ2": the layout of decision 0017's files, with the queue
       out.writeUTF("b");
       out.writeUTF(b.name());

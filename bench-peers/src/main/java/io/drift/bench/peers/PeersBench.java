@@ -121,21 +121,7 @@ public final class PeersBench {
         // takes out
         boolean countsA = !e.getKey().equals(DRIFT_PLACEMENT);
         if (countsA) {
-          double before = Double.NaN;
-          int i = 0;
-          while (i < WARMUPS_MAX) {
-            i++;
-            double rate = ((Number) Workloads.placements(peer, 1, placements, Double.MAX_VALUE)
-                .get("placements_per_s")).doubleValue();
-            Workloads.placements(peer, 4, placements, Double.MAX_VALUE);
-            System.err.printf(Locale.ROOT, "%s: warm-up %d: %.0f placements/s from one client%n",
-                peer.name(), i, rate);
-            if (i >= 2 && Math.abs(rate - before) <= WARM_WITHIN * before) {
-              break;
-            }
-            before = rate;
-          }
-          warmups.put(e.getKey(), i);
+          warmups.put(e.getKey(), warmUp(peer, placements));
         } else {
           // runs no (a): a tenth of it warms up the path (b) to (d) take, and takes no minutes
           Workloads.placements(peer, 4, placements / 10, Double.MAX_VALUE);
@@ -198,6 +184,26 @@ public final class PeersBench {
     out.put("machine", machine());
     summaryOut.println(Json.of(out));
     summaryOut.flush();
+  }
+
+  /**
+   * Runs (a) uncounted, from one client then four, until two iterations in a row place from
+   * one client within {@link #WARM_WITHIN} of each other (at most {@link #WARMUPS_MAX});
+   * returns the number of iterations.
+   */
+  private static int warmUp(Peer peer, int placements) throws Exception {
+    double before = Double.NaN;
+    for (int i = 1; ; i++) {
+      double rate = ((Number) Workloads.placements(peer, 1, placements, Double.MAX_VALUE)
+          .get("placements_per_s")).doubleValue();
+      Workloads.placements(peer, 4, placements, Double.MAX_VALUE);
+      System.err.printf(Locale.ROOT, "%s: warm-up %d: %.0f placements/s from one client%n",
+          peer.name(), i, rate);
+      if (i == WARMUPS_MAX || (i >= 2 && Math.abs(rate - before) <= WARM_WITHIN * before)) {
+        return i;
+      }
+      before = rate;
+    }
   }
 
   /**
