@@ -192,8 +192,66 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  /** Ports free on loopback now (another process may still take one before we bind it). */
+  /** Where {@link #freePorts} starts looking: below it lie well-known and registered services. */
+  private static final int LOWEST_PORT = 10_000;
+  /** Ports handed out by this JVM: two clusters started back to back must not share one. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * Ports free on loopback now, below the OS's ephemeral range where the system can find one.
+   * A port the OS hands out for "any port" is one it may give next to an outgoing connection
+   * (another node's, a client's) before the node that was to listen on it has bound it: that
+   * node then dies on "Address already in use". Below the ephemeral range only another
+   * listener can take it. Where the range is unknown or leaves no room below it, the OS picks.
+   */
   public static List<Integer> freePorts(int n) {
+    int below = ephemeralLow();
+    if (below - LOWEST_PORT < 1_000) {
+      return anyFreePorts(n);
+    }
+    List<Integer> out = new ArrayList<>(n);
+    int span = below - LOWEST_PORT;
+    int next = LOWEST_PORT + java.util.concurrent.ThreadLocalRandom.current().nextInt(span);
+    for (int tried = 0; tried < span && out.size() < n; tried++) {
+      int port = next;
+      next = next + 1 == below ? LOWEST_PORT : next + 1;
+      if (!HANDED_OUT.contains(port) && bindable(port) && HANDED_OUT.add(port)) {
+        out.add(port);
+      }
+    }
+    if (out.size() < n) {
+      throw new DriftException("cannot find " + n + " free ports on " + HOST + " between "
+          + LOWEST_PORT + " and " + below);
+    }
+    return out;
+  }
+
+  /** The first port of Linux's ephemeral range, or 0 where it cannot be read. */
+  static int ephemeralLow() {
+    // a reader, not Files.readString: /proc files report size 0 and readString then returns
+    // a prefix of the line ("3")
+    try (var in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      return Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      // not reusing: a port with connections still in TIME_WAIT is passed over, so a node
+      // binds it whatever its own server's reuse setting
+      s.setReuseAddress(false);
+      s.bind(new java.net.InetSocketAddress(InetAddress.getByName(HOST), port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Ports the OS picks: free now, though an outgoing connection may take one before we bind. */
+  private static List<Integer> anyFreePorts(int n) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < n; i++) {

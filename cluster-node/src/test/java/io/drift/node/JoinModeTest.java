@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigException;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -65,7 +62,7 @@ class JoinModeTest {
    */
   @Test
   void bootstrappingNodesWaitForEachOtherThenFormOneCluster(@TempDir Path dir) throws Exception {
-    List<Integer> ports = freePorts(4); // artery and management of two nodes
+    List<Integer> ports = LocalCluster.freePorts(4); // artery and management of two nodes
     int managementA = ports.get(1);
     int managementB = ports.get(3);
     List<Map<String, Object>> endpoints = List.of(
@@ -138,19 +135,5 @@ class JoinModeTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> JoinMode.fromConfig(DriftConfig.forNode(null, settings)));
     assertTrue(e.getMessage().contains(key), e.getMessage());
-  }
-
-  private static List<Integer> freePorts(int n) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      for (int i = 0; i < n; i++) {
-        sockets.add(new ServerSocket(0, 1, InetAddress.getByName(HOST)));
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } finally {
-      for (ServerSocket s : sockets) {
-        s.close();
-      }
-    }
   }
 }

@@ -127,8 +127,10 @@ final class NodeProcesses implements AutoCloseable {
       expected.add("pekko://drift@" + node(i));
     }
     probe.awaitAssert(Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
-      for (Process p : processes) {
-        assertTrue(p.isAlive(), "a node process died: see cluster-node/target/it-logs");
+      for (int i = 0; i < n; i++) {
+        int dead = i;
+        assertTrue(processes.get(i).isAlive(),
+            () -> "node process " + dead + " died; its log ends:\n" + tail(dead, 20));
       }
       Set<String> up = new HashSet<>();
       get(0, "/cluster/members").get("members").forEach(m -> {
@@ -146,7 +148,16 @@ final class NodeProcesses implements AutoCloseable {
     });
   }
 
-  /** Kills node i at once (SIGKILL): no goodbye to the cluster. */
+  /** The last {@code lines} lines of node i's log (CI shows a failure's message, not files). */
+  String tail(int i, int lines) {
+    try {
+      List<String> all = Files.readAllLines(logs.get(i));
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
   /** SIGTERM, as an operator's stop: the node drains, then leaves; waits (bounded) for its exit. */
   boolean stop(int i, Duration within) throws InterruptedException {
     Process p = processes.get(i);
@@ -154,6 +165,7 @@ final class NodeProcesses implements AutoCloseable {
     return p.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Kills node i at once (SIGKILL): no goodbye to the cluster. */
   void kill(int i) throws InterruptedException {
     processes.get(i).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }
