@@ -177,12 +177,43 @@ final class DriftPeer implements Peer {
   @Override
   public long runningMoves() throws Exception {
     long moves = 0;
+    StringBuilder jobs = new StringBuilder();
     for (JobHandle<Long> h : kept) {
       JobInfo info = h.status().toCompletableFuture().get(10, TimeUnit.SECONDS);
       moves += info.migrations();
+      jobs.append(info.id()).append(' ').append(info.host()).append(' ')
+          .append(info.migrations()).append(' ').append(info.cpuNanos() / 1_000_000)
+          .append('\n');
     }
     kept.clear();
+    keepDecisions(jobs.toString());
     return moves;
+  }
+
+  /** Where {@link #keepDecisions} writes, if anywhere: an aid to read a slow run after it. */
+  private static final String DECISIONS_DIR = System.getProperty("drift.bench.peers.decisions");
+  private int batches;
+
+  /**
+   * With {@code -Ddrift.bench.peers.decisions=DIR}: after each batch workload, every job's end
+   * (id, host, moves, CPU ms) and every node's last balancing decisions, in
+   * {@code DIR/NAME-batch-K-*}: which units moved, where, and why.
+   */
+  private void keepDecisions(String jobs) throws Exception {
+    if (DECISIONS_DIR == null) {
+      return;
+    }
+    java.nio.file.Path dir = java.nio.file.Path.of(DECISIONS_DIR);
+    java.nio.file.Files.createDirectories(dir);
+    String prefix = name + "-batch-" + (++batches);
+    java.nio.file.Files.writeString(dir.resolve(prefix + "-jobs.txt"), jobs);
+    for (int i = 0; i < nodes.size(); i++) {
+      if (!nodes.process(i).isAlive()) {
+        continue; // drained and gone
+      }
+      java.nio.file.Files.writeString(dir.resolve(prefix + "-node-" + i + ".json"),
+          get(i, "/drift/decisions").body());
+    }
   }
 
   @Override
