@@ -28,6 +28,17 @@ final class Workloads {
   static final int PLACEMENTS_WITHIN_MIN = 10;
   /** Seconds of idle before (a), to measure what the system spends doing nothing. */
   static final double IDLE_S = 5;
+  /**
+   * Seconds every system rests before each batch (b)-(d), so that a batch meets a cluster at
+   * rest, not the tail of the workload before it. (c) came right after (a)'s 100,000
+   * placements, while Drift's nodes still told the others the run queues (a) had left: the
+   * load a node tells others drops by an eighth per sample (MOSIX's slow decay, on purpose),
+   * so from 100 units to under one takes about 4 s at the benchmark's 100 ms samples, and
+   * gossip adds up to 1 s. In two runs of three the batch then went to the 3-4 nodes that
+   * looked idle, and moving it back doubled the moves (docs/performance.md). Ignite's metrics
+   * lag too (updated every second); every system gets the same rest.
+   */
+  static final double QUIET_S = 8;
 
   static List<Spec> specs(int n) {
     List<Spec> s = new ArrayList<>();
@@ -218,14 +229,18 @@ final class Workloads {
 
   // ---------------------------------------------------------------------- (b) the batch
 
-  /** The batch released at node 0 (client 0) at once; its figures once every job ended. */
   /** What a workload does while the batch runs: (c) adds a node, (d) drains one. */
   interface Meanwhile {
     void during(List<CompletableFuture<Long>> jobs) throws Exception;
   }
 
+  /**
+   * The batch released at node 0 (client 0) at once, after {@link #QUIET_S} of rest; its
+   * figures once every job ended.
+   */
   static Map<String, Object> batch(Peer peer, long[] sizes, double optimum, Meanwhile meanwhile)
       throws Exception {
+    after(QUIET_S);
     long t0 = System.nanoTime();
     AtomicLongArray ended = new AtomicLongArray(sizes.length);
     List<CompletableFuture<Long>> jobs = new ArrayList<>();
