@@ -5,6 +5,7 @@ import io.drift.balancer.LoadMonitor;
 import io.drift.api.JobId;
 import io.drift.balancer.NodeNames;
 import io.drift.balancer.UnitMover;
+import io.drift.balancer.policy.HomeFirstPolicy;
 import io.drift.balancer.policy.OpportunityCostPolicy;
 import io.drift.balancer.policy.PlacementPolicy;
 import io.drift.balancer.policy.RoundRobinPolicy;
@@ -29,10 +30,16 @@ import org.apache.pekko.cluster.typed.Cluster;
 public final class NodeGuardian {
   private NodeGuardian() {}
 
-  /** {@code drift.balancer.placement}: {@code cost}, or {@code round-robin} for benchmarks. */
+  /**
+   * {@code drift.balancer.placement}: {@code cost}, {@code home-first} (at home while it has a
+   * free slot, else by cost), or {@code round-robin} for benchmarks.
+   */
   static PlacementPolicy placement(NodeSettings settings) {
-    return settings.placement().equals("round-robin") ? new RoundRobinPolicy()
-        : new OpportunityCostPolicy(settings.policy());
+    return switch (settings.placement()) {
+      case "round-robin" -> new RoundRobinPolicy();
+      case "home-first" -> new HomeFirstPolicy(new OpportunityCostPolicy(settings.policy()));
+      default -> new OpportunityCostPolicy(settings.policy());
+    };
   }
 
   /** Names under {@code /user}; a client finds the gateway by its path. */

@@ -137,9 +137,9 @@ public record NodeSettings(
 
   private static String placement(Config c) {
     String p = c.getString("drift.balancer.placement");
-    if (!p.equals("cost") && !p.equals("round-robin")) {
+    if (!p.equals("cost") && !p.equals("home-first") && !p.equals("round-robin")) {
       throw new ConfigException.BadValue("drift.balancer.placement",
-          "must be cost or round-robin, was " + p);
+          "must be cost, home-first or round-robin, was " + p);
     }
     return p;
   }

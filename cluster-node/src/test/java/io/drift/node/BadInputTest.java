@@ -155,6 +155,11 @@ class BadInputTest {
     assertTrue(notASpeed.getMessage().contains("number > 0 or auto, was fast"),
         notASpeed.getMessage());
 
+    ConfigException badPlacement = assertThrows(ConfigException.class, () -> DriftNode.start(
+        DriftConfig.forNode(null, Map.of("drift.balancer.placement", "nearest"))));
+    assertTrue(badPlacement.getMessage().contains(
+        "must be cost, home-first or round-robin, was nearest"), badPlacement.getMessage());
+
     ConfigException badDuration = assertThrows(ConfigException.class,
         () -> DriftNode.start(DriftConfig.forNode(null, Map.of("drift.executor.time-slice", "soon"))));
     assertTrue(badDuration.getMessage().contains("drift.executor.time-slice"),

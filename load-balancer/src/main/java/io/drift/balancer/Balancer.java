@@ -1,6 +1,7 @@
 package io.drift.balancer;
 
 import io.drift.api.JobId;
+import io.drift.balancer.policy.HomeFirstPolicy;
 import io.drift.balancer.policy.NodeLoad;
 import io.drift.balancer.policy.PlacementDecision;
 import io.drift.balancer.policy.PlacementPolicy;
@@ -272,6 +273,13 @@ public final class Balancer {
   private final Map<String, LoadSample> samples = new HashMap<>();
   private final Map<String, Long> receivedAtNanos = new HashMap<>();
   private final RecentPlacements recent;
+  /**
+   * With {@link HomeFirstPolicy}: this node's placements on itself that its executor has not
+   * admitted yet, counted against the executor's live counter (not its last sample), so that a
+   * burst fills the home's free slots and no more.
+   */
+  private final RecentPlacements recentHere;
+  private final boolean liveHome;
   private final GossipWindow window;
   private final ActorRefResolver resolver;
   private final boolean fromDistributedData;
@@ -306,6 +314,10 @@ public final class Balancer {
     this.selfNode = selfNode;
     this.cluster = Cluster.get(ctx.getSystem());
     this.recent = new RecentPlacements(settings.placementMemory().toNanos());
+    this.recentHere = new RecentPlacements(settings.placementMemory().toNanos());
+    // only the home-first rule reads its own node live: the cost rule keeps what it was
+    // measured with (decision 0035)
+    this.liveHome = policy instanceof HomeFirstPolicy && mover.local() != null;
     this.window = new GossipWindow(selfNode, gossip.window(), gossip.maxAge());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.fromDistributedData = gossip.fromDistributedData();
@@ -781,9 +793,12 @@ public final class Balancer {
       }
       byNode.put(s.node(), s);
       Integer seen = p.observed().get(s.node());
-      NodeLoad c = new NodeLoad(s.node(), s.slots(), seen != null ? seen : s.runnable(),
-          seen != null ? 0 : recent(s), s.speed(), s.freeMemoryBytes(), s.acceptingGuests(),
-          s.totalMemoryBytes());
+      boolean live = liveHome && seen == null && s.node().equals(selfNode);
+      NodeLoad c = new NodeLoad(s.node(), s.slots(),
+          seen != null ? seen : live ? mover.local().runnableUnits() : s.runnable(),
+          seen != null ? 0 : live ? recentHere.unseen(selfNode, mover.local().admitted(),
+              System.nanoTime()) : recent(s),
+          s.speed(), s.freeMemoryBytes(), s.acceptingGuests(), s.totalMemoryBytes());
       (dc.equals(grid.self()) || p.onlyNode() != null ? candidates : partners).add(c);
     }
     if (!partners.isEmpty() && candidates.stream().noneMatch(
@@ -812,7 +827,11 @@ public final class Balancer {
       LoadSample target = byNode.get(d.chosen().get());
       NodeLoad believed = candidates.stream().filter(c -> c.node().equals(target.node()))
           .findFirst().orElseThrow();
-      recent.placed(target.node(), target.admitted(), System.nanoTime());
+      if (liveHome && target.node().equals(selfNode)) {
+        recentHere.placed(selfNode, mover.local().admitted(), System.nanoTime());
+      } else {
+        recent.placed(target.node(), target.admitted(), System.nanoTime());
+      }
       p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(),
           believed.runnable() + believed.recentPlacements(), d));
     } else {

@@ -77,7 +77,8 @@ final class DriftPeer implements Peer {
   public void start(List<Spec> specs, int clientCount) throws Exception {
     List<String> settings = new ArrayList<>(List.of(
         "-Ddrift.balancer.migrate=" + (migrate ? "on" : "off"),
-        "-Ddrift.balancer.placement=cost",
+        // Drift's default, cost; -Ddrift.bench.peers.placement=home-first measures decision 0035
+        "-Ddrift.balancer.placement=" + PLACEMENT,
         // one gossip and decision interval a second, as MOSIX (and Ignite's metrics below)
         "-Ddrift.balancer.gossip.interval=1s",
         "-Ddrift.load.interval=100ms",
@@ -188,6 +189,15 @@ final class DriftPeer implements Peer {
     kept.clear();
     keepDecisions(jobs.toString());
     return moves;
+  }
+
+  /** The placement rule of Drift's nodes ({@code drift.balancer.placement}). */
+  private static final String PLACEMENT =
+      System.getProperty("drift.bench.peers.placement", "cost");
+
+  /** For the summary: what the figures were measured with. */
+  static String placement() {
+    return PLACEMENT;
   }
 
   /** Where {@link #keepDecisions} writes, if anywhere: an aid to read a slow run after it. */

@@ -180,6 +180,7 @@ public final class PeersBench {
         + "), speeds 1 2 4 1 2 4 1 emulated, " + Workloads.SLOTS + " slots each, 4 clients in"
         + " the runner; the 8th node (speed 2) joins in (c) and is drained in (d); memory: one"
         + " node with each system's default JVM settings (Drift's: conf/jvm.options)");
+    out.put("drift_placement", DriftPeer.placement());
     out.put("wall_s", (System.nanoTime() - t0) / 1e9);
     out.put("machine", machine());
     summaryOut.println(Json.of(out));

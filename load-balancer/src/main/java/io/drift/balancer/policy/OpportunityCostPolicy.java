@@ -81,7 +81,8 @@ public final class OpportunityCostPolicy implements PlacementPolicy {
     return a.node().compareTo(b.node()) < 0;
   }
 
-  private String dropReason(PlacementRequest req, NodeLoad n, long need) {
+  /** Why {@code n} cannot take the job, or null if it can. */
+  String dropReason(PlacementRequest req, NodeLoad n, long need) {
     if (req.excluded().contains(n.node())) {
       return "excluded: refused this job before";
     }

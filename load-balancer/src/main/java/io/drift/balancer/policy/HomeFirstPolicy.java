@@ -1,0 +1,40 @@
+package io.drift.balancer.policy;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A job starts at its home while the home has a free slot (MOSIX {@code -h}), and by
+ * opportunity cost otherwise; the balancer moves it later if it lives long enough to gain by
+ * a move. Most jobs end young, and a job that ends at home never pays for the trip to a host
+ * and back: in workload (a) of issue 9 that trip was half of the CPU per placement
+ * (docs/performance.md). A home that cannot take the job (it refused it, or lacks the
+ * memory) leaves it to the cost policy. The home's load must be fresh for this to hold under
+ * a burst: the balancer gives its own node's live run queue, not its last sample.
+ */
+public final class HomeFirstPolicy implements PlacementPolicy {
+
+  private final OpportunityCostPolicy cost;
+
+  public HomeFirstPolicy(OpportunityCostPolicy cost) {
+    this.cost = cost;
+  }
+
+  @Override
+  public PlacementDecision place(PlacementRequest req, List<NodeLoad> nodes) {
+    for (NodeLoad n : nodes) {
+      if (!n.node().equals(req.home())) {
+        continue;
+      }
+      int queued = n.runnable() + n.recentPlacements();
+      if (queued < n.slots()
+          && cost.dropReason(req, n, req.memoryMb() * 1024L * 1024L) == null) {
+        return new PlacementDecision(req.jobId(), Optional.of(n.node()),
+            "a free slot at home (" + queued + " of " + n.slots() + " taken)",
+            List.of(new PlacementDecision.Candidate(n.node(), n.speed(), "chosen")));
+      }
+      break;
+    }
+    return cost.place(req, nodes);
+  }
+}
