@@ -274,11 +274,10 @@ public final class Balancer {
   private final Map<String, Long> receivedAtNanos = new HashMap<>();
   private final RecentPlacements recent;
   /**
-   * With {@link HomeFirstPolicy}: this node's placements on itself that its executor has not
-   * admitted yet, counted against the executor's live counter (not its last sample), so that a
-   * burst fills the home's free slots and no more.
+   * With {@link HomeFirstPolicy} this balancer reads its own node from the executor, not from
+   * its last sample ({@link #runQueue}, {@link #admitted}), so that a burst fills the home's
+   * free slots and no more (decision 0035); the cost rule keeps the view it was measured with.
    */
-  private final RecentPlacements recentHere;
   private final boolean liveHome;
   private final GossipWindow window;
   private final ActorRefResolver resolver;
@@ -314,9 +313,6 @@ public final class Balancer {
     this.selfNode = selfNode;
     this.cluster = Cluster.get(ctx.getSystem());
     this.recent = new RecentPlacements(settings.placementMemory().toNanos());
-    this.recentHere = new RecentPlacements(settings.placementMemory().toNanos());
-    // only the home-first rule reads its own node live: the cost rule keeps what it was
-    // measured with (decision 0035)
     this.liveHome = policy instanceof HomeFirstPolicy && mover.local() != null;
     this.window = new GossipWindow(selfNode, gossip.window(), gossip.maxAge());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
@@ -587,7 +583,7 @@ public final class Balancer {
     }
     record(d.kind(), d.unit(), d.target(), d.reason());
     LoadSample target = bySamples.get(d.target());
-    recent.placed(d.target(), target.admitted(), now);
+    recent.placed(d.target(), admitted(target), now);
     movePending = d.unit();
     movePendingSince = now;
     reserving = true;
@@ -793,12 +789,9 @@ public final class Balancer {
       }
       byNode.put(s.node(), s);
       Integer seen = p.observed().get(s.node());
-      boolean live = liveHome && seen == null && s.node().equals(selfNode);
-      NodeLoad c = new NodeLoad(s.node(), s.slots(),
-          seen != null ? seen : live ? mover.local().runnableUnits() : s.runnable(),
-          seen != null ? 0 : live ? recentHere.unseen(selfNode, mover.local().admitted(),
-              System.nanoTime()) : recent(s),
-          s.speed(), s.freeMemoryBytes(), s.acceptingGuests(), s.totalMemoryBytes());
+      NodeLoad c = new NodeLoad(s.node(), s.slots(), seen != null ? seen : runQueue(s),
+          seen != null ? 0 : recent(s), s.speed(), s.freeMemoryBytes(), s.acceptingGuests(),
+          s.totalMemoryBytes());
       (dc.equals(grid.self()) || p.onlyNode() != null ? candidates : partners).add(c);
     }
     if (!partners.isEmpty() && candidates.stream().noneMatch(
@@ -827,11 +820,7 @@ public final class Balancer {
       LoadSample target = byNode.get(d.chosen().get());
       NodeLoad believed = candidates.stream().filter(c -> c.node().equals(target.node()))
           .findFirst().orElseThrow();
-      if (liveHome && target.node().equals(selfNode)) {
-        recentHere.placed(selfNode, mover.local().admitted(), System.nanoTime());
-      } else {
-        recent.placed(target.node(), target.admitted(), System.nanoTime());
-      }
+      recent.placed(target.node(), admitted(target), System.nanoTime());
       p.replyTo().tell(new Placed(p.jobId(), target.node(), target.executorPath(),
           believed.runnable() + believed.recentPlacements(), d));
     } else {
@@ -850,13 +839,30 @@ public final class Balancer {
           || !(s.acceptingGuests() || s.node().equals(selfNode))) {
         continue;
       }
-      free += Math.max(0, s.slots() - s.runnable() - recent(s));
+      free += Math.max(0, s.slots() - runQueue(s) - recent(s));
     }
     return free;
   }
 
   private int recent(LoadSample s) {
-    return recent.unseen(s.node(), s.admitted(), System.nanoTime());
+    return recent.unseen(s.node(), admitted(s), System.nanoTime());
+  }
+
+  /** {@code s}'s run queue: its sample's, or this node's executor's now ({@link #liveHome}). */
+  private int runQueue(LoadSample s) {
+    return live(s) ? mover.local().runnableUnits() : s.runnable();
+  }
+
+  /**
+   * {@code s}'s count of units ever admitted, from the same source as {@link #runQueue}: the
+   * placements {@link #recent} counts are judged against one counter per node, never both.
+   */
+  private long admitted(LoadSample s) {
+    return live(s) ? mover.local().admitted() : s.admitted();
+  }
+
+  private boolean live(LoadSample s) {
+    return liveHome && s.node().equals(selfNode);
   }
 
   private Map<String, Member> upMembers() {

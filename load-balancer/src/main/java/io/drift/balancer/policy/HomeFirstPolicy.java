@@ -22,18 +22,17 @@ public final class HomeFirstPolicy implements PlacementPolicy {
 
   @Override
   public PlacementDecision place(PlacementRequest req, List<NodeLoad> nodes) {
-    for (NodeLoad n : nodes) {
-      if (!n.node().equals(req.home())) {
-        continue;
-      }
-      int queued = n.runnable() + n.recentPlacements();
-      if (queued < n.slots()
-          && cost.dropReason(req, n, req.memoryMb() * 1024L * 1024L) == null) {
-        return new PlacementDecision(req.jobId(), Optional.of(n.node()),
-            "a free slot at home (" + queued + " of " + n.slots() + " taken)",
-            List.of(new PlacementDecision.Candidate(n.node(), n.speed(), "chosen")));
-      }
-      break;
+    NodeLoad home = nodes.stream().filter(n -> n.node().equals(req.home())).findFirst()
+        .orElse(null);
+    if (home == null) {
+      return cost.place(req, nodes); // nothing known of its slots
+    }
+    int queued = home.runnable() + home.recentPlacements();
+    if (queued < home.slots()
+        && cost.dropReason(req, home, req.memoryMb() * 1024L * 1024L) == null) {
+      return new PlacementDecision(req.jobId(), Optional.of(home.node()),
+          "a free slot at home (" + queued + " of " + home.slots() + " taken)",
+          List.of(new PlacementDecision.Candidate(home.node(), home.speed(), "chosen")));
     }
     return cost.place(req, nodes);
   }
