@@ -77,7 +77,7 @@ final class DriftPeer implements Peer {
   public void start(List<Spec> specs, int clientCount) throws Exception {
     List<String> settings = new ArrayList<>(List.of(
         "-Ddrift.balancer.migrate=" + (migrate ? "on" : "off"),
-        // Drift's default, cost; -Ddrift.bench.peers.placement=home-first measures decision 0035
+        // Drift's default, home-first (decision 0035); -Ddrift.bench.peers.placement=cost for the other
         "-Ddrift.balancer.placement=" + PLACEMENT,
         // one gossip and decision interval a second, as MOSIX (and Ignite's metrics below)
         "-Ddrift.balancer.gossip.interval=1s",
@@ -193,7 +193,7 @@ final class DriftPeer implements Peer {
 
   /** The placement rule of Drift's nodes ({@code drift.balancer.placement}). */
   private static final String PLACEMENT =
-      System.getProperty("drift.bench.peers.placement", "cost");
+      System.getProperty("drift.bench.peers.placement", "home-first");
 
   /** For the summary: what the figures were measured with. */
   static String placement() {
