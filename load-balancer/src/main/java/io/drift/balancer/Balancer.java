@@ -1,7 +1,6 @@
 package io.drift.balancer;
 
 import io.drift.api.JobId;
-import io.drift.balancer.policy.HomeFirstPolicy;
 import io.drift.balancer.policy.NodeLoad;
 import io.drift.balancer.policy.PlacementDecision;
 import io.drift.balancer.policy.PlacementPolicy;
@@ -274,9 +273,9 @@ public final class Balancer {
   private final Map<String, Long> receivedAtNanos = new HashMap<>();
   private final RecentPlacements recent;
   /**
-   * With {@link HomeFirstPolicy} this balancer reads its own node from the executor, not from
-   * its last sample ({@link #runQueue}, {@link #admitted}), so that a burst fills the home's
-   * free slots and no more (decision 0035); the cost rule keeps the view it was measured with.
+   * For a policy that {@link PlacementPolicy#wantsOwnNodeLive wants it} this balancer reads its
+   * own node from the executor, not from its last sample ({@link #runQueue}, {@link
+   * #admitted}), so that a burst fills the home's free slots and no more (decision 0035).
    */
   private final boolean liveHome;
   private final GossipWindow window;
@@ -313,7 +312,7 @@ public final class Balancer {
     this.selfNode = selfNode;
     this.cluster = Cluster.get(ctx.getSystem());
     this.recent = new RecentPlacements(settings.placementMemory().toNanos());
-    this.liveHome = policy instanceof HomeFirstPolicy && mover.local() != null;
+    this.liveHome = policy.wantsOwnNodeLive() && mover.local() != null;
     this.window = new GossipWindow(selfNode, gossip.window(), gossip.maxAge());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.fromDistributedData = gossip.fromDistributedData();
@@ -789,8 +788,9 @@ public final class Balancer {
       }
       byNode.put(s.node(), s);
       Integer seen = p.observed().get(s.node());
+      int unseen = seen != null ? 0 : recent(s); // before the run queue: see runQueue
       NodeLoad c = new NodeLoad(s.node(), s.slots(), seen != null ? seen : runQueue(s),
-          seen != null ? 0 : recent(s), s.speed(), s.freeMemoryBytes(), s.acceptingGuests(),
+          unseen, s.speed(), s.freeMemoryBytes(), s.acceptingGuests(),
           s.totalMemoryBytes());
       (dc.equals(grid.self()) || p.onlyNode() != null ? candidates : partners).add(c);
     }
@@ -839,7 +839,8 @@ public final class Balancer {
           || !(s.acceptingGuests() || s.node().equals(selfNode))) {
         continue;
       }
-      free += Math.max(0, s.slots() - runQueue(s) - recent(s));
+      int unseen = recent(s); // before the run queue: see runQueue
+      free += Math.max(0, s.slots() - runQueue(s) - unseen);
     }
     return free;
   }
@@ -848,7 +849,12 @@ public final class Balancer {
     return recent.unseen(s.node(), admitted(s), System.nanoTime());
   }
 
-  /** {@code s}'s run queue: its sample's, or this node's executor's now ({@link #liveHome}). */
+  /**
+   * {@code s}'s run queue: its sample's, or this node's executor's now ({@link #liveHome}).
+   * Read live, it must come after {@link #recent}: the executor counts a unit in its run queue
+   * before it counts it admitted, so read in that order a placement is counted once or twice,
+   * never not at all (which made a full home look free in a test).
+   */
   private int runQueue(LoadSample s) {
     return live(s) ? mover.local().runnableUnits() : s.runnable();
   }

@@ -137,6 +137,7 @@ public final class LoadMonitor {
    * short of memory until its next collection, and send units away for nothing (decision 0018).
    */
   LoadSample measure() {
+    long admitted = local.admitted(); // before the run queue (LocalLoad#admitted)
     int runnable = local.runnableUnits();
     smoothed = smoothed == null ? SmoothedLoad.of(runnable) : smoothed.next(runnable);
     long free = Math.max(0, memoryBytes - local.unitMemoryBytes());
@@ -149,7 +150,7 @@ public final class LoadMonitor {
       }
     }
     return new LoadSample(selfNode, executorPath, ++sequence, local.slots(), runnable,
-        local.guests(), local.admitted(), speed, free, memoryBytes, local.acceptsGuests(),
+        local.guests(), admitted, speed, free, memoryBytes, local.acceptsGuests(),
         smoothed.local(), smoothed.exported(), grid.self(), byCluster);
   }
 

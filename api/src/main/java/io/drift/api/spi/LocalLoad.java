@@ -13,7 +13,9 @@ public interface LocalLoad {
   int runnableUnits();
 
   /** Units ever accepted here (a counter that only grows): lets a reader tell which samples
-   * were taken after a given placement arrived. */
+   * were taken after a given placement arrived. A unit is counted in {@link #runnableUnits}
+   * before it is counted here, so a reader that reads this first, then the run queue, never
+   * sees a placement admitted but missing from the run queue (the node would look free). */
   long admitted();
 
   /** Runnable units whose home is another node. */

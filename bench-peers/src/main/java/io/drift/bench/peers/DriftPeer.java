@@ -77,7 +77,8 @@ final class DriftPeer implements Peer {
   public void start(List<Spec> specs, int clientCount) throws Exception {
     List<String> settings = new ArrayList<>(List.of(
         "-Ddrift.balancer.migrate=" + (migrate ? "on" : "off"),
-        // Drift's default, home-first (decision 0035); -Ddrift.bench.peers.placement=cost for the other
+        // Drift's default, home-first (decision 0035); -Ddrift.bench.peers.placement=cost for
+        // the cost rule alone
         "-Ddrift.balancer.placement=" + PLACEMENT,
         // one gossip and decision interval a second, as MOSIX (and Ignite's metrics below)
         "-Ddrift.balancer.gossip.interval=1s",

@@ -20,6 +20,12 @@ public final class HomeFirstPolicy implements PlacementPolicy {
     this.cost = cost;
   }
 
+  /** A burst must see the home's slots fill as it places, not at the next sample. */
+  @Override
+  public boolean wantsOwnNodeLive() {
+    return true;
+  }
+
   @Override
   public PlacementDecision place(PlacementRequest req, List<NodeLoad> nodes) {
     NodeLoad home = nodes.stream().filter(n -> n.node().equals(req.home())).findFirst()
@@ -28,8 +34,7 @@ public final class HomeFirstPolicy implements PlacementPolicy {
       return cost.place(req, nodes); // nothing known of its slots
     }
     int queued = home.runnable() + home.recentPlacements();
-    if (queued < home.slots()
-        && cost.dropReason(req, home, req.memoryMb() * 1024L * 1024L) == null) {
+    if (queued < home.slots() && cost.dropReason(req, home) == null) {
       return new PlacementDecision(req.jobId(), Optional.of(home.node()),
           "a free slot at home (" + queued + " of " + home.slots() + " taken)",
           List.of(new PlacementDecision.Candidate(home.node(), home.speed(), "chosen")));

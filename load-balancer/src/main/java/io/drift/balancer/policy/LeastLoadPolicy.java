@@ -70,7 +70,7 @@ public final class LeastLoadPolicy implements PlacementPolicy {
     if (!n.acceptingGuests() && !n.node().equals(req.home())) {
       return "does not accept guests";
     }
-    if (req.memoryMb() > 0 && n.freeMemoryBytes() < req.memoryMb() * 1024L * 1024L) {
+    if (req.memoryMb() > 0 && n.freeMemoryBytes() < req.memoryBytes()) {
       return "not enough free memory (" + n.freeMemoryBytes() / (1024 * 1024) + " MB free)";
     }
     return null;

@@ -26,13 +26,13 @@ public final class OpportunityCostPolicy implements PlacementPolicy {
   @Override
   public PlacementDecision place(PlacementRequest req, List<NodeLoad> nodes) {
     List<PlacementDecision.Candidate> seen = new ArrayList<>(nodes.size());
-    long need = req.memoryMb() * 1024L * 1024L;
+    long need = req.memoryBytes();
     NodeLoad best = null;
     double bestScore = Double.POSITIVE_INFINITY;
     double[] scores = new double[nodes.size()];
     for (int i = 0; i < nodes.size(); i++) {
       NodeLoad n = nodes.get(i);
-      String why = dropReason(req, n, need);
+      String why = dropReason(req, n);
       if (why != null) {
         scores[i] = Double.NaN;
         seen.add(new PlacementDecision.Candidate(n.node(), Double.NaN, why));
@@ -82,7 +82,7 @@ public final class OpportunityCostPolicy implements PlacementPolicy {
   }
 
   /** Why {@code n} cannot take the job, or null if it can. */
-  String dropReason(PlacementRequest req, NodeLoad n, long need) {
+  String dropReason(PlacementRequest req, NodeLoad n) {
     if (req.excluded().contains(n.node())) {
       return "excluded: refused this job before";
     }
@@ -90,6 +90,7 @@ public final class OpportunityCostPolicy implements PlacementPolicy {
       return "does not accept guests";
     }
     long reserve = (long) (cfg.memoryLowFraction() * n.totalMemoryBytes());
+    long need = req.memoryBytes();
     if (need > 0 && n.freeMemoryBytes() - need < reserve) {
       return "cannot hold it (" + n.freeMemoryBytes() / (1024 * 1024) + " MB free)";
     }

@@ -10,4 +10,13 @@ import java.util.List;
 public interface PlacementPolicy {
 
   PlacementDecision place(PlacementRequest request, List<NodeLoad> candidates);
+
+  /**
+   * Whether the balancer should give this policy its own node's run queue as the executor has
+   * it now, not as its last sample said; false keeps the sampled view the cost rule was
+   * measured with (decision 0035).
+   */
+  default boolean wantsOwnNodeLive() {
+    return false;
+  }
 }

@@ -152,8 +152,8 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
 
   /** Adds a new task to the tail of the run queue. */
   public void enqueue(UnitTask t) {
+    count(t, +1); // before admitted: see LocalLoad#admitted
     admitted.incrementAndGet();
-    count(t, +1);
     runQueue.addLast(t);
   }
 
