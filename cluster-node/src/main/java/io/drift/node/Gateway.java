@@ -90,8 +90,12 @@ public final class Gateway {
 
   public sealed interface SubmitReply extends GatewayWire {}
 
-  public record Submitted(JobId jobId, String homeNode, ActorRef<HomeProxy.Command> home)
-      implements SubmitReply {}
+  /**
+   * @param home the job's {@code HomeProxy} in its serialization format (null while the job is
+   *     queued without one): a client resolves it only when it talks to the job, and most
+   *     never do (resolving a new path was 6% of a client's CPU in issue 9's workload (a))
+   */
+  public record Submitted(JobId jobId, String homeNode, String home) implements SubmitReply {}
 
   /** {@code jobId}: the id the submission chose, or null if it chose none. */
   public record Rejected(String reason, JobId jobId) implements SubmitReply {
@@ -141,8 +145,11 @@ public final class Gateway {
   /** The home manager's answer to a Create. */
   private record Recorded(HomeManager.Created created) implements Command {}
 
-  /** No answer to a Create within drift.gateway create-timeout. */
-  private record NotRecorded(JobId jobId) implements Command {}
+  /** Time to refuse the submissions whose Create has had no answer within create-timeout. */
+  private enum Sweep implements Command { INSTANCE }
+
+  /** A submission the home manager has not answered yet. */
+  private record Pending(ActorRef<SubmitReply> client, long deadlineNanos) {}
 
   /** @param code the node's jars of job code; null: only Drift's own class path */
   public static Behavior<Command> create(ActorRef<HomeManager.Command> homes,
@@ -153,10 +160,14 @@ public final class Gateway {
     // the gateway keeps nothing that a failed message could leave half-changed but uploads,
     // which close themselves on error.
     return Behaviors.supervise(Behaviors.<Command>setup(ctx -> Behaviors.withTimers(timers -> {
-      // submissions the home manager has not answered yet, by job: not ctx.ask, whose javadsl
-      // completes a CompletionStage that Scala's converter runs asynchronously, and on a
-      // two-core machine the common pool behind it starts a thread per task (one per job)
-      Map<JobId, ActorRef<SubmitReply>> pending = new HashMap<>();
+      // submissions the home manager has not answered yet, by job, oldest first: not
+      // ctx.ask, whose javadsl completes a CompletionStage that Scala's converter runs
+      // asynchronously, and on a two-core machine the common pool behind it starts a thread
+      // per task (one per job). One timer sweeps them all: all wait the same time, so the
+      // oldest is due first, and no timer is made and cancelled per placement.
+      java.util.LinkedHashMap<JobId, Pending> pending = new java.util.LinkedHashMap<>();
+      org.apache.pekko.actor.typed.ActorRefResolver refs =
+          org.apache.pekko.actor.typed.ActorRefResolver.get(ctx.getSystem());
       ActorRef<HomeManager.Created> recorded =
           ctx.messageAdapter(HomeManager.Created.class, Recorded::new);
       return Behaviors.receive(Command.class)
@@ -176,8 +187,11 @@ public final class Gateway {
           }
           JobId id = onSubmit(ctx, s, homes, recorded, codec, code, selfNode, maxStateBytes);
           if (id != null) {
-            pending.put(id, s.replyTo());
-            timers.startSingleTimer(id, new NotRecorded(id), createTimeout);
+            if (pending.isEmpty()) {
+              timers.startSingleTimer(Sweep.INSTANCE, Sweep.INSTANCE, createTimeout);
+            }
+            pending.put(id,
+                new Pending(s.replyTo(), System.nanoTime() + createTimeout.toNanos()));
           }
           return Behaviors.same();
         })
@@ -186,26 +200,35 @@ public final class Gateway {
           return Behaviors.same();
         })
         .onMessage(Recorded.class, r -> {
-          ActorRef<SubmitReply> client = pending.remove(r.created().jobId());
-          if (client == null) {
+          Pending p = pending.remove(r.created().jobId());
+          if (p == null) {
             return Behaviors.same(); // answered already: it came after its timeout
           }
-          timers.cancel(r.created().jobId());
+          ActorRef<SubmitReply> client = p.client();
           if (r.created().refused() != null) {
             ctx.getLog().info("rejected a submission: {}", r.created().refused());
             client.tell(new Rejected(r.created().refused(), r.created().jobId()));
           } else {
             client.tell(new Submitted(r.created().jobId(), r.created().homeNode(),
-                r.created().home()));
+                r.created().home() == null ? null : refs.toSerializationFormat(r.created().home())));
           }
           return Behaviors.same();
         })
-        .onMessage(NotRecorded.class, n -> {
-          ActorRef<SubmitReply> client = pending.remove(n.jobId());
-          if (client != null) {
-            client.tell(new Rejected("node " + selfNode + " could not record the job: its"
-                + " home manager did not answer within " + createTimeout.toMillis() + " ms",
-                n.jobId()));
+        .onMessage(Sweep.class, n -> {
+          long now = System.nanoTime();
+          var oldest = pending.entrySet().iterator();
+          while (oldest.hasNext()) {
+            var e = oldest.next();
+            long left = e.getValue().deadlineNanos() - now;
+            if (left > 0) { // the rest are younger: sweep again when this one is due
+              timers.startSingleTimer(Sweep.INSTANCE, Sweep.INSTANCE,
+                  Duration.ofNanos(left));
+              break;
+            }
+            oldest.remove();
+            e.getValue().client().tell(new Rejected("node " + selfNode + " could not record"
+                + " the job: its home manager did not answer within "
+                + createTimeout.toMillis() + " ms", e.getKey()));
           }
           return Behaviors.same();
         })

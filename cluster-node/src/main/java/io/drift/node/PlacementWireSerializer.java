@@ -107,7 +107,7 @@ public final class PlacementWireSerializer extends SerializerWithStringManifest 
           Gateway.Submitted s = (Gateway.Submitted) o;
           jobId(out, s.jobId());
           str(out, s.homeNode());
-          ref(out, s.home());
+          str(out, s.home()); // a reference's serialization format: the same bytes as ref()
         }
         case REJECTED -> {
           Gateway.Rejected r = (Gateway.Rejected) o;
@@ -172,7 +172,7 @@ public final class PlacementWireSerializer extends SerializerWithStringManifest 
         case SUBMIT -> new Gateway.Submit(str(in), payload(in), in.readLong(), in.readBoolean(),
             str(in), str(in), str(in), in.readBoolean() ? in.readInt() : null, ref(in),
             jobId(in), ref(in));
-        case SUBMITTED -> new Gateway.Submitted(jobId(in), str(in), ref(in));
+        case SUBMITTED -> new Gateway.Submitted(jobId(in), str(in), str(in));
         case REJECTED -> new Gateway.Rejected(str(in), jobId(in));
         case UPDATE -> new HomeProxy.Update(info(in));
         case COMPLETED -> new HomeProxy.Completed(info(in), payload(in));

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
@@ -74,7 +75,9 @@ class PlacementWireSerializerTest {
         new Gateway.Submit("stamp", UNIT, 64, true, "ws", "c0de", "127.0.0.1:2552", 5,
             ref(a), ID, ref(b)),
         new Gateway.Submit("stamp", UNIT, 0, false, null, null, null, null, ref(a), null, null),
-        new Gateway.Submitted(ID, "127.0.0.1:2551", ref(b)),
+        new Gateway.Submitted(ID, "127.0.0.1:2551",
+            ActorRefResolver.get(kit.system()).toSerializationFormat(b)),
+        new Gateway.Submitted(ID, "127.0.0.1:2551", null),
         new Gateway.Rejected("no such node", ID),
         new Gateway.Rejected("bad", null),
         new HomeProxy.Update(info("127.0.0.1:2553", null, null, JobState.RUNNING)),

@@ -48,6 +48,7 @@ public final class DriftClient implements JobClient {
   private static final Pattern HOST_PORT = Pattern.compile("[^:/\\s]+:\\d{1,5}");
 
   private final ActorSystem<Void> system;
+  private final org.apache.pekko.actor.typed.ActorRefResolver refs;
   private final ActorRef<Gateway.Command> gateway;
   private final String node;
   private final Duration timeout;
@@ -61,6 +62,7 @@ public final class DriftClient implements JobClient {
   private DriftClient(ActorSystem<Void> system, ActorRef<Gateway.Command> gateway, String node,
       Duration timeout, int maxBufferedLines, Duration migrateTimeout) {
     this.system = system;
+    this.refs = org.apache.pekko.actor.typed.ActorRefResolver.get(system);
     this.gateway = gateway;
     this.node = node;
     this.timeout = timeout;
@@ -147,7 +149,7 @@ public final class DriftClient implements JobClient {
     String code = spec.jar() == null ? null : upload(spec.jar());
     JobId id = JobId.random();
     RemoteJobHandle<R> handle = new RemoteJobHandle<>(id, node, gateway, loader, codec, timeout,
-        system.scheduler(), maxBufferedLines, migrateTimeout, () -> closing);
+        system.scheduler(), maxBufferedLines, migrateTimeout, () -> closing, refs);
     ClientInbox.Job job = new ClientInbox.Job(handle, new CompletableFuture<>());
     if (jobs.putIfAbsent(id, job) != null) {
       // ids are random: a clash with one of our own jobs in flight is as rare as one at home

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,10 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   // waits in its home's batch queue without an actor there (decision 0028): asked for by id
   // through the gateway, and kept once known
   private volatile ActorRef<HomeProxy.Command> home;
+  // the answer's reference to the home actor, resolved at its first use (most jobs end
+  // without one): resolving a new path was 6% of a client's CPU in issue 9's workload (a)
+  private volatile String homePath;
+  private final ActorRefResolver refs;
   private final ActorRef<Gateway.Command> gateway;
   private volatile String homeNode;
   private final ClassLoader resultLoader;
@@ -54,8 +59,10 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
   /** @param homeNode the node it is submitted to, until its answer names it */
   RemoteJobHandle(JobId id, String homeNode, ActorRef<Gateway.Command> gateway,
       ClassLoader resultLoader, StateCodec codec, Duration timeout, Scheduler scheduler,
-      int maxBufferedLines, Duration migrateTimeout, BooleanSupplier clientClosing) {
+      int maxBufferedLines, Duration migrateTimeout, BooleanSupplier clientClosing,
+      ActorRefResolver refs) {
     this.id = id;
+    this.refs = refs;
     this.gateway = gateway;
     this.clientClosing = clientClosing;
     this.migrateTimeout = migrateTimeout;
@@ -74,7 +81,7 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> status() {
-    ActorRef<HomeProxy.Command> h = home;
+    ActorRef<HomeProxy.Command> h = knownHome();
     if (h == null) { // queued: its home's manager has the record, no actor needs making
       return Ask.<Gateway.Command, HomeManager.JobLookup>ask(gateway,
           r -> new Gateway.GetJob(id, r), timeout, scheduler).thenApply(l -> {
@@ -91,9 +98,20 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
         timeout, scheduler).thenApply(HomeProxy.InfoReply::info);
   }
 
+  /** The job's home actor if the answer to the submission named it, else null. */
+  private ActorRef<HomeProxy.Command> knownHome() {
+    ActorRef<HomeProxy.Command> h = home;
+    String path = homePath;
+    if (h == null && path != null) {
+      h = refs.resolveActorRef(path);
+      home = h; // a race resolves it twice, to equal references
+    }
+    return h;
+  }
+
   /** The job's home actor: known, or asked for (a queued job gets one made). */
   private CompletionStage<ActorRef<HomeProxy.Command>> home() {
-    ActorRef<HomeProxy.Command> h = home;
+    ActorRef<HomeProxy.Command> h = knownHome();
     if (h != null) {
       return CompletableFuture.completedFuture(h);
     }
@@ -130,7 +148,7 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   @Override
   public CompletionStage<JobInfo> migrate(String target) {
-    ActorRef<HomeProxy.Command> h = home;
+    ActorRef<HomeProxy.Command> h = knownHome();
     if (h == null) { // queued: its home's manager answers, or forwards if it was admitted
       return answer(Ask.<Gateway.Command, HomeProxy.MigrateAnswer>ask(gateway,
           r -> new Gateway.Migrate(id, target, r), migrateTimeout, scheduler));
@@ -200,9 +218,9 @@ final class RemoteJobHandle<R> implements JobHandle<R> {
 
   // ---- fed by the client's ClientInbox, on its actor's thread ----
 
-  void submitted(ActorRef<HomeProxy.Command> home, String homeNode) {
+  void submitted(String homePath, String homeNode) {
     this.homeNode = homeNode;
-    this.home = home;
+    this.homePath = homePath;
   }
 
   synchronized void output(List<OutputLine> batch) {

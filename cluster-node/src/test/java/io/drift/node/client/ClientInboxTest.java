@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +52,7 @@ class ClientInboxTest {
     ClientInbox.Job add(JobId id) {
       RemoteJobHandle<Long> h = new RemoteJobHandle<>(id, "n:1", null, ClientInboxTest.class
           .getClassLoader(), CODEC, Duration.ofSeconds(5), KIT.system().scheduler(), 100,
-          Duration.ofSeconds(5), () -> false);
+          Duration.ofSeconds(5), () -> false, ActorRefResolver.get(KIT.system()));
       ClientInbox.Job j = new ClientInbox.Job(h, new CompletableFuture<>());
       jobs.put(id, j);
       return j;
@@ -61,6 +62,29 @@ class ClientInboxTest {
   private static JobInfo info(JobId id, JobState state) {
     return new JobInfo(id, "t", "x.Unit", "n:1", "n:2", state, 1, 0, 0, 0.5, 0, 0L, null, null,
         0, 0, 0);
+  }
+
+  /** A reference as a node's answer carries it. */
+  private static String path(ActorRef<?> ref) {
+    return ActorRefResolver.get(KIT.system()).toSerializationFormat(ref);
+  }
+
+  @Test
+  void theAnswersHomeIsWhereTheHandleAsks() {
+    Fixture f = new Fixture();
+    JobId id = JobId.of("h1");
+    ClientInbox.Job j = f.add(id);
+    TestProbe<HomeProxy.Command> home = KIT.createTestProbe();
+    f.inbox.tell(new Gateway.Submitted(id, "n:1", path(home.getRef())));
+    // resolved from its path only now, at the handle's first word to its home
+    KIT.createTestProbe().awaitAssert(() -> {
+      assertTrue(j.answer().isDone());
+      return null;
+    });
+    handle(j).status();
+    home.expectMessageClass(HomeProxy.GetInfo.class);
+    handle(j).status(); // and the next, from the kept reference
+    home.expectMessageClass(HomeProxy.GetInfo.class);
   }
 
   @SuppressWarnings("unchecked")
@@ -81,8 +105,8 @@ class ClientInboxTest {
     // a's events and end come before its answer; b's answer comes first
     inbox.tell(new HomeProxy.Update(info(a, JobState.RUNNING)));
     inbox.tell(new HomeProxy.Completed(info(a, JobState.SUCCEEDED), CODEC.encode(41L)));
-    inbox.tell(new Gateway.Submitted(b, "n:1", home.getRef()));
-    inbox.tell(new Gateway.Submitted(a, "n:1", home.getRef()));
+    inbox.tell(new Gateway.Submitted(b, "n:1", path(home.getRef())));
+    inbox.tell(new Gateway.Submitted(a, "n:1", path(home.getRef())));
     inbox.tell(new HomeProxy.Completed(info(b, JobState.SUCCEEDED), CODEC.encode(42L)));
 
     assertEquals(41L, handle(ja).result().toCompletableFuture().get(5, TimeUnit.SECONDS));
@@ -113,8 +137,8 @@ class ClientInboxTest {
     JobId running = JobId.of("g1");
     ClientInbox.Job jr = f.add(running);
     ClientInbox.Job ju = f.add(JobId.of("g2"));
-    f.inbox.tell(new Gateway.Submitted(running, "n:1", KIT.<HomeProxy.Command>createTestProbe()
-        .getRef()));
+    f.inbox.tell(new Gateway.Submitted(running, "n:1", path(KIT.createTestProbe()
+        .getRef())));
     f.gateway.tell("stop");
 
     ExecutionException lost = org.junit.jupiter.api.Assertions.assertThrows(
@@ -137,8 +161,8 @@ class ClientInboxTest {
     Fixture f = new Fixture();
     JobId id = JobId.of("c1");
     ClientInbox.Job j = f.add(id);
-    f.inbox.tell(new Gateway.Submitted(id, "n:1", KIT.<HomeProxy.Command>createTestProbe()
-        .getRef()));
+    f.inbox.tell(new Gateway.Submitted(id, "n:1", path(KIT.createTestProbe()
+        .getRef())));
     f.inbox.tell(new HomeProxy.Output(id, List.of()));
     KIT.stop(f.inbox);
     ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(

@@ -104,6 +104,19 @@ class StateCodecTest {
   }
 
   @Test
+  void aClassKeptFromDriftsLoaderIsNotLentToAnotherLoader() throws Exception {
+    StateCodec codec = new StateCodec();
+    Payload p = codec.encode(new BurnCpu(5));
+    assertInstanceOf(BurnCpu.class, codec.decode(p, BurnCpu.class.getClassLoader()));
+    // a job's loader that cannot see the class must not be handed the one kept by name
+    try (java.net.URLClassLoader blind = new java.net.URLClassLoader(new java.net.URL[0],
+        ClassLoader.getPlatformClassLoader())) {
+      assertThrows(ClassNotFoundException.class, () -> codec.decode(p, blind));
+    }
+    assertInstanceOf(BurnCpu.class, codec.decode(p, BurnCpu.class.getClassLoader()));
+  }
+
+  @Test
   void primeCountMovedAfterEveryStepGivesTheSameCount() throws Exception {
     Run reference = run(new PrimeCount(0, 100_000), i -> false);
     Run moved = run(new PrimeCount(0, 100_000), i -> true);
