@@ -135,7 +135,7 @@ public final class LocalCluster implements AutoCloseable {
     return nodes.get(i);
   }
 
-  /** True when every node sees every node Up and node 0's balancer has every node's sample. */
+  /** True when every node sees every node Up and every node's balancer has every node's sample. */
   public boolean isReady() {
     for (DriftNode n : nodes) {
       var members = Cluster.get(n.system()).state().getMembers();
@@ -149,12 +149,20 @@ public final class LocalCluster implements AutoCloseable {
         return false;
       }
     }
+    // every node's balancer, not one: a node that knows only itself places all its jobs at
+    // home until the others' samples come (QueueTest saw its home, node 1, do so while node 0
+    // already knew both)
     try {
-      Balancer.Nodes known = AskPattern.<Balancer.Command, Balancer.Nodes>ask(
-              node(0).refs().balancer(), Balancer.GetNodes::new, Duration.ofSeconds(3),
-              node(0).system().scheduler())
-          .toCompletableFuture().get(4, TimeUnit.SECONDS);
-      return known.nodes().size() == nodes.size();
+      for (DriftNode n : nodes) {
+        Balancer.Nodes known = AskPattern.<Balancer.Command, Balancer.Nodes>ask(
+                n.refs().balancer(), Balancer.GetNodes::new, Duration.ofSeconds(3),
+                n.system().scheduler())
+            .toCompletableFuture().get(4, TimeUnit.SECONDS);
+        if (known.nodes().size() != nodes.size()) {
+          return false;
+        }
+      }
+      return true;
     } catch (Exception e) {
       return false;
     }

@@ -16,7 +16,6 @@ import io.drift.home.JobStore;
 import io.drift.node.client.DriftClient;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,7 +110,7 @@ class QueueTest {
         assertEquals(JobState.QUEUED, state(client, q3));
         // the queue is on disk with its priorities
         Map<JobId, Integer> kept = new HashMap<>();
-        for (JobStore.Record r : new JobStore(records).load(new ArrayList<>())) {
+        for (JobStore.Record r : TestClusters.records(records)) {
           kept.put(r.spec().id(), r.queue());
         }
         assertEquals(1, kept.get(q1));
