@@ -83,6 +83,19 @@ class DrainTest {
       assertFalse(info.state().isFinal(), "the job goes on: " + info);
       assertFalse(info.host().equals(cluster.node(1).selfNode()), "its unit left: " + info);
 
+      // a job submitted to the draining node now is placed once, on the other node: not first
+      // at its home, whose executor would refuse it, and then again
+      JobHandle<Long> late = client.submit(JobSpec.of(
+          new SeededWalk(MigrationTest.SEED, 1_000_000, MigrationTest.CPU_MICROS)));
+      assertEquals(cluster.node(0).selfNode(), TestClusters.runningHost(cluster, late));
+      io.drift.balancer.Balancer.Decisions d = client.decisionsAt(cluster.node(1).selfNode(),
+          late.id()).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      List<io.drift.balancer.Decision> placed = d.decisions().stream()
+          .filter(x -> x.kind().equals("place")).toList();
+      assertEquals(1, placed.size(), "one placement: " + d);
+      assertEquals(cluster.node(0).selfNode(), placed.get(0).target(), d.toString());
+      late.cancel().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
       // over HTTP, a mutating route: refused where management HTTP is read-only (the default)
       java.net.http.HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(
           java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"

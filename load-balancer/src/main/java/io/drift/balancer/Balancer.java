@@ -777,9 +777,13 @@ public final class Balancer {
     Map<String, LoadSample> byNode = new HashMap<>();
     Map<String, Member> up = upMembers();
     io.drift.balancer.grid.PartnerTable grid = gridView.table();
+    boolean selfDraining = selfDraining();
     for (LoadSample s : known()) {
       if (p.onlyNode() != null && !s.node().equals(p.onlyNode())) {
         continue;
+      }
+      if (selfDraining && s.node().equals(selfNode)) {
+        continue; // its executor would refuse the job, and home would place it again
       }
       Member m = up.get(s.node());
       String dc = m == null ? null : sendable(grid, m);
@@ -832,17 +836,26 @@ public final class Balancer {
   private int room() {
     Map<String, Member> up = upMembers();
     io.drift.balancer.grid.PartnerTable grid = gridView.table();
+    boolean selfDraining = selfDraining();
     int free = 0;
     for (LoadSample s : known()) {
       Member m = up.get(s.node());
       if (m == null || sendable(grid, m) == null
-          || !(s.acceptingGuests() || s.node().equals(selfNode))) {
+          || !(s.acceptingGuests() || s.node().equals(selfNode) && !selfDraining)) {
         continue;
       }
       int unseen = recent(s); // before the run queue: see runQueue
       free += Math.max(0, s.slots() - runQueue(s) - unseen);
     }
     return free;
+  }
+
+  /**
+   * Whether this node drains now, read from its executor: its sample says only that it takes
+   * no guests, which a node that keeps running its own jobs says too.
+   */
+  private boolean selfDraining() {
+    return mover.local() != null && mover.local().draining();
   }
 
   private int recent(LoadSample s) {

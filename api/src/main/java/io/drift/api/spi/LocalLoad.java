@@ -24,6 +24,14 @@ public interface LocalLoad {
   /** Whether units homed on other nodes are taken now (MOSIX: not blocked). */
   boolean acceptsGuests();
 
+  /**
+   * Whether the node is draining: it takes no unit at all, its own jobs' included (a node that
+   * only takes no guests still runs the jobs it is home to).
+   */
+  default boolean draining() {
+    return false;
+  }
+
   /** The units running or waiting here now. */
   default java.util.List<UnitLoad> units() {
     return java.util.List.of();

@@ -130,7 +130,8 @@ public final class SlotRunner implements LocalLoad, AutoCloseable {
     draining = true;
   }
 
-  boolean draining() {
+  @Override
+  public boolean draining() {
     return draining;
   }
 
