@@ -209,8 +209,9 @@ public final class Gateway {
             ctx.getLog().info("rejected a submission: {}", r.created().refused());
             client.tell(new Rejected(r.created().refused(), r.created().jobId()));
           } else {
+            ActorRef<HomeProxy.Command> home = r.created().home();
             client.tell(new Submitted(r.created().jobId(), r.created().homeNode(),
-                r.created().home() == null ? null : refs.toSerializationFormat(r.created().home())));
+                home == null ? null : refs.toSerializationFormat(home)));
           }
           return Behaviors.same();
         })

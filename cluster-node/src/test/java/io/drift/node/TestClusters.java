@@ -72,34 +72,4 @@ public final class TestClusters {
         .filter(n -> !n.equals(host)).toList();
     return others.get(i % others.size());
   }
-
-  /**
-   * The job records a running node keeps in {@code dir}, read from a copy by a store of its own:
-   * {@link io.drift.home.JobStore#load} frees the slots it finds torn, so on the live directory
-   * it could free the slot of a record the node is writing at that moment.
-   */
-  public static List<io.drift.home.JobStore.Record> records(java.nio.file.Path dir)
-      throws java.io.IOException {
-    java.nio.file.Path copy = java.nio.file.Files.createTempDirectory("drift-records");
-    try {
-      if (java.nio.file.Files.isDirectory(dir)) {
-        try (var files = java.nio.file.Files.list(dir)) {
-          for (java.nio.file.Path f : files.toList()) {
-            try {
-              java.nio.file.Files.copy(f, copy.resolve(f.getFileName()));
-            } catch (java.nio.file.NoSuchFileException gone) {
-              // an ended job's slot file, deleted meanwhile
-            }
-          }
-        }
-      }
-      return new io.drift.home.JobStore(copy).load(new java.util.ArrayList<>());
-    } finally {
-      try (var files = java.nio.file.Files.walk(copy)) {
-        for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          java.nio.file.Files.deleteIfExists(f);
-        }
-      }
-    }
-  }
 }

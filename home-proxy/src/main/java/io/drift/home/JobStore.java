@@ -258,6 +258,20 @@ public final class JobStore {
    * (a file per job) are moved into slots.
    */
   public List<Record> load(List<String> unreadable) throws IOException {
+    return scan(unreadable, true);
+  }
+
+  /**
+   * The records {@link #load} would give, read without changing anything on disk: for a
+   * reader beside a running node (a test, a tool). A load there would free the slots it finds
+   * torn, and a record being written at that moment looks torn.
+   */
+  public static List<Record> peek(Path dir, List<String> unreadable) throws IOException {
+    return new JobStore(dir).scan(unreadable, false);
+  }
+
+  /** {@link #load}'s reading; {@code repair}: also free, delete and move what it finds. */
+  private List<Record> scan(List<String> unreadable, boolean repair) throws IOException {
     slots.clear();
     free.clear();
     unused.clear();
@@ -278,7 +292,9 @@ public final class JobStore {
     for (Path f : files) {
       String name = f.getFileName().toString();
       if (name.endsWith(".tmp") || name.endsWith(".spare")) {
-        Files.deleteIfExists(f); // a temporary or spare file of before decision 0033
+        if (repair) {
+          Files.deleteIfExists(f); // a temporary or spare file of before decision 0033
+        }
         continue;
       }
       if (name.endsWith(OLD)) {
@@ -293,6 +309,8 @@ public final class JobStore {
       byte[] data;
       try {
         data = Files.readAllBytes(f);
+      } catch (NoSuchFileException e) {
+        continue; // deleted since the listing (a reader beside a running node): no record
       } catch (IOException e) {
         unreadable.add(f + ": " + e);
         continue;
@@ -340,7 +358,7 @@ public final class JobStore {
       slots.put(f.record.spec().id(), stored(f.slot, f.large));
       records.add(f.record);
     }
-    for (Found f : freed) {
+    for (Found f : repair ? freed : List.<Found>of()) {
       try {
         if (f.live) {
           markFree(f.slot);
@@ -359,8 +377,13 @@ public final class JobStore {
         continue;
       }
       if (!slots.containsKey(r.spec().id())) {
-        save(r); // a failure here fails the load: the job must not be dropped unsaid
+        if (repair) {
+          save(r); // a failure here fails the load: the job must not be dropped unsaid
+        }
         records.add(r);
+      }
+      if (!repair) {
+        continue;
       }
       try {
         Files.delete(f); // its record is in a slot now

@@ -1,5 +1,6 @@
 package io.drift.home;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -167,6 +168,15 @@ class JobStoreTest {
     Files.write(dir.resolve("7.rec"), new byte[0]); // a first write cut short: an empty file
 
     List<String> bad = new ArrayList<>();
+    // a reader beside a running node: the same records, and nothing on disk changed
+    List<JobStore.Record> peeked = JobStore.peek(dir, bad);
+    assertEquals(List.of(), bad);
+    assertEquals(List.of("a"), peeked.stream().map(r -> r.spec().id().value()).toList());
+    assertNull(peeked.get(0).checkpoint());
+    assertArrayEquals(torn, Files.readAllBytes(dir.resolve("0.rec")), "the torn slot as it was");
+    assertEquals(1, Files.readAllBytes(dir.resolve("1.rec"))[4], "the older still live");
+    assertTrue(Files.exists(dir.resolve("7.rec")));
+
     JobStore again = new JobStore(dir);
     List<JobStore.Record> back = again.load(bad);
     assertEquals(List.of(), bad, "torn slots are free, not unreadable");

@@ -12,7 +12,6 @@ import io.drift.api.units.PrintLines;
 import io.drift.balancer.Balancer;
 import io.drift.migration.codec.Payload;
 import io.drift.migration.codec.StateCodec;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,27 +94,15 @@ class QueuedRecordTest {
     }
 
     /**
-     * Each job's queue priority in its record on disk (-1: admitted). Read from a copy by a
-     * store of its own: {@link JobStore#load} rebuilds its store's slots and frees torn ones,
-     * so on the live store, while the manager writes, it could free the slot of a record being
-     * written, and the next save would take it (it lost a record this way once).
+     * Each job's queue priority in its record on disk (-1: admitted), read by {@link
+     * JobStore#peek}: a load on the live store, while the manager writes, could free the slot
+     * of a record being written, and the next save would take it (it lost a record this way
+     * once).
      */
     Map<JobId, Integer> onDisk() throws Exception {
-      Path copy = Files.createTempDirectory(dir, "copy");
-      if (Files.isDirectory(store.dir())) {
-        try (var files = Files.list(store.dir())) {
-          for (Path f : files.toList()) {
-            try {
-              Files.copy(f, copy.resolve(f.getFileName()));
-            } catch (java.nio.file.NoSuchFileException gone) {
-              // an ended job's slot file, deleted meanwhile
-            }
-          }
-        }
-      }
       Map<JobId, Integer> out = new HashMap<>();
       List<String> unreadable = new ArrayList<>();
-      for (JobStore.Record r : new JobStore(copy).load(unreadable)) {
+      for (JobStore.Record r : JobStore.peek(store.dir(), unreadable)) {
         out.put(r.spec().id(), r.queue());
       }
       assertEquals(List.of(), unreadable);
