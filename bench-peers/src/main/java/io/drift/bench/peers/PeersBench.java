@@ -16,10 +16,11 @@ import java.util.function.Supplier;
  * {@code bin/drift-bench peers [--quick] [--runs N]} (issue 9): Drift with migration, Drift
  * placing only, Ignite with job stealing and adaptive load balancing, Ignite with its defaults,
  * and a ForkJoinPool, each in turn on the same machine with the same seeded trace, through each
- * one's own client API. Per system: seven node processes, four clients, a warm-up; then runs
- * (one by default, {@code --runs N}) of (a) 100,000 empty units from one client and from four,
- * (c) the heavy-tailed batch (its jobs ten times as long) with an eighth node joining 2 s in,
- * (b) the batch on the eight, (d) the batch with the eighth drained 2 s in; then (e) memory on
+ * one's own client API. Per system: seven node processes, four clients, a warm-up; then the
+ * runs (one by default, {@code --runs N}) of (a) 100,000 empty units from one client and from
+ * four, back to back; then the runs of (c) the heavy-tailed batch (its jobs ten times as long)
+ * with an eighth node joining 2 s in, (b) the batch on the eight, (d) the batch with the eighth
+ * drained 2 s in; then (e) memory on
  * fresh one-node systems. Prints progress on stderr and one line of JSON (medians, and the
  * ratios of Drift to its peers) last on stdout.
  */
@@ -129,15 +130,22 @@ public final class PeersBench {
         double rest = Workloads.settle(peer, SETTLE_S);
         System.err.printf(Locale.ROOT, "%s: warmed up in %.1f s (at rest: %.2f cores)%n",
             peer.name(), (System.nanoTime() - s0) / 1e9, rest);
-        for (int r = 0; r < runs; r++) {
-          // Drift placing only runs empty units by the very same path (they end in their first
-          // step, before any move could be weighed): (a) is run once, as "drift"
-          if (countsA) {
-            add(mine, "a_one_client", Workloads.placements(peer, 1, placements, rest));
-            add(mine, "a_four_clients", Workloads.placements(peer, 4, placements, rest));
-          }
-          // --placements-only: (a) alone, a quicker loop while working on the placement path
-          if (!o.placementsOnly() && peer.clustered()) {
+        // every counted run of (a) back to back, right after the warm-up, and only then the
+        // batches: JMH's order (warm-up, then the measured iterations of one benchmark). With
+        // each run's (a) after the run before's batches, run 2's (a) took 2-4 times run 1's
+        // CPU for every system in four full sets of four (Ignite with stealing 55 against
+        // 241 µs), and in no set of (a) alone: what the JVMs did after the batches (compiling
+        // anew, most likely) was counted as placing (docs/performance.md)
+        // Drift placing only runs empty units by the very same path (they end in their first
+        // step, before any move could be weighed): (a) is run once, as "drift"
+        for (int r = 0; countsA && r < runs; r++) {
+          add(mine, "a_one_client", Workloads.placements(peer, 1, placements, rest));
+          add(mine, "a_four_clients", Workloads.placements(peer, 4, placements, rest));
+          System.err.printf("%s (a) run %d: %s%n", peer.name(), r + 1, lastOf(mine));
+        }
+        // --placements-only: (a) alone, a quicker loop while working on the placement path
+        for (int r = 0; !o.placementsOnly() && r < runs; r++) {
+          if (peer.clustered()) {
             int[] joined = new int[1];
             Map<String, Object> join = new LinkedHashMap<>();
             Map<String, Object> c = Workloads.batch(peer, longSizes, optJoin,
@@ -155,10 +163,10 @@ public final class PeersBench {
             });
             d.putAll(drain);
             add(mine, "d_drain", d);
-          } else if (!o.placementsOnly()) {
+          } else {
             add(mine, "b_batch", Workloads.batch(peer, sizes, opt8, null));
           }
-          System.err.printf("%s run %d: %s%n", peer.name(), r + 1, lastOf(mine));
+          System.err.printf("%s (b)-(d) run %d: %s%n", peer.name(), r + 1, lastOf(mine));
         }
       }
       System.err.printf("%s: done in %.1f s%n", e.getKey(), (System.nanoTime() - s0) / 1e9);
