@@ -132,16 +132,17 @@ public final class PeersBench {
             peer.name(), (System.nanoTime() - s0) / 1e9, rest);
         // every counted run of (a) back to back, right after the warm-up, and only then the
         // batches: JMH's order (warm-up, then the measured iterations of one benchmark). With
-        // each run's (a) after the run before's batches, run 2's (a) took 2-4 times run 1's
-        // CPU for every system in four full sets of four (Ignite with stealing 55 against
-        // 241 µs), and in no set of (a) alone: what the JVMs did after the batches (compiling
-        // anew, most likely) was counted as placing (docs/performance.md)
+        // each run's (a) after the run before's batches, run 2's (a) took 3.2-4.4 times run
+        // 1's CPU for Ignite with stealing in each of four full sets (55 against 241 µs), and
+        // no run stood out in the sets of (a) alone: what the JVMs did after the batches
+        // (compiling anew, most likely) was counted as placing (decision 0025)
         // Drift placing only runs empty units by the very same path (they end in their first
         // step, before any move could be weighed): (a) is run once, as "drift"
         for (int r = 0; countsA && r < runs; r++) {
           add(mine, "a_one_client", Workloads.placements(peer, 1, placements, rest));
           add(mine, "a_four_clients", Workloads.placements(peer, 4, placements, rest));
-          System.err.printf("%s (a) run %d: %s%n", peer.name(), r + 1, lastOf(mine));
+          System.err.printf("%s (a) run %d: %s%n", peer.name(), r + 1,
+              lastOf(mine, "a_one_client", "a_four_clients"));
         }
         // --placements-only: (a) alone, a quicker loop while working on the placement path
         for (int r = 0; !o.placementsOnly() && r < runs; r++) {
@@ -166,7 +167,8 @@ public final class PeersBench {
           } else {
             add(mine, "b_batch", Workloads.batch(peer, sizes, opt8, null));
           }
-          System.err.printf("%s (b)-(d) run %d: %s%n", peer.name(), r + 1, lastOf(mine));
+          System.err.printf("%s (b)-(d) run %d: %s%n", peer.name(), r + 1,
+              lastOf(mine, "c_join", "b_batch", "d_drain"));
         }
       }
       System.err.printf("%s: done in %.1f s%n", e.getKey(), (System.nanoTime() - s0) / 1e9);
@@ -375,9 +377,13 @@ public final class PeersBench {
     run.forEach((k, v) -> w.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
   }
 
-  private static String lastOf(Map<String, Map<String, List<Object>>> mine) {
+  /** The latest run's figures of these workloads. */
+  private static String lastOf(Map<String, Map<String, List<Object>>> mine, String... workloads) {
     Map<String, Object> last = new LinkedHashMap<>();
     mine.forEach((w, metrics) -> {
+      if (!List.of(workloads).contains(w)) {
+        return;
+      }
       Map<String, Object> m = new LinkedHashMap<>();
       metrics.forEach((k, v) -> m.put(k, v.get(v.size() - 1)));
       last.put(w, m);
