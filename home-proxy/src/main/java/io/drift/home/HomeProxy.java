@@ -685,9 +685,14 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   /**
    * Watches the current executor: through the manager, one remote watch per host for all its
    * jobs (a watch of its own costs each job two system messages each way, acknowledged one by
-   * one), or by itself.
+   * one), or by itself. Not this node's own executor: it stops only with this node, proxy and
+   * all ({@link #onHostGone} ignores it), and most jobs run at home (decision 0035), where a
+   * watch cost two messages to the manager per job for nothing.
    */
   private void watchHost() {
+    if (host.equals(homeNode)) {
+      return;
+    }
     if (executors != null) {
       manager.tell(new HomeManager.WatchHost(executor, getContext().getSelf(),
           new HostGone(epoch, host)));
@@ -701,7 +706,11 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
         : ActorRefResolver.get(getContext().getSystem()).resolveActorRef(executorPath);
   }
 
+  /** Called while {@link #host} still names the executor's node: home's was not watched. */
   private void unwatchHost() {
+    if (host.equals(homeNode)) {
+      return;
+    }
     if (executors != null) {
       manager.tell(new HomeManager.UnwatchHost(executor, getContext().getSelf()));
     } else {

@@ -79,10 +79,21 @@ class HomeProxyTest {
     }
 
     Job(HomeSettings settings) {
+      this(settings, false);
+    }
+
+    /**
+     * @param managerWatches the manager follows the job's hosts ({@link HomeManager.WatchHost}),
+     *     as on a node; else the proxy watches them itself
+     */
+    Job(HomeSettings settings, boolean managerWatches) {
       HomeProxy.Spec spec = new HomeProxy.Spec(id, "print-3", PrintLines.class.getName(), 64,
           true, unit);
-      proxy = testKit.spawn(
-          HomeProxy.create(spec, HOME, 1_000L, settings, balancer.ref(), manager.ref(),
+      proxy = testKit.spawn(managerWatches
+          ? HomeProxy.create(spec, HOME, 1_000L, settings, balancer.ref(), manager.ref(),
+              new StateCodec(), null, null, null, null, -1, null,
+              new ExecutorRefs(ActorRefResolver.get(testKit.system())))
+          : HomeProxy.create(spec, HOME, 1_000L, settings, balancer.ref(), manager.ref(),
               new StateCodec()));
     }
 
@@ -220,6 +231,31 @@ class HomeProxyTest {
     // accepted in time: the start timeout must not fire any more
     quietAfter(START_TIMEOUT.multipliedBy(2), exec, job.balancer);
     assertEquals(JobState.RUNNING, job.info().state());
+  }
+
+  @Test
+  void theManagerFollowsAnotherNodesExecutorForTheJobButNotThisNodesOwn() throws Exception {
+    Payload result = new StateCodec().encode(1L);
+    Job away = new Job(SETTINGS, true);
+    TestProbe<Executor.Command> exec = executor();
+    Executor.Start s = away.running("n1:1", exec);
+    assertEquals(exec.ref(), away.manager.expectMessageClass(HomeManager.WatchHost.class)
+        .executor());
+    away.expectUpdated(JobState.RUNNING);
+    s.home().tell(new Executor.Finished(away.id, 1, result, 0, 1));
+    assertEquals(exec.ref(), away.manager.expectMessageClass(HomeManager.UnwatchHost.class)
+        .executor());
+    away.expectUpdated(JobState.SUCCEEDED);
+
+    // this node's executor stops only with the node, proxy and all: following it would cost
+    // the manager two messages for each job that runs at home, as most do (decision 0035)
+    Job atHome = new Job(SETTINGS, true);
+    TestProbe<Executor.Command> own = executor();
+    Executor.Start h = atHome.running(HOME, own);
+    atHome.expectUpdated(JobState.RUNNING);
+    h.home().tell(new Executor.Finished(atHome.id, 1, result, 0, 1));
+    atHome.expectUpdated(JobState.SUCCEEDED);
+    atHome.manager.expectNoMessage(QUIET);
   }
 
   @Test
