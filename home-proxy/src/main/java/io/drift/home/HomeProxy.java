@@ -686,8 +686,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
    * Watches the current executor: through the manager, one remote watch per host for all its
    * jobs (a watch of its own costs each job two system messages each way, acknowledged one by
    * one), or by itself. Not this node's own executor: it stops only with this node, proxy and
-   * all ({@link #onHostGone} ignores it), and most jobs run at home (decision 0035), where a
-   * watch cost two messages to the manager per job for nothing.
+   * all, and the job resumes from its record when the node starts again (decision 0017); most
+   * jobs run at home (decision 0035), where a watch cost the manager two messages per job.
    */
   private void watchHost() {
     if (host.equals(homeNode)) {
@@ -718,12 +718,8 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
   }
 
+  /** Another node's executor stopped ({@link #watchHost} never follows this node's own). */
   private Behavior<Command> onHostGone(HostGone g) {
-    if (g.host().equals(homeNode)) {
-      // this node's own executor stopped: the node is going down with this proxy, and the job
-      // resumes from its record when the node starts again (decision 0017)
-      return this;
-    }
     if (g.epoch() == epoch && freezeOutstanding) {
       freezeSourceGone = true; // decided when the write is: frozen, or started at home
       return this;

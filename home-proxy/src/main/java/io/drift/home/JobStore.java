@@ -358,14 +358,16 @@ public final class JobStore {
       slots.put(f.record.spec().id(), stored(f.slot, f.large));
       records.add(f.record);
     }
-    for (Found f : repair ? freed : List.<Found>of()) {
-      try {
-        if (f.live) {
-          markFree(f.slot);
+    if (repair) {
+      for (Found f : freed) {
+        try {
+          if (f.live) {
+            markFree(f.slot);
+          }
+          release(f.slot, f.large);
+        } catch (IOException e) {
+          stuck.add(stored(f.slot, f.large)); // tried again at the first save or delete
         }
-        release(f.slot, f.large);
-      } catch (IOException e) {
-        stuck.add(stored(f.slot, f.large)); // tried again at the first save or delete
       }
     }
     for (Path f : old) {
@@ -376,14 +378,15 @@ public final class JobStore {
         unreadable.add(f + ": not a Drift job record (" + e + "); left as it is");
         continue;
       }
-      if (!slots.containsKey(r.spec().id())) {
-        if (repair) {
-          save(r); // a failure here fails the load: the job must not be dropped unsaid
-        }
+      boolean inSlot = slots.containsKey(r.spec().id());
+      if (!inSlot) {
         records.add(r);
       }
       if (!repair) {
         continue;
+      }
+      if (!inSlot) {
+        save(r); // a failure here fails the load: the job must not be dropped unsaid
       }
       try {
         Files.delete(f); // its record is in a slot now

@@ -20,9 +20,8 @@ import java.util.function.Supplier;
  * runs (one by default, {@code --runs N}) of (a) 100,000 empty units from one client and from
  * four, back to back; then the runs of (c) the heavy-tailed batch (its jobs ten times as long)
  * with an eighth node joining 2 s in, (b) the batch on the eight, (d) the batch with the eighth
- * drained 2 s in; then (e) memory on
- * fresh one-node systems. Prints progress on stderr and one line of JSON (medians, and the
- * ratios of Drift to its peers) last on stdout.
+ * drained 2 s in; then (e) memory on fresh one-node systems. Prints progress on stderr and one
+ * line of JSON (medians, and the ratios of Drift to its peers) last on stdout.
  */
 public final class PeersBench {
   private PeersBench() {}
@@ -380,14 +379,14 @@ public final class PeersBench {
   /** The latest run's figures of these workloads. */
   private static String lastOf(Map<String, Map<String, List<Object>>> mine, String... workloads) {
     Map<String, Object> last = new LinkedHashMap<>();
-    mine.forEach((w, metrics) -> {
-      if (!List.of(workloads).contains(w)) {
-        return;
+    for (String w : workloads) {
+      Map<String, List<Object>> metrics = mine.get(w);
+      if (metrics != null) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> m.put(k, v.get(v.size() - 1)));
+        last.put(w, m);
       }
-      Map<String, Object> m = new LinkedHashMap<>();
-      metrics.forEach((k, v) -> m.put(k, v.get(v.size() - 1)));
-      last.put(w, m);
-    });
+    }
     return Json.of(last);
   }
 
