@@ -4,6 +4,7 @@ import io.drift.balancer.Balancer;
 import io.drift.balancer.LoadMonitor;
 import io.drift.api.JobId;
 import io.drift.balancer.NodeNames;
+import io.drift.balancer.HomeStarts;
 import io.drift.balancer.UnitMover;
 import io.drift.balancer.policy.HomeFirstPolicy;
 import io.drift.balancer.policy.OpportunityCostPolicy;
@@ -75,14 +76,19 @@ public final class NodeGuardian {
           "load-monitor");
       UnitMover mover = (jobId, target, outcome) ->
           executor.tell(new Executor.RequestMove(JobId.of(jobId), target, outcome));
+      PlacementPolicy placement = placement(settings);
+      // home-first: a job takes a free slot at home without asking the balancer (decision 0036)
+      HomeStarts homeStarts = placement instanceof HomeFirstPolicy
+          ? new HomeStarts(runner, self, executorPath, settings.decisionsKept()) : null;
       ActorRef<Balancer.Command> balancer = ctx.spawn(Balancer.create(settings.load(),
-          settings.gossip(), placement(settings), self,
+          settings.gossip(), placement, self,
           new Balancer.Mover(runner, mover, settings.policy(), settings.migrate(),
-              settings.decisionsKept())), "balancer");
+              settings.decisionsKept()), homeStarts), "balancer");
       ctx.spawn(Balancer.peerFacing(balancer), Balancer.GOSSIP_NAME);
       ActorRef<HomeManager.Command> homes =
           ctx.spawn(HomeManager.create(settings.home(), balancer, self, code, side,
-              new JobStore(settings.jobsDir().resolve(self.replace(':', '_')))), "homes");
+              new JobStore(settings.jobsDir().resolve(self.replace(':', '_'))), homeStarts),
+              "homes");
       // on the blocking dispatcher: it writes uploaded jars
       ActorRef<Gateway.Command> gateway = ctx.spawn(Gateway.create(homes, balancer, codec, code,
           self, settings.maxStateBytes(), settings.createTimeout()), GATEWAY,

@@ -57,6 +57,30 @@ class HomeFirstPlacementTest {
   }
 
   @Test
+  void aJobTakesAFreeSlotAtHomeWithoutAskingTheBalancer() throws Exception {
+    // decision 0036: the node opens its slots to its jobs once its own load is known, so the
+    // first jobs after start may still ask; within 40 jobs one must not have
+    String home = cluster.node(0).selfNode();
+    try (DriftClient client = DriftClient.connect(home)) {
+      io.drift.balancer.Decision taken = null;
+      for (int i = 0; i < 40 && taken == null; i++) {
+        JobHandle<Long> h = client.submit(JobSpec.of(new SeededWalk(i, 1, 0)));
+        h.result().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        for (io.drift.balancer.Decision d : client.decisionsAt(home, h.id())
+            .toCompletableFuture().get(5, TimeUnit.SECONDS).decisions()) {
+          if (d.reason().endsWith("taken without asking the balancer")) {
+            taken = d;
+          }
+        }
+      }
+      org.junit.jupiter.api.Assertions.assertNotNull(taken,
+          "every one of 40 jobs asked the balancer for its place");
+      assertEquals("place", taken.kind());
+      assertEquals(home, taken.target());
+    }
+  }
+
+  @Test
   void aBurstFillsTheHomesSlotsAndTheRestGoByCost() throws Exception {
     String home = cluster.node(0).selfNode();
     String fast = cluster.node(1).selfNode();

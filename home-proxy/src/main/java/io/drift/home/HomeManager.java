@@ -4,6 +4,7 @@ import io.drift.api.JobId;
 import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.balancer.Balancer;
+import io.drift.balancer.HomeStarts;
 import io.drift.migration.codec.StateCodec;
 import io.drift.migration.code.CodeStore;
 import io.drift.migration.executor.SideChannel;
@@ -190,9 +191,19 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   public static Behavior<Command> create(HomeSettings settings,
       ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
       JobStore store) {
+    return create(settings, balancer, homeNode, code, side, store, null);
+  }
+
+  /**
+   * @param homeStarts this node's free slots, which its jobs take for their first start without
+   *     asking the balancer (decision 0036); null: every job asks
+   */
+  public static Behavior<Command> create(HomeSettings settings,
+      ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
+      JobStore store, HomeStarts homeStarts) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(QueueTick.INSTANCE, settings.queueInterval());
-      return new HomeManager(ctx, settings, balancer, homeNode, code, side, store);
+      return new HomeManager(ctx, settings, balancer, homeNode, code, side, store, homeStarts);
     }));
   }
 
@@ -211,6 +222,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
   private final Map<JobId, ActorRef<HomeProxy.Command>> proxies = new HashMap<>();
   private final LinkedHashSet<JobId> finishedOrder = new LinkedHashSet<>(); // in finishing order
   private final ExecutorRefs executors;
+  private final HomeStarts homeStarts; // null: every job asks the balancer for its place
   /** Each host executor watched, once, with the proxies following it and what to tell them. */
   private final Map<ActorRef<?>, Map<ActorRef<HomeProxy.Command>, HomeProxy.HostGone>> hosts =
       new HashMap<>();
@@ -230,8 +242,9 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
 
   private HomeManager(ActorContext<Command> ctx, HomeSettings settings,
       ActorRef<Balancer.Command> balancer, String homeNode, CodeStore code, SideChannel side,
-      JobStore store) {
+      JobStore store, HomeStarts homeStarts) {
     super(ctx);
+    this.homeStarts = homeStarts;
     this.executors = new ExecutorRefs(org.apache.pekko.actor.typed.ActorRefResolver.get(
         ctx.getSystem()));
     this.code = code;
@@ -299,7 +312,7 @@ public final class HomeManager extends AbstractBehavior<HomeManager.Command> {
       JobStore.Record resumed, int queue, ActorRef<HomeProxy.JobEvent> subscriber) {
     ActorRef<HomeProxy.Command> proxy = getContext().spawn(
         HomeProxy.create(spec, homeNode, submittedAt, settings, balancer, getContext().getSelf(),
-            codec, code, side, store, resumed, queue, subscriber, executors),
+            codec, code, side, store, resumed, queue, subscriber, executors, homeStarts),
         "job-" + spec.id().value(),
         // a home does its job's file I/O (decision 0012): on the dispatcher meant for blocking
         org.apache.pekko.actor.typed.DispatcherSelector.blocking());

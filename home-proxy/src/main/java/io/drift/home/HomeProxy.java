@@ -6,6 +6,7 @@ import io.drift.api.JobInfo;
 import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.balancer.Balancer;
+import io.drift.balancer.HomeStarts;
 import io.drift.balancer.policy.Admission;
 import io.drift.migration.Limits;
 import io.drift.migration.codec.Payload;
@@ -281,9 +282,23 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
       SideChannel side, JobStore store, JobStore.Record resumed, int queue,
       ActorRef<JobEvent> subscriber, ExecutorRefs executors) {
+    return create(spec, homeNode, submittedAtMillis, settings, balancer, manager, codec, code,
+        side, store, resumed, queue, subscriber, executors, null);
+  }
+
+  /**
+   * @param homeStarts this node's free slots, which the job takes for its first start without
+   *     asking the balancer (decision 0036); null: it asks
+   */
+  static Behavior<Command> create(Spec spec, String homeNode, long submittedAtMillis,
+      HomeSettings settings, ActorRef<Balancer.Command> balancer,
+      ActorRef<HomeManager.Command> manager, StateCodec codec, CodeStore code,
+      SideChannel side, JobStore store, JobStore.Record resumed, int queue,
+      ActorRef<JobEvent> subscriber, ExecutorRefs executors, HomeStarts homeStarts) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new HomeProxy(ctx, timers, spec,
         homeNode, submittedAtMillis, settings, balancer, manager, codec, code, side, store,
-        resumed, resumed != null ? resumed.queue() : queue, subscriber, executors)));
+        resumed, resumed != null ? resumed.queue() : queue, subscriber, executors,
+        homeStarts)));
   }
 
   /** Lines per replayed message; {@link Limits#BATCH_CHARS} bounds it too. */
@@ -309,6 +324,9 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
   private ActorRef<Balancer.PlaceReply> placeAdapter;
   private ActorRef<Executor.StartReply> startAdapter;
   private final ExecutorRefs executors; // null: resolves and watches its hosts itself
+  private final HomeStarts homeStarts; // null: every placement asks the balancer
+  /** A slot of homeStarts is held for the start outstanding: give it back at its answer. */
+  private boolean holdsHomeSlot;
 
   private JobState state = JobState.PENDING;
   private int queue = -1; // its batch-queue priority while QUEUED
@@ -380,9 +398,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       ActorRef<Balancer.Command> balancer, ActorRef<HomeManager.Command> manager,
       StateCodec codec, CodeStore code, SideChannel side, JobStore store,
       JobStore.Record resumed, int queue, ActorRef<JobEvent> subscriber,
-      ExecutorRefs executors) {
+      ExecutorRefs executors, HomeStarts homeStarts) {
     super(ctx);
     this.executors = executors;
+    this.homeStarts = homeStarts;
     if (subscriber != null) {
       subscribers.add(subscriber); // before place(): it hears the job from its first event
     }
@@ -462,6 +481,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
 
       @Override
       public Behavior<Command> receiveSignal(org.apache.pekko.actor.typed.Signal s) {
+        if (s instanceof org.apache.pekko.actor.typed.PostStop) {
+          releaseHomeSlot(); // stopped with a start outstanding: the slot is not its to keep
+          return Behaviors.same();
+        }
         return Behaviors.unhandled();
       }
     };
@@ -546,6 +569,18 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     String only = large ? homeNode
         : everStarted || spec.startOn() == null ? null
         : spec.startOn().equals(io.drift.api.JobSpec.HOME) ? homeNode : spec.startOn();
+    if (homeStarts != null && state == JobState.PENDING && !everStarted && restartFrom == null && refusedBy == null
+        && observed == null && spec.memoryMb() <= 0 && (only == null || only.equals(homeNode))
+        && !startOutstanding) {
+      // the balancer would choose home for it: a free slot there, nothing else to weigh
+      HomeStarts.Taken taken = homeStarts.tryTake(spec.id());
+      if (taken != null) {
+        holdsHomeSlot = true;
+        start(homeNode, resolve(homeStarts.executorPath()), taken.believedRunQueue(),
+            "a free slot at home");
+        return;
+      }
+    }
     balancer.tell(new Balancer.Place(spec.id(), spec.memoryMb(),
         refusedBy == null ? Set.of() : Set.copyOf(refusedBy),
         observed == null ? Map.of() : Map.copyOf(observed), only, placeAdapter()));
@@ -560,31 +595,44 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return this;
     }
     if (p.reply() instanceof Balancer.Placed placed) {
-      executor = resolve(placed.executorPath());
-      epoch++;
-      host = placed.node();
-      startOutstanding = true;
-      if (DEBUG.isDebugEnabled()) { // getLog sets the MDC at each call: once per job is a cost
-        getContext().getLog().debug("job {} epoch {} -> {}: {}", spec.id(), epoch, host,
-            placed.decision().reason());
-      }
       // past the last try the job starts where the truest news sends it, unchecked
       int believed = busyRefusals < Admission.PLACEMENT_TRIES - 1 ? placed.believedRunQueue()
           : Executor.NO_BELIEF;
-      Executor.Start start = restartFrom == null
-          ? new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
-              cpuNanos, steps, believed, fileApplied + 1, spec.code(), hostAdapter(), startAdapter())
-          // output and writes it makes again are numbered as before, and dropped as repeats
-          : new Executor.Start(spec.id(), epoch, spec.name(), homeNode, restartFrom.state(),
-              restartFrom.nextSeq(), restartFrom.cpuNanos(), restartFrom.steps(), believed,
-              restartFrom.nextFileSeq(), spec.code(), hostAdapter(), startAdapter());
-      executor.tell(start);
-      timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
+      start(placed.node(), resolve(placed.executorPath()), believed,
+          placed.decision().reason());
     } else {
       getContext().getLog().info("job {} waits: {}", spec.id(), p.reply().decision().reason());
       timers.startSingleTimer(PlaceAgain.INSTANCE, PlaceAgain.INSTANCE, settings.retryInterval());
     }
     return this;
+  }
+
+  /** Starts the job at {@code node}'s executor, in a new epoch. */
+  private void start(String node, ActorRef<Executor.Command> at, int believed, String why) {
+    executor = at;
+    epoch++;
+    host = node;
+    startOutstanding = true;
+    if (DEBUG.isDebugEnabled()) { // getLog sets the MDC at each call: once per job is a cost
+      getContext().getLog().debug("job {} epoch {} -> {}: {}", spec.id(), epoch, host, why);
+    }
+    Executor.Start start = restartFrom == null
+        ? new Executor.Start(spec.id(), epoch, spec.name(), homeNode, spec.unit(), nextSeq,
+            cpuNanos, steps, believed, fileApplied + 1, spec.code(), hostAdapter(), startAdapter())
+        // output and writes it makes again are numbered as before, and dropped as repeats
+        : new Executor.Start(spec.id(), epoch, spec.name(), homeNode, restartFrom.state(),
+            restartFrom.nextSeq(), restartFrom.cpuNanos(), restartFrom.steps(), believed,
+            restartFrom.nextFileSeq(), spec.code(), hostAdapter(), startAdapter());
+    executor.tell(start);
+    timers.startSingleTimer(StartTimedOut.class, new StartTimedOut(epoch), settings.startTimeout());
+  }
+
+  /** The start that held a slot of {@link #homeStarts} was answered, or never will be. */
+  private void releaseHomeSlot() {
+    if (holdsHomeSlot) {
+      holdsHomeSlot = false;
+      homeStarts.answered();
+    }
   }
 
   private Behavior<Command> onStartResult(StartResult r) {
@@ -593,6 +641,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       return this; // an answer to an attempt we gave up on
     }
     startOutstanding = false;
+    releaseHomeSlot();
     timers.cancel(StartTimedOut.class);
     if (thawOutstanding) {
       return onThawed(reply);
@@ -653,6 +702,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
       // Fence the attempt: should the Start still arrive, its epoch is stale and gets cancelled.
       executor.tell(new Executor.Cancel(spec.id(), epoch));
       startOutstanding = false;
+      releaseHomeSlot();
       if (startIsTransfer) {
         end(JobState.FAILED, "node " + host + " did not start the moved unit within "
             + Durations.text(settings.startTimeout()));
@@ -1486,6 +1536,7 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     }
     error = why;
     startOutstanding = false;
+    releaseHomeSlot();
     timers.cancelAll();
     if (executor != null) {
       unwatchHost();

@@ -11,6 +11,7 @@ import io.drift.api.JobState;
 import io.drift.api.OutputLine;
 import io.drift.api.units.PrintLines;
 import io.drift.balancer.Balancer;
+import io.drift.balancer.HomeStarts;
 import io.drift.balancer.policy.Admission;
 import io.drift.balancer.policy.PlacementDecision;
 import io.drift.migration.Limits;
@@ -95,6 +96,15 @@ class HomeProxyTest {
               new ExecutorRefs(ActorRefResolver.get(testKit.system())))
           : HomeProxy.create(spec, HOME, 1_000L, settings, balancer.ref(), manager.ref(),
               new StateCodec()));
+    }
+
+    /** A job that declares no memory, on a node whose free slots it may take ({@code starts}). */
+    Job(HomeStarts starts) {
+      HomeProxy.Spec spec = new HomeProxy.Spec(id, "print-3", PrintLines.class.getName(), 0,
+          true, unit);
+      proxy = testKit.spawn(HomeProxy.create(spec, HOME, 1_000L, SETTINGS, balancer.ref(),
+          manager.ref(), new StateCodec(), null, null, null, null, -1, null,
+          new ExecutorRefs(ActorRefResolver.get(testKit.system())), starts));
     }
 
     Balancer.Place expectPlace() {
@@ -256,6 +266,80 @@ class HomeProxyTest {
     h.home().tell(new Executor.Finished(atHome.id, 1, result, 0, 1));
     atHome.expectUpdated(JobState.SUCCEEDED);
     atHome.manager.expectNoMessage(QUIET);
+  }
+
+  /** This node's executor for {@link HomeStarts}: two slots, a run queue the test sets. */
+  static final class HomeNode implements io.drift.api.spi.LocalLoad {
+    volatile int runnable;
+
+    @Override
+    public int slots() {
+      return 2;
+    }
+
+    @Override
+    public int runnableUnits() {
+      return runnable;
+    }
+
+    @Override
+    public long admitted() {
+      return 0;
+    }
+
+    @Override
+    public int guests() {
+      return 0;
+    }
+
+    @Override
+    public boolean acceptsGuests() {
+      return true;
+    }
+  }
+
+  @Test
+  void aJobTakesAFreeSlotAtHomeWithoutAskingTheBalancerAndGivesItBackAtTheAnswer() {
+    HomeNode node = new HomeNode();
+    TestProbe<Executor.Command> own = executor();
+    HomeStarts starts = new HomeStarts(node, HOME, path(own.ref()), 10);
+    starts.open(true);
+    node.runnable = 1;
+
+    Job first = new Job(starts);
+    Executor.Start s = own.expectMessageClass(Executor.Start.class);
+    assertEquals(first.id, s.jobId());
+    assertEquals(1, s.epoch());
+    assertEquals(1, s.believedRunQueue(), "the run queue it took its slot against");
+    first.balancer.expectNoMessage(QUIET);
+    assertEquals(1, starts.outstanding());
+
+    // the last slot is held until the executor answers: the next job asks the balancer
+    Job second = new Job(starts);
+    second.expectPlace();
+    own.expectNoMessage(Duration.ofMillis(1));
+
+    node.runnable = 2; // admitted, then the answer
+    s.replyTo().tell(new Executor.Accepted(first.id, 1, HOME));
+    assertEquals(JobState.RUNNING, first.info().state());
+    assertEquals(0, starts.outstanding(), "given back at the answer");
+
+    // refused as busier than it believed: given back, and the balancer places it, told so
+    node.runnable = 0;
+    Job third = new Job(starts);
+    Executor.Start t = own.expectMessageClass(Executor.Start.class);
+    assertEquals(third.id, t.jobId());
+    t.replyTo().tell(new Executor.Refused(third.id, 1, HOME, "busier", 2));
+    Balancer.Place again = third.expectPlace();
+    assertEquals(Map.of(HOME, 2), again.observed());
+    assertEquals(0, starts.outstanding());
+
+    // stopped with its start outstanding (its node going down): the slot is not kept
+    Job fourth = new Job(starts);
+    assertEquals(fourth.id, own.expectMessageClass(Executor.Start.class).jobId());
+    assertEquals(1, starts.outstanding());
+    testKit.stop(fourth.proxy); // returns once it has stopped
+    assertEquals(0, starts.outstanding(), "a stopped proxy keeps no slot");
   }
 
   @Test

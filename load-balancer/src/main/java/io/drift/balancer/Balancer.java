@@ -247,6 +247,15 @@ public final class Balancer {
 
   public static Behavior<Command> create(LoadSettings settings, GossipSettings gossip,
       PlacementPolicy policy, String selfNode, Mover mover) {
+    return create(settings, gossip, policy, selfNode, mover, null);
+  }
+
+  /**
+   * @param homeStarts this node's slots that its jobs' proxies take without asking (decision
+   *     0036), for a policy that reads its own node live; null: every placement asks
+   */
+  public static Behavior<Command> create(LoadSettings settings, GossipSettings gossip,
+      PlacementPolicy policy, String selfNode, Mover mover, HomeStarts homeStarts) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         DistributedData.<Command, LWWMap<String, LoadSample>>withReplicatorMessageAdapter(ddata -> {
           // read the local replica every load interval rather than subscribe: a subscription
@@ -260,7 +269,8 @@ public final class Balancer {
                   e -> new MemberGone(NodeNames.of(e.member().address()))),
               ClusterEvent.MemberRemoved.class));
           timers.startTimerWithFixedDelay(GossipTick.INSTANCE, gossip.interval());
-          return new Balancer(ctx, settings, gossip, policy, selfNode, mover, ddata).behavior();
+          return new Balancer(ctx, settings, gossip, policy, selfNode, mover, ddata, homeStarts)
+              .behavior();
         })));
   }
 
@@ -278,6 +288,11 @@ public final class Balancer {
    * #admitted}), so that a burst fills the home's free slots and no more (decision 0035).
    */
   private final boolean liveHome;
+  /** Slots at home that proxies took without asking (decision 0036); null: none are taken. */
+  private final HomeStarts homeStarts;
+  /** The counters of {@link #record}, by kind: a registry lookup per decision adds up. */
+  private final Map<String, io.micrometer.core.instrument.Counter> decisionCounters =
+      new HashMap<>();
   private final GossipWindow window;
   private final ActorRefResolver resolver;
   private final boolean fromDistributedData;
@@ -302,7 +317,8 @@ public final class Balancer {
 
   private Balancer(ActorContext<Command> ctx, LoadSettings settings, GossipSettings gossip,
       PlacementPolicy policy, String selfNode, Mover mover,
-      ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata) {
+      ReplicatorMessageAdapter<Command, LWWMap<String, LoadSample>> ddata,
+      HomeStarts homeStarts) {
     this.mover = mover;
     this.ddata = ddata;
     this.outcomes = ctx.messageAdapter(String.class, MoveOutcome::new);
@@ -313,6 +329,7 @@ public final class Balancer {
     this.cluster = Cluster.get(ctx.getSystem());
     this.recent = new RecentPlacements(settings.placementMemory().toNanos());
     this.liveHome = policy.wantsOwnNodeLive() && mover.local() != null;
+    this.homeStarts = liveHome ? homeStarts : null;
     this.window = new GossipWindow(selfNode, gossip.window(), gossip.maxAge());
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     this.fromDistributedData = gossip.fromDistributedData();
@@ -360,10 +377,12 @@ public final class Balancer {
         })
         .onMessage(Reserved.class, this::onReserved)
         .onMessage(GetDecisions.class, g -> {
+          logHomeStarts();
           g.replyTo().tell(new Decisions(selfNode, List.copyOf(decisions)));
           return Behaviors.same();
         })
         .onMessage(DecisionsAbout.class, d -> {
+          logHomeStarts();
           d.replyTo().tell(new Decisions(selfNode, decisions.stream()
               .filter(x -> d.job().equals(x.unit()) || x.reason().contains(d.job())).toList()));
           return Behaviors.same();
@@ -423,6 +442,7 @@ public final class Balancer {
     });
     samples.keySet().retainAll(c.samples().keySet());
     receivedAtNanos.keySet().retainAll(c.samples().keySet());
+    openHomeStarts();
     return Behaviors.same();
   }
 
@@ -435,6 +455,8 @@ public final class Balancer {
   private Behavior<Command> onGossipTick() {
     window.tick();
     LoadSample own = samples.get(selfNode);
+    openHomeStarts();
+    logHomeStarts(); // at least once an interval, so that they wait in no queue for long
     if (own == null) {
       return Behaviors.same();
     }
@@ -745,14 +767,39 @@ public final class Balancer {
   }
 
   private void record(String kind, String unit, String target, String reason) {
+    logHomeStarts();
+    keep(new Decision(++decisionSeq, System.currentTimeMillis(), kind, unit, target, reason,
+        null));
+    // by kind only: the reason is a sentence, too many values for a label
+    decisionCounters.computeIfAbsent(kind, k -> io.micrometer.core.instrument.Metrics.counter(
+        "drift.decisions", "node", selfNode, "reason", k)).increment();
+  }
+
+  private void keep(Decision d) {
     if (decisions.size() >= mover.decisionsKept()) {
       decisions.remove(0);
     }
-    decisions.add(new Decision(++decisionSeq, System.currentTimeMillis(), kind, unit, target,
-        reason, null));
-    // by kind only: the reason is a sentence, too many values for a label
-    io.micrometer.core.instrument.Metrics.counter("drift.decisions", "node", selfNode,
-        "reason", kind).increment();
+    decisions.add(d);
+  }
+
+  /**
+   * Proxies take slots at home once this node is Up and its own load known, as {@link #onPlace}
+   * would choose it only then; and no longer once it is not Up (leaving, or removed).
+   */
+  private void openHomeStarts() {
+    if (homeStarts != null) {
+      MemberStatus status = cluster.selfMember().status();
+      homeStarts.open(samples.get(selfNode) != null
+          && (status == MemberStatus.up() || status == MemberStatus.weaklyUp()));
+    }
+  }
+
+  /** The placements proxies made at home since the last call, into the log (counted there). */
+  private void logHomeStarts() {
+    if (homeStarts != null) {
+      homeStarts.drainTo(d -> keep(new Decision(++decisionSeq, d.atMillis(), d.kind(),
+          d.unit(), d.target(), d.reason(), null)));
+    }
   }
 
   /** This node's own sample and the window's, of members that are up and reachable. */
@@ -869,7 +916,12 @@ public final class Balancer {
    * never not at all (which made a full home look free in a test).
    */
   private int runQueue(LoadSample s) {
-    return live(s) ? mover.local().runnableUnits() : s.runnable();
+    if (!live(s)) {
+      return s.runnable();
+    }
+    // slots taken at home before the run queue, for the same reason as recent (HomeStarts)
+    int taken = homeStarts == null ? 0 : homeStarts.outstanding();
+    return mover.local().runnableUnits() + taken;
   }
 
   /**
