@@ -569,9 +569,10 @@ public final class HomeProxy extends AbstractBehavior<HomeProxy.Command> {
     String only = large ? homeNode
         : everStarted || spec.startOn() == null ? null
         : spec.startOn().equals(io.drift.api.JobSpec.HOME) ? homeNode : spec.startOn();
-    if (homeStarts != null && state == JobState.PENDING && !everStarted && restartFrom == null && refusedBy == null
-        && observed == null && spec.memoryMb() <= 0 && (only == null || only.equals(homeNode))
-        && !startOutstanding) {
+    // a first start, with nothing for the balancer to weigh (no memory, no exclusions)
+    boolean plain = !everStarted && restartFrom == null && refusedBy == null && observed == null
+        && spec.memoryMb() <= 0 && (only == null || only.equals(homeNode));
+    if (homeStarts != null && plain && state == JobState.PENDING && !startOutstanding) {
       // the balancer would choose home for it: a free slot there, nothing else to weigh
       HomeStarts.Taken taken = homeStarts.tryTake(spec.id());
       if (taken != null) {

@@ -53,10 +53,6 @@ public final class HomeStarts {
     this.placements = Metrics.counter("drift.decisions", "node", node, "reason", "place");
   }
 
-  public String node() {
-    return node;
-  }
-
   public String executorPath() {
     return executorPath;
   }

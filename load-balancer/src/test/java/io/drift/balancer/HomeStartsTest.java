@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.drift.api.JobId;
-import io.drift.api.spi.LocalLoad;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,44 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The slots a home's proxies take without asking the balancer (decision 0036). */
 class HomeStartsTest {
 
-  /** An executor whose run queue and drain the test sets. */
-  static final class Node implements LocalLoad {
-    volatile int slots = 2;
-    volatile int runnable;
-    volatile boolean draining;
-
-    @Override
-    public int slots() {
-      return slots;
-    }
-
-    @Override
-    public int runnableUnits() {
-      return runnable;
-    }
-
-    @Override
-    public long admitted() {
-      return 0;
-    }
-
-    @Override
-    public int guests() {
-      return 0;
-    }
-
-    @Override
-    public boolean acceptsGuests() {
-      return !draining;
-    }
-
-    @Override
-    public boolean draining() {
-      return draining;
-    }
-  }
-
-  private final Node node = new Node();
+  private final TestLoad node = new TestLoad();
   private final HomeStarts starts = new HomeStarts(node, "home:1", "pekko://x/user/executor", 3);
 
   @Test

@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
-import io.drift.api.spi.LocalLoad;
 import java.time.Duration;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -27,34 +25,7 @@ class LoadMonitorRefreshTest {
 
   private ActorTestKit kit;
   private TestProbe<Replicator.SubscribeResponse<LWWMap<String, LoadSample>>> changes;
-  private final AtomicInteger runnable = new AtomicInteger();
-
-  private final LocalLoad local = new LocalLoad() {
-    @Override
-    public int slots() {
-      return 2;
-    }
-
-    @Override
-    public int runnableUnits() {
-      return runnable.get();
-    }
-
-    @Override
-    public long admitted() {
-      return 0;
-    }
-
-    @Override
-    public int guests() {
-      return 0;
-    }
-
-    @Override
-    public boolean acceptsGuests() {
-      return true;
-    }
-  };
+  private final TestLoad local = new TestLoad();
 
   @BeforeEach
   void start() {
@@ -96,7 +67,7 @@ class LoadMonitorRefreshTest {
     assertEquals(0, first.runnable());
     // 25 intervals of 20 ms: written every interval, this would see a new sequence each time
     changes.expectNoMessage(Duration.ofMillis(500));
-    runnable.set(3);
+    local.runnable = 3;
     LoadSample news = next(Duration.ofSeconds(5));
     assertEquals(3, news.runnable());
     assertTrue(news.sequence() > first.sequence());
